@@ -1,0 +1,106 @@
+/**
+ * Stable error codes of `@opperator/oauth`. Callers branch on these, never on
+ * message text.
+ */
+export type OAuthErrorCode =
+  /** The user (or the provider on their behalf) refused consent: `error=access_denied`. */
+  | 'OAUTH_ACCESS_DENIED'
+  /** The authorization response carried another provider error (`error=...`). */
+  | 'OAUTH_AUTHORIZATION_FAILED'
+  /** No valid callback arrived before the timeout. */
+  | 'OAUTH_TIMEOUT'
+  /** The caller's AbortSignal fired. */
+  | 'OAUTH_ABORTED'
+  /** The authorization response's `state` did not match. */
+  | 'OAUTH_STATE_MISMATCH'
+  /** The RFC 9207 `iss` response parameter was missing or named another issuer. */
+  | 'OAUTH_ISSUER_MISMATCH'
+  /** The requested callback port (or every port of the range) is taken. */
+  | 'OAUTH_PORT_IN_USE'
+  /** The token endpoint rejected the client id or secret (`invalid_client`). */
+  | 'OAUTH_INVALID_CLIENT'
+  /** The token endpoint rejected the code or refresh token (`invalid_grant`). */
+  | 'OAUTH_INVALID_GRANT'
+  /** Another 4xx error response from the provider (`invalid_scope`, `unauthorized_client`, ...). */
+  | 'OAUTH_PROVIDER_ERROR'
+  /** The provider answered 5xx. */
+  | 'OAUTH_SERVER_ERROR'
+  /** The provider answered with something that is not a valid OAuth response (HTML, bad JSON, missing fields). */
+  | 'OAUTH_INVALID_RESPONSE'
+  /** The provider could not be reached. */
+  | 'OAUTH_NETWORK'
+  /** Authorization server metadata could not be discovered. */
+  | 'OAUTH_DISCOVERY_FAILED'
+  /** The token file is not valid JSON or does not match the schema; it was moved aside. */
+  | 'OAUTH_TOKEN_FILE_CORRUPT'
+  /** The token file was written by an unknown schema version; it was moved aside. */
+  | 'OAUTH_TOKEN_FILE_UNSUPPORTED_VERSION'
+  /** The token file could not be read or written (permissions, disk). */
+  | 'OAUTH_TOKEN_FILE_IO'
+  /** No tokens are stored: run the authorization flow first. */
+  | 'OAUTH_NOT_AUTHORIZED'
+  /** The stored access token has expired (refresh arrives with the refresh coordinator). */
+  | 'OAUTH_TOKEN_EXPIRED'
+  /** The browser could not be opened. */
+  | 'OAUTH_BROWSER_FAILED'
+  /** A caller passed an option that cannot work (bad port range, missing endpoint). */
+  | 'OAUTH_INVALID_ARGUMENT';
+
+/** Options of {@link OAuthError}. */
+export interface OAuthErrorOptions {
+  /** The underlying error, kept for debugging. */
+  cause?: unknown;
+  /** The provider's `error` value, when the provider sent one. */
+  error?: string;
+  /** The provider's `error_description`, when the provider sent one. */
+  errorDescription?: string;
+  /** The HTTP status of the provider response, when there was one. */
+  status?: number;
+}
+
+/**
+ * The one error class of `@opperator/oauth`. `code` is stable; `error`,
+ * `errorDescription` and `status` carry what the provider said. Messages never
+ * contain tokens or client secrets, and values the provider controls are
+ * JSON-encoded in them.
+ *
+ * @example
+ * ```ts
+ * try { await client.authorize(); }
+ * catch (err) {
+ *   if (err instanceof OAuthError && err.code === 'OAUTH_ACCESS_DENIED') console.log('You declined.');
+ *   else throw err;
+ * }
+ * ```
+ */
+export class OAuthError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: OAuthErrorCode;
+  /** The provider's `error` parameter, if any. */
+  readonly error?: string;
+  /** The provider's `error_description`, if any. */
+  readonly errorDescription?: string;
+  /** HTTP status of the provider response, if any. */
+  readonly status?: number;
+
+  constructor(code: OAuthErrorCode, message: string, options: OAuthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OAuthError';
+    this.code = code;
+    if (options.error !== undefined) this.error = options.error;
+    if (options.errorDescription !== undefined) this.errorDescription = options.errorDescription;
+    if (options.status !== undefined) this.status = options.status;
+  }
+}
+
+/**
+ * True when `err` is an {@link OAuthError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * if (isOAuthError(err, 'OAUTH_TIMEOUT')) console.log('Nobody signed in within 5 minutes.');
+ * ```
+ */
+export function isOAuthError(err: unknown, code?: OAuthErrorCode): err is OAuthError {
+  return err instanceof OAuthError && (code === undefined || err.code === code);
+}

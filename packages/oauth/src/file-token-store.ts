@@ -1,0 +1,164 @@
+import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import { OAuthError } from './errors.js';
+import type { StoredTokens } from './token-set.js';
+import type { TokenStore } from './token-store.js';
+
+/** Schema version written by this release. */
+export const TOKEN_FILE_VERSION = 1;
+
+const isoTime = z.iso.datetime({ offset: true });
+
+const tokenFileSchema = z.object({
+  version: z.literal(TOKEN_FILE_VERSION),
+  issuer: z.string().min(1),
+  clientId: z.string().min(1),
+  tokenType: z.string().min(1),
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  idToken: z.string().min(1).optional(),
+  scopes: z.array(z.string()),
+  obtainedAt: isoTime,
+  expiresAt: isoTime.optional(),
+  refreshTokenExpiresAt: isoTime.optional(),
+  account: z.string().optional(),
+});
+
+type TokenFile = z.infer<typeof tokenFileSchema>;
+
+/**
+ * Keeps tokens in a JSON file (by default an agent's `token.json`): mode 0600
+ * in a directory created 0700, written atomically (temp file, fsync, rename),
+ * so a crash leaves the old file or the new one, never half of one.
+ *
+ * A file that cannot be parsed, or that a newer release wrote, is moved aside
+ * to `<file>.corrupt-<time>` (never overwritten silently) and `load` throws an
+ * error naming both paths and the fix.
+ *
+ * @example
+ * ```ts
+ * const store = new FileTokenStore(join(agentDir, 'token.json'));
+ * const client = new OAuthClient({ provider: providers.github, clientId, clientSecret, store });
+ * ```
+ */
+export class FileTokenStore implements TokenStore {
+  /** Absolute path of the token file. */
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = resolve(path);
+  }
+
+  get description(): string {
+    return this.path;
+  }
+
+  async load(): Promise<StoredTokens | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if (isErrnoException(err) && err.code === 'ENOENT') return undefined;
+      throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot read token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw await this.#moveAside('OAUTH_TOKEN_FILE_CORRUPT', 'is not valid JSON', cause);
+    }
+    const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;
+    if (version !== TOKEN_FILE_VERSION) {
+      if (typeof version === 'number' && version > TOKEN_FILE_VERSION) {
+        throw await this.#moveAside('OAUTH_TOKEN_FILE_UNSUPPORTED_VERSION', `has schema version ${version}, newer than this release understands (${TOKEN_FILE_VERSION})`);
+      }
+      throw await this.#moveAside('OAUTH_TOKEN_FILE_CORRUPT', `has no valid schema version (expected ${TOKEN_FILE_VERSION})`);
+    }
+    const parsed = tokenFileSchema.safeParse(json);
+    if (!parsed.success) {
+      // Only field paths go into the message: the values may be tokens.
+      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))].join(', ');
+      throw await this.#moveAside('OAUTH_TOKEN_FILE_CORRUPT', `does not match the token file schema (fields: ${fields})`, parsed.error);
+    }
+    return fromTokenFile(parsed.data);
+  }
+
+  async save(tokens: StoredTokens): Promise<void> {
+    const directory = dirname(this.path);
+    try {
+      const created = await mkdir(directory, { recursive: true, mode: 0o700 });
+      // mkdir's mode is filtered by the umask; make the directory we created private for sure.
+      if (created !== undefined) await chmod(directory, 0o700);
+      await writeFileAtomic(this.path, `${JSON.stringify(toTokenFile(tokens), null, 2)}\n`, { mode: 0o600, fsync: true });
+    } catch (err) {
+      throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot write token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
+    }
+  }
+
+  async clear(): Promise<void> {
+    try {
+      await rm(this.path, { force: true });
+    } catch (err) {
+      throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot delete token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { path: this.path };
+  }
+
+  async #moveAside(code: 'OAUTH_TOKEN_FILE_CORRUPT' | 'OAUTH_TOKEN_FILE_UNSUPPORTED_VERSION', problem: string, cause?: unknown): Promise<OAuthError> {
+    const aside = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.path, aside);
+    } catch (err) {
+      return new OAuthError(code, `Token file ${this.path} ${problem}, and it could not be moved aside (${describeIoError(err)}). Move or delete it, then sign in again.`, { cause: err });
+    }
+    return new OAuthError(code, `Token file ${this.path} ${problem}. It was moved to ${aside}; sign in again to create a new one.`, cause === undefined ? {} : { cause });
+  }
+}
+
+/** File permission bits of a path, e.g. `0o600`; for checks and doctor output. */
+export async function readPermissionBits(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}
+
+function toTokenFile(tokens: StoredTokens): TokenFile {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return {
+    version: TOKEN_FILE_VERSION,
+    issuer: tokens.issuer,
+    clientId: tokens.clientId,
+    tokenType: tokens.tokenType,
+    accessToken: tokens.accessToken,
+    ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
+    ...(tokens.idToken === undefined ? {} : { idToken: tokens.idToken }),
+    scopes: tokens.scopes,
+    obtainedAt: new Date(tokens.obtainedAt).toISOString(),
+    ...(tokens.expiresAt === undefined ? {} : { expiresAt: iso(tokens.expiresAt) }),
+    ...(tokens.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: iso(tokens.refreshTokenExpiresAt) }),
+    ...(tokens.account === undefined ? {} : { account: tokens.account }),
+  };
+}
+
+function fromTokenFile(file: TokenFile): StoredTokens {
+  const { version: _version, obtainedAt, expiresAt, refreshTokenExpiresAt, ...rest } = file;
+  return {
+    ...rest,
+    obtainedAt: Date.parse(obtainedAt),
+    ...(expiresAt === undefined ? {} : { expiresAt: Date.parse(expiresAt) }),
+    ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: Date.parse(refreshTokenExpiresAt) }),
+  };
+}
+
+function isErrnoException(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && 'code' in err;
+}
+
+function describeIoError(err: unknown): string {
+  if (isErrnoException(err)) return err.code ? `${err.code}` : err.message;
+  return String(err);
+}

@@ -1,0 +1,60 @@
+import type { StoredTokens } from './token-set.js';
+
+/**
+ * Where one sign-in's tokens live. {@link FileTokenStore} is the default; a
+ * Redis or Postgres store implements the same three calls.
+ *
+ * Contract: `save` replaces the whole record atomically (a reader sees the old
+ * record or the new one, never a mix); `load` returns `undefined` when nothing
+ * is stored and throws an `OAuthError` when what is stored cannot be used.
+ *
+ * @example
+ * ```ts
+ * class MapTokenStore implements TokenStore {
+ *   readonly description = 'memory';
+ *   #value?: StoredTokens;
+ *   async load() { return this.#value; }
+ *   async save(tokens: StoredTokens) { this.#value = structuredClone(tokens); }
+ *   async clear() { this.#value = undefined; }
+ * }
+ * ```
+ */
+export interface TokenStore {
+  /** Where the tokens live, for messages ("/home/ana/.config/opperator/agents/mail/token.json"). */
+  readonly description: string;
+  /** The stored tokens, or `undefined` when nothing is stored. */
+  load(): Promise<StoredTokens | undefined>;
+  /** Replaces the stored tokens atomically. */
+  save(tokens: StoredTokens): Promise<void>;
+  /** Removes the stored tokens; no error when nothing is stored. */
+  clear(): Promise<void>;
+}
+
+/**
+ * A {@link TokenStore} in process memory, for tests and short-lived scripts.
+ *
+ * @example
+ * ```ts
+ * const client = new OAuthClient({ provider, clientId, store: new MemoryTokenStore() });
+ * ```
+ */
+export class MemoryTokenStore implements TokenStore {
+  readonly description = 'memory';
+  #tokens: StoredTokens | undefined;
+
+  async load(): Promise<StoredTokens | undefined> {
+    return this.#tokens === undefined ? undefined : structuredClone(this.#tokens);
+  }
+
+  async save(tokens: StoredTokens): Promise<void> {
+    this.#tokens = structuredClone(tokens);
+  }
+
+  async clear(): Promise<void> {
+    this.#tokens = undefined;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { description: this.description, stored: this.#tokens !== undefined };
+  }
+}

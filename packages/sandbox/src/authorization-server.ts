@@ -1,0 +1,162 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider, { type ClientMetadata, type JWK } from 'oidc-provider';
+
+/** Where the sandbox listens unless told otherwise. */
+export const SANDBOX_HOST = '127.0.0.1';
+
+/** Redirect URI registered for sandbox clients: native clients match any loopback port (RFC 8252 §7.3). */
+export const SANDBOX_REDIRECT_URI = 'http://127.0.0.1/callback';
+
+/** Scopes the sandbox knows. */
+export const SANDBOX_SCOPES = ['openid', 'offline_access', 'email', 'profile'] as const;
+
+/** A client registered at the sandbox. `clientSecret` is absent for public clients. */
+export interface SandboxClient {
+  clientId: string;
+  clientSecret?: string;
+  redirectUris?: string[];
+}
+
+/** Options of {@link startAuthorizationServer}. */
+export interface AuthorizationServerOptions {
+  /** TCP port on 127.0.0.1; 0 (default) for any free port. */
+  port?: number;
+  /** Clients to register; default: one confidential and one public demo client. */
+  clients?: SandboxClient[];
+  /** Access token lifetime; default 3600 s. */
+  accessTokenTtlSeconds?: number;
+  /**
+   * Whether the server advertises and sends the RFC 9207 `iss` parameter
+   * (default true). Off, it behaves like providers that predate RFC 9207.
+   */
+  issuerParameter?: boolean;
+}
+
+/** A running sandbox authorization server. */
+export interface RunningAuthorizationServer {
+  /** Issuer URL, `http://127.0.0.1:<port>`. */
+  issuer: string;
+  port: number;
+  clients: SandboxClient[];
+  /** Stops the server and drops its connections. */
+  close(): Promise<void>;
+}
+
+/** The demo clients registered when none are given. */
+export function defaultSandboxClients(): SandboxClient[] {
+  return [
+    { clientId: 'opperator-demo', clientSecret: `sandbox-secret-${randomBytes(12).toString('hex')}` },
+    { clientId: 'opperator-demo-public' },
+  ];
+}
+
+/**
+ * Starts a real OAuth 2.0 / OpenID Connect authorization server
+ * (oidc-provider) on 127.0.0.1 with login and consent pages that accept any
+ * user name and password. PKCE is required; refresh tokens are issued for
+ * `offline_access` with `prompt=consent`; public clients get rotating
+ * refresh tokens.
+ *
+ * @example
+ * ```ts
+ * const server = await startAuthorizationServer();
+ * const provider = await discoverProvider(server.issuer);
+ * // ... sign in ...
+ * await server.close();
+ * ```
+ */
+export async function startAuthorizationServer(options: AuthorizationServerOptions = {}): Promise<RunningAuthorizationServer> {
+  const clients = options.clients ?? defaultSandboxClients();
+  const httpServer = createServer();
+  // The issuer must be known before the provider is built, so bind first.
+  const port = await listen(httpServer, options.port ?? 0);
+  const issuer = `http://${SANDBOX_HOST}:${port}`;
+  const provider = new Provider(issuer, {
+    clients: clients.map(toClientMetadata),
+    pkce: { required: () => true },
+    scopes: [...SANDBOX_SCOPES],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, email: `${sub}@sandbox.test`, email_verified: true, name: sub, preferred_username: sub }),
+    }),
+    // Like Google: the ID token itself names the account (email), no userinfo call needed.
+    conformIdTokenClaims: false,
+    ttl: {
+      AccessToken: options.accessTokenTtlSeconds ?? 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+    },
+    jwks: { keys: [signingKey()] },
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+    },
+    cookies: { keys: [randomBytes(24).toString('hex')] },
+  });
+  if (options.issuerParameter === false) hideIssuerParameter(provider);
+  httpServer.on('request', provider.callback());
+
+  return {
+    issuer,
+    port,
+    clients,
+    close: () =>
+      new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      }),
+  };
+}
+
+/** A fresh RS256 signing key per server: the sandbox's ID tokens are only for this run. */
+function signingKey(): JWK {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: `sandbox-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };
+}
+
+function toClientMetadata(client: SandboxClient): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    ...(client.clientSecret ? { client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
+    application_type: 'native',
+    redirect_uris: client.redirectUris ?? [SANDBOX_REDIRECT_URI],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  };
+}
+
+/**
+ * Makes the server behave like a provider without RFC 9207: drops `iss`
+ * from authorization responses and from the metadata that announces it.
+ */
+function hideIssuerParameter(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+      delete (ctx.body as Record<string, unknown>).authorization_response_iss_parameter_supported;
+    }
+    const location = ctx.response.get('location');
+    if (location && location.startsWith('http://127.0.0.1') && location.includes('iss=')) {
+      const url = new URL(location);
+      url.searchParams.delete('iss');
+      ctx.redirect(url.href);
+    }
+  });
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, SANDBOX_HOST, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,16 @@
+/**
+ * `@opperator/sandbox`: a local OAuth 2.0 / OpenID authorization server on
+ * 127.0.0.1, so every flow can be tried with no account anywhere.
+ *
+ * @packageDocumentation
+ */
+export {
+  startAuthorizationServer,
+  defaultSandboxClients,
+  SANDBOX_HOST,
+  SANDBOX_REDIRECT_URI,
+  SANDBOX_SCOPES,
+  type AuthorizationServerOptions,
+  type RunningAuthorizationServer,
+  type SandboxClient,
+} from './authorization-server.js';

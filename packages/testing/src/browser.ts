@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/** Debian's Chromium; never a downloaded browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags that keep Chromium quiet and offline on a headless machine with a closed network. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--password-store=basic',
+];
+
+/** What the user does on the consent page. */
+export type ConsentDecision = 'approve' | 'deny';
+
+/** Options of {@link TestBrowser.signIn}. */
+export interface SignInOptions {
+  login?: string;
+  decision?: ConsentDecision;
+}
+
+/** Where a sign-in ended: the loopback page the browser was sent to. */
+export interface SignInResult {
+  /** URL of the final page (the loopback callback). */
+  url: string;
+  /** HTTP status of the final page. */
+  status: number;
+  /** The final page's heading. */
+  heading: string;
+  /** The final page's text. */
+  text: string;
+}
+
+/**
+ * A headless Chromium with a fresh profile that can play the user on the
+ * sandbox's (oidc-provider devInteractions) login and consent pages.
+ */
+export class TestBrowser {
+  readonly #context: BrowserContext;
+  readonly #profileDir: string;
+
+  private constructor(context: BrowserContext, profileDir: string) {
+    this.#context = context;
+    this.#profileDir = profileDir;
+  }
+
+  static async launch(): Promise<TestBrowser> {
+    const profileDir = await mkdtemp(join(tmpdir(), 'opperator-chromium-'));
+    const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+    // Only loopback traffic: the dev pages import web fonts from the internet.
+    await context.route('**/*', (route) => (isLoopback(route.request().url()) ? route.continue() : route.abort()));
+    return new TestBrowser(context, profileDir);
+  }
+
+  /**
+   * Opens `authorizationUrl`, signs in as `login`, approves or denies
+   * consent, and returns the page the provider redirected to.
+   */
+  async signIn(authorizationUrl: string, options: SignInOptions = {}): Promise<SignInResult> {
+    const redirectUri = new URL(authorizationUrl).searchParams.get('redirect_uri');
+    if (!redirectUri) throw new Error('authorization URL has no redirect_uri');
+    // Every sign-in starts signed out, as a different user would.
+    await this.#context.clearCookies();
+    const page = await this.#context.newPage();
+    try {
+      const landed = page.waitForResponse((response) => response.url().startsWith(`${redirectUri}?`) && response.request().isNavigationRequest(), { timeout: 20_000 });
+      landed.catch(() => undefined);
+      await page.goto(authorizationUrl);
+      for (let step = 0; step < 6 && !page.url().startsWith(redirectUri); step += 1) {
+        const which = await Promise.race([
+          page.waitForSelector('input[name=login]', { timeout: 15_000 }).then(() => 'login' as const),
+          page.waitForSelector('input[name=prompt][value=consent]', { state: 'attached', timeout: 15_000 }).then(() => 'consent' as const),
+          landed.then(() => 'done' as const),
+        ]);
+        if (which === 'done') break;
+        if (which === 'login') {
+          await page.fill('input[name=login]', options.login ?? 'alice');
+          await page.fill('input[name=password]', 'any-password');
+          await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+        } else if (options.decision === 'deny') {
+          await Promise.all([page.waitForNavigation(), page.click('text=[ Cancel ]')]);
+        } else {
+          await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+        }
+      }
+      const response = await landed;
+      await page.waitForLoadState();
+      return { url: page.url(), status: response.status(), heading: (await page.textContent('h1')) ?? '', text: await page.innerText('body') };
+    } finally {
+      await page.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#context.close();
+    await rm(this.#profileDir, { recursive: true, force: true });
+  }
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}

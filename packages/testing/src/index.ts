@@ -1,0 +1,8 @@
+/**
+ * `@opperator/testing`: private helpers for the project's tests and
+ * benchmarks. Never imported by package sources.
+ *
+ * @packageDocumentation
+ */
+export { TestBrowser, CHROMIUM_PATH, CHROMIUM_ARGS, type ConsentDecision, type SignInOptions, type SignInResult } from './browser.js';
+export { makeTempDir, type TempDir } from './temp-dir.js';
