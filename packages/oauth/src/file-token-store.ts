@@ -1,10 +1,17 @@
-import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { OAuthError } from './errors.js';
 import type { StoredTokens } from './token-set.js';
 import type { TokenStore } from './token-store.js';
+
+/**
+ * Temp files of an interrupted save (the writer was killed between write and
+ * rename) older than this are removed by the next save. Younger ones may
+ * belong to a save in progress in another process.
+ */
+export const STALE_TEMP_FILE_MS = 60_000;
 
 /** Schema version written by this release. */
 export const TOKEN_FILE_VERSION = 1;
@@ -95,6 +102,26 @@ export class FileTokenStore implements TokenStore {
       await writeFileAtomic(this.path, `${JSON.stringify(toTokenFile(tokens), null, 2)}\n`, { mode: 0o600, fsync: true });
     } catch (err) {
       throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot write token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
+    }
+    await this.#removeStaleTempFiles();
+  }
+
+  /** Leftovers hold tokens (mode 0600, but still): do not let them pile up. */
+  async #removeStaleTempFiles(): Promise<void> {
+    const directory = dirname(this.path);
+    const prefix = `${basename(this.path)}.`;
+    const cutoff = Date.now() - STALE_TEMP_FILE_MS;
+    try {
+      // write-file-atomic names its temp files "<file>.<decimal hash>".
+      const leftovers = (await readdir(directory)).filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
+      for (const name of leftovers) {
+        const path = join(directory, name);
+        if ((await stat(path)).mtimeMs < cutoff) await rm(path, { force: true });
+      }
+    } catch {
+      // Best effort: the save itself succeeded. A temp file that vanished
+      // meanwhile was another writer's rename; anything else is retried by
+      // the next save.
     }
   }
 

@@ -21,6 +21,13 @@ export function translateProviderError(err: unknown, operation: string): OAuthEr
   if (err instanceof oidc.ResponseBodyError) {
     return fromProviderErrorBody(err.error, err.error_description, err.status, operation, err);
   }
+  if (err instanceof oidc.WWWAuthenticateChallengeError) {
+    // A 401 from the token endpoint is invalid_client (RFC 6749 §5.2) even
+    // when the server puts its answer in a WWW-Authenticate challenge.
+    const challenge = err.cause.find((c) => typeof c.parameters.error === 'string');
+    const error = challenge?.parameters.error ?? (err.status === 401 ? 'invalid_client' : 'invalid_token');
+    return fromProviderErrorBody(error, challenge?.parameters.error_description, err.status, operation, err);
+  }
   if (err instanceof oidc.AuthorizationResponseError) {
     const code: OAuthErrorCode = err.error === 'access_denied' ? 'OAUTH_ACCESS_DENIED' : 'OAUTH_AUTHORIZATION_FAILED';
     return new OAuthError(code, `Authorization failed: the provider returned ${describeProviderError(err.error, err.error_description)}`, {

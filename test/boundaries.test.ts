@@ -1,0 +1,63 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The package boundaries of ARCHITECTURE.md, read from the sources' import
+// statements. A new package adds its rules here.
+const root = new URL('..', import.meta.url).pathname;
+
+interface Rule {
+  /** Packages of ours this one may import. */
+  mayImport: string[];
+  /** Node built-ins it must not use. */
+  forbiddenBuiltins?: string[];
+  /** Files allowed to read process.env (documented defaults of injectable seams). */
+  envReaders?: string[];
+  /** True when it must not write to the terminal. */
+  silent?: boolean;
+}
+
+const rules: Record<string, Rule> = {
+  oauth: { mayImport: [], envReaders: ['browser-opener.ts'], silent: true },
+  sandbox: { mayImport: [] },
+  testing: { mayImport: ['oauth', 'sandbox'] },
+};
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name));
+}
+
+function importsOf(source: string): string[] {
+  const pattern = /\b(?:import|export)\s+(?:[\w*{}\s,]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  return [...source.matchAll(pattern)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+describe('package boundaries', () => {
+  it('every package is covered by a rule', async () => {
+    const packages = (await readdir(join(root, 'packages'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(packages.sort()).toEqual(Object.keys(rules).sort());
+  });
+
+  for (const [name, rule] of Object.entries(rules)) {
+    it(`${name}/src imports only what it may`, async () => {
+      const violations: string[] = [];
+      for (const file of await sourceFiles(join(root, 'packages', name, 'src'))) {
+        // Comments (TSDoc examples included) are not code.
+        const source = (await readFile(file, 'utf8')).replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
+        const where = relative(root, file);
+        for (const specifier of importsOf(source)) {
+          const ours = /^@opperator\/([^/]+)/.exec(specifier)?.[1];
+          if (ours && ours !== name && !rule.mayImport.includes(ours)) violations.push(`${where} imports @opperator/${ours}`);
+          if (ours === 'testing' && name !== 'testing') violations.push(`${where} imports the private testing helpers`);
+          if (specifier.startsWith('../../')) violations.push(`${where} reaches outside its package: ${specifier}`);
+          if (rule.forbiddenBuiltins?.some((b) => specifier === b || specifier === `node:${b}`)) violations.push(`${where} uses ${specifier}`);
+        }
+        const fileName = file.split('/').at(-1) ?? '';
+        if (/process\.env/.test(source) && !(rule.envReaders ?? []).includes(fileName) && rule.envReaders !== undefined) violations.push(`${where} reads process.env`);
+        if (rule.silent && /console\.|process\.(stdout|stderr)/.test(source)) violations.push(`${where} writes to the terminal`);
+      }
+      expect(violations).toEqual([]);
+    });
+  }
+});
