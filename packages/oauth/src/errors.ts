@@ -41,6 +41,14 @@ export type OAuthErrorCode =
   | 'OAUTH_NOT_AUTHORIZED'
   /** The stored access token has expired (refresh arrives with the refresh coordinator). */
   | 'OAUTH_TOKEN_EXPIRED'
+  /** The refresh token is dead (revoked, expired, rotated away): the user must sign in again. */
+  | 'OAUTH_REAUTHORIZATION_REQUIRED'
+  /** Another process held the token file's lock for too long. */
+  | 'OAUTH_LOCK_TIMEOUT'
+  /** The device flow's user code expired before the user finished. */
+  | 'OAUTH_DEVICE_CODE_EXPIRED'
+  /** The provider offers no endpoint for what was asked (device flow, revocation). */
+  | 'OAUTH_UNSUPPORTED'
   /** The browser could not be opened. */
   | 'OAUTH_BROWSER_FAILED'
   /** A caller passed an option that cannot work (bad port range, missing endpoint). */

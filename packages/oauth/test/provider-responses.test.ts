@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenStore, OAuthClient, providers, type AuthorizeOptions, type OAuthProvider } from '../src/index.js';
-import { readAuthorizationRequest } from './helpers.js';
+import { isPortClosed, readAuthorizationRequest } from './helpers.js';
 
 // The provider side is faked only at the injected `fetch` seam; the loopback
 // receiver, PKCE, state and the token request are the real code. The
@@ -75,8 +75,9 @@ describe('token exchange responses (injected fetch)', () => {
   });
 
   it('maps HTML instead of JSON to OAUTH_INVALID_RESPONSE and tells the browser', async () => {
-    const { error, page, store } = await signInAgainst(() => new Response('<html>Sign in to continue</html>', { status: 200, headers: { 'content-type': 'text/html' } }));
+    const { error, page, store, authorizationUrl } = await signInAgainst(() => new Response('<html>Sign in to continue</html>', { status: 200, headers: { 'content-type': 'text/html' } }));
     expect(error).toMatchObject({ name: 'OAuthError', code: 'OAUTH_INVALID_RESPONSE' });
+    expect(await isPortClosed(Number(new URL(readAuthorizationRequest(authorizationUrl).redirectUri).port))).toBe(true);
     expect(error?.message).toContain('text/html');
     expect(page?.status).toBe(400);
     expect(page?.text).toContain('Sign-in failed');
