@@ -112,3 +112,25 @@ export class OAuthError extends Error {
 export function isOAuthError(err: unknown, code?: OAuthErrorCode): err is OAuthError {
   return err instanceof OAuthError && (code === undefined || err.code === code);
 }
+
+/**
+ * The stored refresh token can no longer be used (revoked, expired, or no
+ * refresh token was issued). The store is marked, not deleted; run the
+ * sign-in again.
+ *
+ * @example
+ * ```ts
+ * try { await client.getAccessToken(); }
+ * catch (err) { if (err instanceof ReauthorizationRequiredError) console.log(`Sign in again: ${err.reason}`); }
+ * ```
+ */
+export class ReauthorizationRequiredError extends OAuthError {
+  /** Why, in words ("the provider refused the refresh token (invalid_grant)"). */
+  readonly reason: string;
+
+  constructor(message: string, reason: string, options: OAuthErrorOptions = {}) {
+    super('OAUTH_REAUTHORIZATION_REQUIRED', message, options);
+    this.name = 'ReauthorizationRequiredError';
+    this.reason = reason;
+  }
+}

@@ -4,7 +4,8 @@ import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { OAuthError } from './errors.js';
 import type { StoredTokens } from './token-set.js';
-import type { TokenStore } from './token-store.js';
+import type { StoreLockOptions, TokenStore } from './token-store.js';
+import { DEFAULT_LOCK_STALE_MS, withFileLock } from './file-lock.js';
 
 /**
  * Temp files of an interrupted save (the writer was killed between write and
@@ -30,10 +31,22 @@ const tokenFileSchema = z.object({
   obtainedAt: isoTime,
   expiresAt: isoTime.optional(),
   refreshTokenExpiresAt: isoTime.optional(),
+  refreshTokenIssuedAt: isoTime.optional(),
   account: z.string().optional(),
+  reauthorizationRequired: z.object({ reason: z.string(), at: isoTime }).optional(),
 });
 
 type TokenFile = z.infer<typeof tokenFileSchema>;
+
+/** Options of {@link FileTokenStore}. */
+export interface FileTokenStoreOptions {
+  /**
+   * After how long a lock left by a killed process is taken over (default
+   * {@link DEFAULT_LOCK_STALE_MS}, minimum 5000). Every process sharing the
+   * file must use the same value.
+   */
+  lockStaleMs?: number;
+}
 
 /**
  * Keeps tokens in a JSON file (by default an agent's `token.json`): mode 0600
@@ -53,9 +66,16 @@ type TokenFile = z.infer<typeof tokenFileSchema>;
 export class FileTokenStore implements TokenStore {
   /** Absolute path of the token file. */
   readonly path: string;
+  readonly #lockStaleMs: number;
 
-  constructor(path: string) {
+  constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = resolve(path);
+    this.#lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS;
+  }
+
+  /** Runs `work` under a lock shared by every process using this file (`<file>.lock`). */
+  withLock<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T> {
+    return withFileLock(this.path, this.#lockStaleMs, work, options);
   }
 
   get description(): string {
@@ -154,30 +174,28 @@ export async function readPermissionBits(path: string): Promise<number> {
 }
 
 function toTokenFile(tokens: StoredTokens): TokenFile {
-  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const { obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, reauthorizationRequired, ...rest } = tokens;
   return {
     version: TOKEN_FILE_VERSION,
-    issuer: tokens.issuer,
-    clientId: tokens.clientId,
-    tokenType: tokens.tokenType,
-    accessToken: tokens.accessToken,
-    ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
-    ...(tokens.idToken === undefined ? {} : { idToken: tokens.idToken }),
-    scopes: tokens.scopes,
-    obtainedAt: new Date(tokens.obtainedAt).toISOString(),
-    ...(tokens.expiresAt === undefined ? {} : { expiresAt: iso(tokens.expiresAt) }),
-    ...(tokens.refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: iso(tokens.refreshTokenExpiresAt) }),
-    ...(tokens.account === undefined ? {} : { account: tokens.account }),
+    ...rest,
+    obtainedAt: iso(obtainedAt),
+    ...(expiresAt === undefined ? {} : { expiresAt: iso(expiresAt) }),
+    ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: iso(refreshTokenExpiresAt) }),
+    ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt: iso(refreshTokenIssuedAt) }),
+    ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: iso(reauthorizationRequired.at) } }),
   };
 }
 
 function fromTokenFile(file: TokenFile): StoredTokens {
-  const { version: _version, obtainedAt, expiresAt, refreshTokenExpiresAt, ...rest } = file;
+  const { version: _version, obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, reauthorizationRequired, ...rest } = file;
   return {
     ...rest,
     obtainedAt: Date.parse(obtainedAt),
     ...(expiresAt === undefined ? {} : { expiresAt: Date.parse(expiresAt) }),
     ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: Date.parse(refreshTokenExpiresAt) }),
+    ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt: Date.parse(refreshTokenIssuedAt) }),
+    ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: Date.parse(reauthorizationRequired.at) } }),
   };
 }
 

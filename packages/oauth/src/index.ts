@@ -5,13 +5,20 @@
  *
  * @packageDocumentation
  */
-export { OAuthClient, ACCESS_TOKEN_EXPIRY_MARGIN_MS, type OAuthClientOptions, type AuthorizeOptions } from './oauth-client.js';
+export { OAuthClient, type OAuthClientOptions, type AuthorizeOptions } from './oauth-client.js';
+export type { OAuthClientEventMap, OAuthClientEventName, TokenSource } from './client-events.js';
+export { describeStatus, REFRESH_TOKEN_WARNING_MS, type OAuthStatus } from './client-status.js';
+export { DEFAULT_REFRESH_SKEW_MS, SHORT_LIVED_REFRESH_FRACTION, refreshDueAt, tokenState, type TokenState } from './token-timing.js';
+export { DEFAULT_REFRESH_RETRY, backoffMs, type RefreshRetryPolicy } from './refresh-coordinator.js';
+export { KEEP_FRESH_IDLE_MS, KEEP_FRESH_RETRY_MS, KEEP_FRESH_MAX_JITTER_MS } from './keep-fresh.js';
+export type { RevocationResult } from './revocation.js';
 export { DEFAULT_AUTHORIZE_TIMEOUT_MS, type AuthorizeProgressEvent } from './loopback-flow.js';
 export { LOOPBACK_HOST, type PortOption, type PortRange, type RejectedCallbackReason } from './loopback-receiver.js';
 export { createBrowserOpener, defaultOpenBrowser, BROWSER_OPENER_GRACE_MS, type OpenBrowser, type BrowserOpenerOptions } from './browser-opener.js';
-export { providers, isLoopbackUrl, DEFAULT_CALLBACK_PATH, type OAuthProvider, type AuthorizationServerMetadata, type ClientSecretMethod, type MicrosoftProviderOptions } from './provider.js';
+export { providers, isLoopbackUrl, DEFAULT_CALLBACK_PATH, type OAuthProvider, type AuthorizationServerMetadata, type ClientSecretMethod, type MicrosoftProviderOptions, type RefreshTokenLifetimeHint } from './provider.js';
 export { discoverProvider, DISCOVERY_TIMEOUT_MS, type DiscoverProviderOptions } from './discover-provider.js';
 export { TokenSet, redactTokens, type StoredTokens } from './token-set.js';
-export { MemoryTokenStore, type TokenStore } from './token-store.js';
-export { FileTokenStore, TOKEN_FILE_VERSION, readPermissionBits } from './file-token-store.js';
-export { OAuthError, isOAuthError, type OAuthErrorCode, type OAuthErrorOptions } from './errors.js';
+export { MemoryTokenStore, type TokenStore, type StoreLockOptions } from './token-store.js';
+export { FileTokenStore, TOKEN_FILE_VERSION, STALE_TEMP_FILE_MS, readPermissionBits, type FileTokenStoreOptions } from './file-token-store.js';
+export { DEFAULT_LOCK_STALE_MS, LOCK_WAIT_TIMEOUT_MS } from './file-lock.js';
+export { OAuthError, ReauthorizationRequiredError, isOAuthError, type OAuthErrorCode, type OAuthErrorOptions } from './errors.js';

@@ -1,19 +1,22 @@
+import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
+import { fetchWithAccessToken } from './authorized-fetch.js';
 import { defaultOpenBrowser, type OpenBrowser } from './browser-opener.js';
-import { OAuthError } from './errors.js';
-import { DEFAULT_AUTHORIZE_TIMEOUT_MS, runLoopbackFlow, type AuthorizeProgressEvent, type TokenEndpointResult } from './loopback-flow.js';
+import type { OAuthClientEventMap } from './client-events.js';
+import { describeStatus, type OAuthStatus } from './client-status.js';
+import { buildConfiguration } from './configuration.js';
+import { OAuthError, ReauthorizationRequiredError } from './errors.js';
+import { runKeepFresh } from './keep-fresh.js';
+import { DEFAULT_AUTHORIZE_TIMEOUT_MS, runLoopbackFlow, type AuthorizeProgressEvent } from './loopback-flow.js';
 import type { PortOption } from './loopback-receiver.js';
-import { DEFAULT_CALLBACK_PATH, isLoopbackUrl, type OAuthProvider } from './provider.js';
-import { TokenSet, parseScopes, type StoredTokens } from './token-set.js';
+import { DEFAULT_CALLBACK_PATH, type OAuthProvider } from './provider.js';
+import { DEFAULT_REFRESH_RETRY, RefreshCoordinator, type RefreshRetryPolicy } from './refresh-coordinator.js';
+import { revokeStoredTokens, type RevocationResult } from './revocation.js';
+import { storedTokensFromResponse, type TokenResponse } from './token-response.js';
+import { TokenSet, type StoredTokens } from './token-set.js';
 import type { TokenStore } from './token-store.js';
-import { translateProviderError } from './translate-error.js';
-
-/**
- * An access token this close to its expiry is no longer handed out: a request
- * started with it could arrive after it died.
- */
-export const ACCESS_TOKEN_EXPIRY_MARGIN_MS = 10_000;
+import { DEFAULT_REFRESH_SKEW_MS, refreshDueAt } from './token-timing.js';
 
 /** Options of {@link OAuthClient}. */
 export interface OAuthClientOptions {
@@ -24,10 +27,14 @@ export interface OAuthClientOptions {
   /** Scopes to request; default: the provider's `defaultScopes`. */
   scopes?: readonly string[];
   store: TokenStore;
-  /** HTTP seam for every provider request; default: global fetch. */
+  /** HTTP seam for every provider and API request; default: global fetch. */
   fetch?: typeof fetch;
   /** Clock seam (epoch ms); default: `Date.now`. */
   now?: () => number;
+  /** Refresh this long before expiry; default {@link DEFAULT_REFRESH_SKEW_MS} (5 min), less for short-lived tokens. */
+  refreshSkewMs?: number;
+  /** Retries of transient refresh failures; default {@link DEFAULT_REFRESH_RETRY}. */
+  retry?: Partial<RefreshRetryPolicy>;
 }
 
 /** Options of {@link OAuthClient.authorize}. */
@@ -40,6 +47,8 @@ export interface AuthorizeOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (event: AuthorizeProgressEvent) => void;
+  /** More scopes to add to the grant; scopes already granted are kept. */
+  scopes?: readonly string[];
   /** Callback path on the loopback server; default `/callback`. */
   callbackPath?: string;
   /** Extra authorization request parameters (`login_hint`, ...). */
@@ -47,21 +56,21 @@ export interface AuthorizeOptions {
 }
 
 /**
- * An OAuth 2.0 client for one provider, one client registration and one token store.
+ * An OAuth 2.0 client for one provider, one client registration and one
+ * token store: signs in, hands out access tokens and keeps them fresh.
  *
  * @example
  * ```ts
  * const client = new OAuthClient({
- *   provider: providers.google,
- *   clientId, clientSecret,
+ *   provider: providers.google, clientId, clientSecret,
  *   scopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.readonly'],
  *   store: new FileTokenStore(join(agentDir, 'token.json')),
  * });
- * await client.authorize({ onProgress: (e) => e.type === 'browser-failed' && console.log(`Open ${e.authorizationUrl}`) });
- * const accessToken = await client.getAccessToken();
+ * if ((await client.status()).state === 'not-authorized') await client.authorize();
+ * const response = await client.fetch('https://gmail.googleapis.com/gmail/v1/users/me/profile');
  * ```
  */
-export class OAuthClient {
+export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   readonly provider: OAuthProvider;
   readonly clientId: string;
   readonly scopes: readonly string[];
@@ -69,9 +78,14 @@ export class OAuthClient {
   readonly #clientSecret: string | undefined;
   readonly #fetch: typeof fetch | undefined;
   readonly #now: () => number;
+  readonly #skewMs: number;
+  readonly #coordinator: RefreshCoordinator;
   #configuration: Promise<oidc.Configuration> | undefined;
+  /** Last tokens seen and when they are due: valid tokens are served from memory, with no disk or lock work. */
+  #cache: { tokens: StoredTokens; dueAt: number } | undefined;
 
   constructor(options: OAuthClientOptions) {
+    super();
     if (!options.clientId) throw new OAuthError('OAUTH_INVALID_ARGUMENT', 'clientId is empty; set the client id of your OAuth app registration.');
     this.provider = options.provider;
     this.clientId = options.clientId;
@@ -80,19 +94,34 @@ export class OAuthClient {
     this.store = options.store;
     this.#fetch = options.fetch;
     this.#now = options.now ?? Date.now;
+    this.#skewMs = options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    this.#coordinator = new RefreshCoordinator({
+      store: this.store,
+      clientId: this.clientId,
+      providerName: this.provider.name,
+      getConfiguration: () => this.getConfiguration(),
+      now: this.#now,
+      skewMs: this.#skewMs,
+      retry: { ...DEFAULT_REFRESH_RETRY, ...options.retry },
+      emit: (name, ...payload) => (this.emit as (event: string, ...args: unknown[]) => boolean)(name, ...payload),
+      load: () => this.#load(),
+    });
   }
 
   /**
    * Signs in through the browser (RFC 8252 loopback flow with PKCE), saves
-   * the tokens to the store and returns them.
+   * the tokens and returns them. With `scopes`, adds them to the existing
+   * grant: where the provider supports incremental consent only the missing
+   * scopes are asked for, else all of them at once; none is dropped.
    */
   async authorize(options: AuthorizeOptions = {}): Promise<TokenSet> {
     const onProgress = options.onProgress ?? (() => undefined);
-    const config = await this.#getConfiguration();
+    const config = await this.getConfiguration();
+    const { scopes, params } = await this.#scopesToRequest(options.scopes ?? []);
     const response = await runLoopbackFlow({
       config,
-      scopes: this.scopes,
-      authorizationParams: { ...this.provider.authorizationParams, ...options.authorizationParams },
+      scopes: scopes.request,
+      authorizationParams: { ...this.provider.authorizationParams, ...params, ...options.authorizationParams },
       callbackPath: options.callbackPath ?? DEFAULT_CALLBACK_PATH,
       port: options.port ?? 0,
       timeoutMs: options.timeoutMs ?? DEFAULT_AUTHORIZE_TIMEOUT_MS,
@@ -100,38 +129,77 @@ export class OAuthClient {
       onProgress,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const tokens = this.#toStoredTokens(config, response);
-    await this.store.save(tokens);
-    onProgress({
-      type: 'saved',
-      store: this.store.description,
-      scopes: tokens.scopes,
-      ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),
-      ...(tokens.account === undefined ? {} : { account: tokens.account }),
-    });
+    const tokens = await this.#saveNewTokens(config, response, scopes.expected, 'authorize');
+    onProgress({ type: 'saved', store: this.store.description, scopes: tokens.scopes, ...optional({ expiresAt: tokens.expiresAt, account: tokens.account }) });
     return new TokenSet(tokens);
   }
 
   /** The stored tokens for this client, or `undefined` when not signed in. */
   async getTokens(): Promise<TokenSet | undefined> {
-    const tokens = await this.store.load();
-    if (!tokens || tokens.clientId !== this.clientId) return undefined;
-    return new TokenSet(tokens);
+    const tokens = await this.#load();
+    return tokens && new TokenSet(tokens);
   }
 
   /**
-   * The stored access token while it is valid. Throws `OAUTH_NOT_AUTHORIZED`
-   * when nothing is stored for this client, `OAUTH_TOKEN_EXPIRED` when it expired.
+   * A valid access token, refreshed first when due. Throws `OAUTH_NOT_AUTHORIZED`
+   * when not signed in and {@link ReauthorizationRequiredError} when only a new
+   * sign-in helps. While the token is valid this is a memory lookup.
    */
   async getAccessToken(): Promise<string> {
-    const tokens = await this.getTokens();
-    if (!tokens) {
-      throw new OAuthError('OAUTH_NOT_AUTHORIZED', `Not signed in to ${this.provider.name}: no tokens for client ${JSON.stringify(this.clientId)} in ${this.store.description}. Run the sign-in (authorize) first.`);
-    }
-    if (tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - ACCESS_TOKEN_EXPIRY_MARGIN_MS) {
-      throw new OAuthError('OAUTH_TOKEN_EXPIRED', `The ${this.provider.name} access token in ${this.store.description} expired at ${new Date(tokens.expiresAt).toISOString()}. Sign in again (authorize).`);
-    }
-    return tokens.accessToken;
+    const cache = this.#cache;
+    if (cache !== undefined && this.#now() < cache.dueAt) return cache.tokens.accessToken;
+    return (await this.#freshTokens()).accessToken;
+  }
+
+  /** `fetch` with the bearer token; on a 401 blaming the token, refreshes once and retries once. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    return fetchWithAccessToken(
+      {
+        fetch: this.#fetch ?? globalThis.fetch,
+        getAccessToken: () => this.getAccessToken(),
+        refreshRejected: async (rejected) => this.#remember(await this.#coordinator.refresh(rejected)).accessToken,
+      },
+      input,
+      init,
+    );
+  }
+
+  /**
+   * Refreshes in the background ahead of expiry until `signal` aborts; for
+   * long-running programs. Failures are emitted as events and retried later;
+   * the returned promise settles when the loop has stopped.
+   */
+  keepFresh(options: { signal: AbortSignal; onError?: (err: unknown) => void }): Promise<void> {
+    return runKeepFresh({
+      now: this.#now,
+      skewMs: this.#skewMs,
+      signal: options.signal,
+      load: () => this.#load(),
+      ensureFresh: () => this.getAccessToken(),
+      onError: options.onError ?? (() => undefined),
+    });
+  }
+
+  /** Revokes the tokens at the provider (RFC 7009) where it can, then clears the store. */
+  async revoke(): Promise<RevocationResult> {
+    const result = await revokeStoredTokens({ config: await this.getConfiguration(), store: this.store, providerName: this.provider.name, load: () => this.#load() });
+    this.#cache = undefined;
+    return result;
+  }
+
+  /** Where this client's auth stands, without touching the network. */
+  async status(): Promise<OAuthStatus> {
+    return describeStatus(await this.#load(), { provider: this.provider, store: this.store.description, wantedScopes: this.scopes, now: this.#now(), skewMs: this.#skewMs });
+  }
+
+  /** The openid-client configuration (endpoints discovered on first use). For extensions such as the device flow. */
+  getConfiguration(): Promise<oidc.Configuration> {
+    this.#configuration ??= buildConfiguration({ provider: this.provider, clientId: this.clientId, clientSecret: this.#clientSecret, fetch: this.#fetch }).catch((err: unknown) => {
+      // A failed discovery must not be cached: the next call tries again.
+      this.#configuration = undefined;
+      throw err;
+    });
+    return this.#configuration;
   }
 
   toJSON(): Record<string, unknown> {
@@ -142,67 +210,59 @@ export class OAuthClient {
     return `OAuthClient ${inspect(this.toJSON())}`;
   }
 
-  #getConfiguration(): Promise<oidc.Configuration> {
-    this.#configuration ??= this.#buildConfiguration().catch((err: unknown) => {
-      // A failed discovery must not be cached: the next call tries again.
-      this.#configuration = undefined;
-      throw err;
-    });
-    return this.#configuration;
-  }
-
-  async #buildConfiguration(): Promise<oidc.Configuration> {
-    const { provider } = this;
-    const insecureLoopback = provider.issuer.startsWith('http:') && isLoopbackUrl(provider.issuer);
-    const auth = this.#clientAuth(provider.metadata?.token_endpoint_auth_methods_supported);
-    let config: oidc.Configuration;
-    if (provider.metadata) {
-      config = new oidc.Configuration(provider.metadata, this.clientId, undefined, auth);
-    } else {
-      try {
-        config = await oidc.discovery(new URL(provider.issuer), this.clientId, undefined, auth, {
-          ...(this.#fetch ? { [oidc.customFetch]: this.#fetch as oidc.CustomFetch } : {}),
-          ...(insecureLoopback ? { execute: [oidc.allowInsecureRequests] } : {}),
-        });
-      } catch (err) {
-        const translated = translateProviderError(err, 'discovery');
-        throw new OAuthError(translated.code === 'OAUTH_NETWORK' ? 'OAUTH_NETWORK' : 'OAUTH_DISCOVERY_FAILED', `Discovery of ${provider.name} (${JSON.stringify(provider.issuer)}) failed: ${translated.message}`, { cause: err });
-      }
-    }
-    if (this.#fetch) config[oidc.customFetch] = this.#fetch as oidc.CustomFetch;
-    if (insecureLoopback) oidc.allowInsecureRequests(config);
-    return config;
-  }
-
-  #clientAuth(supported: readonly string[] | undefined): oidc.ClientAuth {
-    if (this.#clientSecret === undefined) return oidc.None();
-    const method = this.provider.clientSecretMethod ?? (!supported || supported.includes('client_secret_basic') ? 'client_secret_basic' : 'client_secret_post');
-    return method === 'client_secret_post' ? oidc.ClientSecretPost(this.#clientSecret) : oidc.ClientSecretBasic(this.#clientSecret);
-  }
-
-  #toStoredTokens(config: oidc.Configuration, response: TokenEndpointResult): StoredTokens {
+  /** Saves tokens from a sign-in (loopback or device) and makes them current. */
+  async #saveNewTokens(config: oidc.Configuration, response: TokenResponse, requestedScopes: readonly string[], source: 'authorize' | 'device'): Promise<StoredTokens> {
     const now = this.#now();
-    const granted = parseScopes(response.scope);
-    const claims = response.claims();
-    const account = claims ? firstString(claims.email, claims.preferred_username, claims.sub) : undefined;
-    const refreshExpiresIn = (response as { refresh_token_expires_in?: unknown }).refresh_token_expires_in;
-    return {
-      issuer: config.serverMetadata().issuer,
-      clientId: this.clientId,
-      tokenType: response.token_type,
-      accessToken: response.access_token,
-      ...(response.refresh_token ? { refreshToken: response.refresh_token } : {}),
-      ...(response.id_token ? { idToken: response.id_token } : {}),
-      // RFC 6749 §5.1: an absent scope means the requested scope was granted.
-      scopes: granted.length > 0 ? granted : [...this.scopes],
-      obtainedAt: now,
-      ...(typeof response.expires_in === 'number' ? { expiresAt: now + response.expires_in * 1000 } : {}),
-      ...(typeof refreshExpiresIn === 'number' ? { refreshTokenExpiresAt: now + refreshExpiresIn * 1000 } : {}),
-      ...(account === undefined ? {} : { account }),
-    };
+    const tokens = storedTokensFromResponse(response, { issuer: config.serverMetadata().issuer, clientId: this.clientId, requestedScopes, now });
+    await this.store.save(tokens);
+    this.#remember(tokens);
+    this.emit('tokens', { source, scopes: tokens.scopes, ...optional({ expiresAt: tokens.expiresAt, account: tokens.account }) });
+    return tokens;
+  }
+
+  async #freshTokens(): Promise<StoredTokens> {
+    const stored = await this.#load();
+    if (!stored) {
+      throw new OAuthError('OAUTH_NOT_AUTHORIZED', `Not signed in to ${this.provider.name}: no tokens for client ${JSON.stringify(this.clientId)} in ${this.store.description}. Run the sign-in (authorize) first.`);
+    }
+    if (stored.reauthorizationRequired) {
+      const { reason } = stored.reauthorizationRequired;
+      throw new ReauthorizationRequiredError(`Sign in to ${this.provider.name} again: ${reason}.`, reason);
+    }
+    if (this.#cache && this.#now() < this.#cache.dueAt) return stored;
+    return this.#remember(await this.#coordinator.refresh());
+  }
+
+  /** Loads this client's tokens, remembering them; tokens of another client count as none. */
+  async #load(): Promise<StoredTokens | undefined> {
+    const tokens = await this.store.load();
+    if (!tokens || tokens.clientId !== this.clientId) {
+      this.#cache = undefined;
+      return undefined;
+    }
+    return this.#remember(tokens);
+  }
+
+  #remember(tokens: StoredTokens): StoredTokens {
+    this.#cache = tokens.reauthorizationRequired ? undefined : { tokens, dueAt: refreshDueAt(tokens, this.#skewMs) ?? Number.POSITIVE_INFINITY };
+    return tokens;
+  }
+
+  async #scopesToRequest(extra: readonly string[]): Promise<{ scopes: { request: string[]; expected: string[] }; params: Readonly<Record<string, string>> }> {
+    const granted = (await this.#load().catch(() => undefined))?.scopes ?? [];
+    const wanted = unique([...this.scopes, ...extra]);
+    const all = unique([...granted, ...wanted]);
+    const incremental = this.provider.incrementalAuthorizationParams;
+    if (!incremental || granted.length === 0) return { scopes: { request: all, expected: all }, params: {} };
+    const missing = wanted.filter((scope) => !granted.includes(scope));
+    return { scopes: { request: missing.length > 0 ? missing : wanted, expected: all }, params: incremental };
   }
 }
 
-function firstString(...values: unknown[]): string | undefined {
-  return values.find((v): v is string => typeof v === 'string' && v.length > 0);
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function optional<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -29,6 +29,22 @@ export interface OAuthProvider {
   readonly authorizationParams?: Readonly<Record<string, string>>;
   /** Token endpoint authentication for confidential clients (default: basic when the server supports it). */
   readonly clientSecretMethod?: ClientSecretMethod;
+  /**
+   * Parameters that make the provider add new scopes to the existing grant
+   * (Google: `include_granted_scopes=true`); then only missing scopes are
+   * requested. Without it, a new sign-in asks for all scopes at once.
+   */
+  readonly incrementalAuthorizationParams?: Readonly<Record<string, string>>;
+  /** What the provider is known to do to refresh tokens, for early warnings. */
+  readonly refreshTokenLifetimeHint?: RefreshTokenLifetimeHint;
+}
+
+/** A known limit on refresh tokens that the token response does not state. */
+export interface RefreshTokenLifetimeHint {
+  /** After this long the refresh token may stop working. */
+  maxAgeMs: number;
+  /** Why, for the user ("Google apps in Testing mode keep refresh tokens 7 days"). */
+  note: string;
 }
 
 /** The loopback callback path used unless a flow names another. */
@@ -52,6 +68,11 @@ const google: OAuthProvider = Object.freeze({
   // a fresh consent: without both, a second sign-in returns no refresh token.
   authorizationParams: { access_type: 'offline', prompt: 'consent' },
   clientSecretMethod: 'client_secret_post',
+  incrementalAuthorizationParams: { include_granted_scopes: 'true' },
+  refreshTokenLifetimeHint: {
+    maxAgeMs: 7 * 24 * 3_600_000,
+    note: 'Google apps whose OAuth consent screen is in "Testing" status get refresh tokens that expire after 7 days; publish the app to avoid this',
+  },
 });
 
 const github: OAuthProvider = Object.freeze({

@@ -23,8 +23,12 @@ export interface StoredTokens {
   expiresAt?: number;
   /** Absolute refresh token expiry, when the provider gave one (`refresh_token_expires_in`). */
   refreshTokenExpiresAt?: number;
+  /** When the current refresh token was issued (sign-in or rotation); for lifetime warnings. */
+  refreshTokenIssuedAt?: number;
   /** Who signed in (email, username or subject), when the provider said. */
   account?: string;
+  /** Set when the refresh token was refused: the tokens are kept, but only a new sign-in helps. */
+  reauthorizationRequired?: { reason: string; at: number };
 }
 
 const REDACTED = '[redacted]';
@@ -69,7 +73,9 @@ export class TokenSet implements Readonly<StoredTokens> {
   get obtainedAt(): number { return this.#tokens.obtainedAt; }
   get expiresAt(): number | undefined { return this.#tokens.expiresAt; }
   get refreshTokenExpiresAt(): number | undefined { return this.#tokens.refreshTokenExpiresAt; }
+  get refreshTokenIssuedAt(): number | undefined { return this.#tokens.refreshTokenIssuedAt; }
   get account(): string | undefined { return this.#tokens.account; }
+  get reauthorizationRequired(): { reason: string; at: number } | undefined { return this.#tokens.reauthorizationRequired; }
 
   /** True when the access token has an expiry and it has passed at `now`. */
   isExpired(now: number): boolean {

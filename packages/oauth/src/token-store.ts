@@ -28,6 +28,20 @@ export interface TokenStore {
   save(tokens: StoredTokens): Promise<void>;
   /** Removes the stored tokens; no error when nothing is stored. */
   clear(): Promise<void>;
+  /**
+   * Runs `work` while holding a lock that every process sharing this store
+   * respects, so only one of them refreshes at a time. Optional: without it,
+   * refreshes are coordinated only inside one process.
+   */
+  withLock?<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T>;
+}
+
+/** Options of {@link TokenStore.withLock}. */
+export interface StoreLockOptions {
+  /** Gives up waiting for the lock. */
+  signal?: AbortSignal;
+  /** Called once when the lock is held by someone else and the caller starts waiting. */
+  onWait?: () => void;
 }
 
 /**

@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { OAuthError } from './errors.js';
+import type { StoreLockOptions } from './token-store.js';
+
+/** A lock not refreshed for this long belongs to a dead process and is taken over. */
+export const DEFAULT_LOCK_STALE_MS = 10_000;
+
+/** How long a caller waits for another process's lock before failing with `OAUTH_LOCK_TIMEOUT`. */
+export const LOCK_WAIT_TIMEOUT_MS = 60_000;
+
+/** Pause between attempts while another process holds the lock (jittered up to twice this). */
+const LOCK_POLL_MS = 25;
+
+/**
+ * Runs `work` under a cross-process lock next to `path` (`<path>.lock`, a
+ * directory made with mkdir, which is atomic). The holder refreshes the
+ * lock's mtime; a lock left by a killed process goes stale after `staleMs`
+ * and is taken over.
+ */
+export async function withFileLock<T>(path: string, staleMs: number, work: () => Promise<T>, options: StoreLockOptions = {}): Promise<T> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + LOCK_WAIT_TIMEOUT_MS;
+  let waiting = false;
+  let release: () => Promise<void>;
+  for (;;) {
+    if (options.signal?.aborted) throw new OAuthError('OAUTH_ABORTED', `Waiting for the lock on ${path} was aborted.`, { cause: options.signal.reason });
+    try {
+      release = await lockfile.lock(path, {
+        lockfilePath: `${path}.lock`,
+        realpath: false,
+        stale: staleMs,
+        retries: 0,
+        // The lock was taken over while we held it (we stalled longer than
+        // staleMs). The work in progress still finishes; re-reading the store
+        // under the next lock copes with whatever the other process wrote.
+        onCompromised: () => undefined,
+      });
+      break;
+    } catch (err) {
+      if (!(err instanceof Error && 'code' in err && err.code === 'ELOCKED')) {
+        throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot lock ${path}: ${String((err as NodeJS.ErrnoException).code ?? err)}.`, { cause: err });
+      }
+      if (!waiting) {
+        waiting = true;
+        options.onWait?.();
+      }
+      if (Date.now() > deadline) {
+        throw new OAuthError('OAUTH_LOCK_TIMEOUT', `Another process has held the lock ${path}.lock for over ${LOCK_WAIT_TIMEOUT_MS / 1000} s. If no other process is refreshing, delete that directory.`, { cause: err });
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS * (1 + Math.random())));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => {
+      // Released already: the lock was compromised and taken over (see onCompromised).
+    });
+  }
+}
