@@ -13,6 +13,7 @@ export { DEFAULT_REFRESH_RETRY, backoffMs, type RefreshRetryPolicy } from './ref
 export { KEEP_FRESH_IDLE_MS, KEEP_FRESH_RETRY_MS, KEEP_FRESH_MAX_JITTER_MS } from './keep-fresh.js';
 export type { RevocationResult } from './revocation.js';
 export { DEFAULT_AUTHORIZE_TIMEOUT_MS, type AuthorizeProgressEvent } from './loopback-flow.js';
+export { runDeviceFlow, type DeviceUserCode, type DeviceFlowSettings } from './device-flow.js';
 export { LOOPBACK_HOST, type PortOption, type PortRange, type RejectedCallbackReason } from './loopback-receiver.js';
 export { createBrowserOpener, defaultOpenBrowser, BROWSER_OPENER_GRACE_MS, type OpenBrowser, type BrowserOpenerOptions } from './browser-opener.js';
 export { providers, isLoopbackUrl, DEFAULT_CALLBACK_PATH, type OAuthProvider, type AuthorizationServerMetadata, type ClientSecretMethod, type MicrosoftProviderOptions, type RefreshTokenLifetimeHint } from './provider.js';

@@ -10,6 +10,7 @@ import { OAuthError, ReauthorizationRequiredError } from './errors.js';
 import { runKeepFresh } from './keep-fresh.js';
 import { DEFAULT_AUTHORIZE_TIMEOUT_MS, runLoopbackFlow, type AuthorizeProgressEvent } from './loopback-flow.js';
 import type { PortOption } from './loopback-receiver.js';
+import { runDeviceFlow, type DeviceUserCode } from './device-flow.js';
 import { DEFAULT_CALLBACK_PATH, type OAuthProvider } from './provider.js';
 import { DEFAULT_REFRESH_RETRY, RefreshCoordinator, type RefreshRetryPolicy } from './refresh-coordinator.js';
 import { revokeStoredTokens, type RevocationResult } from './revocation.js';
@@ -117,7 +118,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   async authorize(options: AuthorizeOptions = {}): Promise<TokenSet> {
     const onProgress = options.onProgress ?? (() => undefined);
     const config = await this.getConfiguration();
-    const { scopes, params } = await this.#scopesToRequest(options.scopes ?? []);
+    const { scopes, params } = await this.#scopesToRequest(options.scopes ?? [], { incremental: true });
     const response = await runLoopbackFlow({
       config,
       scopes: scopes.request,
@@ -132,6 +133,18 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
     const tokens = await this.#saveNewTokens(config, response, scopes.expected, 'authorize');
     onProgress({ type: 'saved', store: this.store.description, scopes: tokens.scopes, ...optional({ expiresAt: tokens.expiresAt, account: tokens.account }) });
     return new TokenSet(tokens);
+  }
+
+  /**
+   * Signs in with the device authorization grant (RFC 8628), for machines
+   * without a usable browser: `onUserCode` shows where to go and what to
+   * type; the flow polls until the user finishes, then saves the tokens.
+   */
+  async authorizeWithDevice(options: { onUserCode: (code: DeviceUserCode) => void | Promise<void>; signal?: AbortSignal; scopes?: readonly string[] }): Promise<TokenSet> {
+    const config = await this.getConfiguration();
+    const { scopes } = await this.#scopesToRequest(options.scopes ?? [], { incremental: false });
+    const response = await runDeviceFlow({ config, scopes: scopes.request, onUserCode: options.onUserCode, now: this.#now, ...(options.signal ? { signal: options.signal } : {}) });
+    return new TokenSet(await this.#saveNewTokens(config, response, scopes.expected, 'device'));
   }
 
   /** The stored tokens for this client, or `undefined` when not signed in. */
@@ -248,11 +261,13 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
     return tokens;
   }
 
-  async #scopesToRequest(extra: readonly string[]): Promise<{ scopes: { request: string[]; expected: string[] }; params: Readonly<Record<string, string>> }> {
+  /** Scopes for a new sign-in: never fewer than granted; only the missing ones where the provider merges grants. */
+  async #scopesToRequest(extra: readonly string[], mode: { incremental: boolean }): Promise<{ scopes: { request: string[]; expected: string[] }; params: Readonly<Record<string, string>> }> {
+    // A corrupt token file is moved aside by load(); the new sign-in replaces it.
     const granted = (await this.#load().catch(() => undefined))?.scopes ?? [];
     const wanted = unique([...this.scopes, ...extra]);
     const all = unique([...granted, ...wanted]);
-    const incremental = this.provider.incrementalAuthorizationParams;
+    const incremental = mode.incremental ? this.provider.incrementalAuthorizationParams : undefined;
     if (!incremental || granted.length === 0) return { scopes: { request: all, expected: all }, params: {} };
     const missing = wanted.filter((scope) => !granted.includes(scope));
     return { scopes: { request: missing.length > 0 ? missing : wanted, expected: all }, params: incremental };

@@ -9,6 +9,9 @@ export const SANDBOX_HOST = '127.0.0.1';
 /** Redirect URI registered for sandbox clients: native clients match any loopback port (RFC 8252 §7.3). */
 export const SANDBOX_REDIRECT_URI = 'http://127.0.0.1/callback';
 
+/** The RFC 8628 device authorization grant type, allowed for every sandbox client. */
+const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /** Scopes the sandbox knows. */
 export const SANDBOX_SCOPES = ['openid', 'offline_access', 'email', 'profile'] as const;
 
@@ -32,6 +35,12 @@ export interface AuthorizationServerOptions {
    * (default true). Off, it behaves like providers that predate RFC 9207.
    */
   issuerParameter?: boolean;
+  /**
+   * The `interval` (seconds) announced in device authorization responses.
+   * Default: none is sent, so clients poll every 5 s (RFC 8628 §3.2); tests
+   * pass a shorter one.
+   */
+  devicePollIntervalSeconds?: number;
 }
 
 /** A running sandbox authorization server. */
@@ -57,7 +66,8 @@ export function defaultSandboxClients(): SandboxClient[] {
  * (oidc-provider) on 127.0.0.1 with login and consent pages that accept any
  * user name and password. PKCE is required; refresh tokens are issued for
  * `offline_access` with `prompt=consent`; public clients get rotating
- * refresh tokens.
+ * refresh tokens. The device flow (RFC 8628) is on: its verification page is
+ * `<issuer>/device`, followed by the same login and consent pages.
  *
  * @example
  * ```ts
@@ -91,16 +101,21 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       Session: 14 * 24 * 3600,
       Grant: 14 * 24 * 3600,
       RefreshToken: 14 * 24 * 3600,
+      // How long a device sign-in's user code stays valid (oidc-provider's default, said out loud).
+      DeviceCode: 600,
     },
     jwks: { keys: [signingKey()] },
     features: {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      // oidc-provider's built-in user-code input, confirm and success pages.
+      deviceFlow: { enabled: true },
     },
     cookies: { keys: [randomBytes(24).toString('hex')] },
   });
   if (options.issuerParameter === false) hideIssuerParameter(provider);
+  if (options.devicePollIntervalSeconds !== undefined) announceDevicePollInterval(provider, options.devicePollIntervalSeconds);
   httpServer.on('request', provider.callback());
 
   return {
@@ -127,7 +142,7 @@ function toClientMetadata(client: SandboxClient): ClientMetadata {
     ...(client.clientSecret ? { client_secret: client.clientSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
     application_type: 'native',
     redirect_uris: client.redirectUris ?? [SANDBOX_REDIRECT_URI],
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT_TYPE],
     response_types: ['code'],
   };
 }
@@ -147,6 +162,20 @@ function hideIssuerParameter(provider: Provider): void {
       const url = new URL(location);
       url.searchParams.delete('iss');
       ctx.redirect(url.href);
+    }
+  });
+}
+
+/**
+ * oidc-provider sends no `interval` with a device code, which means 5 s
+ * between polls; announcing a shorter one keeps device-flow tests quick.
+ */
+function announceDevicePollInterval(provider: Provider, seconds: number): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const body: unknown = ctx.body;
+    if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && body && typeof body === 'object' && 'device_code' in body) {
+      (body as Record<string, unknown>).interval = seconds;
     }
   });
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium; never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,8 +41,44 @@ export interface SignInResult {
 }
 
 /**
+ * Options of {@link TestBrowser.completeDeviceFlow}.
+ *
+ * @example
+ * ```ts
+ * const options: DeviceVerificationOptions = { login: 'bob', decision: 'deny' };
+ * ```
+ */
+export interface DeviceVerificationOptions {
+  login?: string;
+  decision?: ConsentDecision;
+}
+
+/**
+ * Where a device sign-in ended on the provider's pages.
+ *
+ * @example
+ * ```ts
+ * const { outcome, heading } = await browser.completeDeviceFlow(uri, userCode); // 'approved', 'Sign-in Success'
+ * ```
+ */
+export interface DeviceVerificationResult {
+  /** `approved`: the provider's success page; `denied`: its code page saying the sign-in was interrupted. */
+  outcome: 'approved' | 'denied';
+  /** URL of the final page. */
+  url: string;
+  /** The final page's heading. */
+  heading: string;
+  /** The final page's text. */
+  text: string;
+}
+
+/** The pages of oidc-provider's device flow and devInteractions, as {@link TestBrowser.completeDeviceFlow} tells them apart. */
+type DevicePage = 'code-input' | 'code-notice' | 'confirm' | 'login' | 'consent' | 'success' | 'other';
+
+/**
  * A headless Chromium with a fresh profile that can play the user on the
- * sandbox's (oidc-provider devInteractions) login and consent pages.
+ * sandbox's (oidc-provider devInteractions) login and consent pages, and on
+ * its device flow verification pages.
  */
 export class TestBrowser {
   readonly #context: BrowserContext;
@@ -100,10 +136,80 @@ export class TestBrowser {
     }
   }
 
+  /**
+   * Plays the user of an RFC 8628 device sign-in: opens `verificationUri`,
+   * types `userCode`, confirms the device, signs in as `login`, approves or
+   * denies consent, and returns the provider's final page. Throws when a page
+   * refuses the code or an unexpected page appears.
+   *
+   * @example
+   * ```ts
+   * const done = await browser.completeDeviceFlow(code.verificationUri, code.userCode, { decision: 'deny' });
+   * expect(done.outcome).toBe('denied');
+   * ```
+   */
+  async completeDeviceFlow(verificationUri: string, userCode: string, options: DeviceVerificationOptions = {}): Promise<DeviceVerificationResult> {
+    await this.#context.clearCookies();
+    const page = await this.#context.newPage();
+    try {
+      await page.goto(verificationUri);
+      for (let step = 0; step < 8; step += 1) {
+        const kind = await classifyDevicePage(page);
+        switch (kind) {
+          case 'code-input':
+            await page.fill('input[name=user_code]', userCode);
+            await submit(page, 'button[type=submit][form="op.deviceInputForm"]');
+            break;
+          case 'confirm':
+            await submit(page, 'button[type=submit][form="op.deviceConfirmForm"]:not([name=abort])');
+            break;
+          case 'login':
+            await page.fill('input[name=login]', options.login ?? 'alice');
+            await page.fill('input[name=password]', 'any-password');
+            await submit(page, 'button[type=submit]');
+            break;
+          case 'consent':
+            await submit(page, options.decision === 'deny' ? 'text=[ Cancel ]' : 'button[type=submit]');
+            break;
+          case 'success':
+          case 'code-notice': {
+            // Denied consent sends the user back to the code page with an "interrupted" notice;
+            // any other notice there (wrong, expired or used code) is a refusal.
+            const text = await page.innerText('body');
+            if (kind === 'code-notice' && !/interrupted/i.test(text)) throw new Error(`the verification page refused the user code: ${text.trim()}`);
+            return { outcome: kind === 'success' ? 'approved' : 'denied', url: page.url(), heading: (await page.textContent('h1')) ?? '', text };
+          }
+          case 'other':
+            throw new Error(`unexpected page during the device sign-in (${page.url()}): ${(await page.innerText('body')).trim().slice(0, 500)}`);
+        }
+      }
+      throw new Error(`the device sign-in did not finish; last page ${page.url()}`);
+    } finally {
+      await page.close();
+    }
+  }
+
   async close(): Promise<void> {
     await this.#context.close();
     await rm(this.#profileDir, { recursive: true, force: true });
   }
+}
+
+/** Clicks `selector` and waits for the page it leads to (redirects included) to load. */
+async function submit(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+  await page.waitForLoadState();
+}
+
+async function classifyDevicePage(page: Page): Promise<DevicePage> {
+  const has = async (selector: string) => (await page.$(selector)) !== null;
+  if (await has('form[id="op.deviceConfirmForm"]')) return 'confirm';
+  if (await has('form[id="op.deviceInputForm"]')) return (await has('p.red')) ? 'code-notice' : 'code-input';
+  if (await has('input[name=login]')) return 'login';
+  if (await has('input[name=prompt][value=consent]')) return 'consent';
+  // oidc-provider's default successSource page.
+  if ((await page.textContent('h1'))?.trim() === 'Sign-in Success') return 'success';
+  return 'other';
 }
 
 function isLoopback(url: string): boolean {

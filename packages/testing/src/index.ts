@@ -4,5 +4,14 @@
  *
  * @packageDocumentation
  */
-export { TestBrowser, CHROMIUM_PATH, CHROMIUM_ARGS, type ConsentDecision, type SignInOptions, type SignInResult } from './browser.js';
+export {
+  TestBrowser,
+  CHROMIUM_PATH,
+  CHROMIUM_ARGS,
+  type ConsentDecision,
+  type DeviceVerificationOptions,
+  type DeviceVerificationResult,
+  type SignInOptions,
+  type SignInResult,
+} from './browser.js';
 export { makeTempDir, type TempDir } from './temp-dir.js';
