@@ -179,6 +179,18 @@ describe('refresh against oidc-provider', () => {
     }
   });
 
+  it('revoke() ends the grant at the provider and clears the store', async () => {
+    const { client, tokenPath } = makeClient();
+    const { tokens } = await signIn(client);
+    const result = await client.revoke();
+    expect(result).toMatchObject({ revoked: true, cleared: true });
+    await expect(readFile(tokenPath, 'utf8')).rejects.toThrow();
+    expect((await client.status()).state).toBe('not-authorized');
+    const refresh = await fetch(provider.metadata!.token_endpoint!, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken!, client_id: publicClient.clientId }) });
+    expect(refresh.status).toBe(400);
+    expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
   it('keepFresh() refreshes in the background until aborted', async () => {
     const { client } = makeClient();
     await signIn(client);

@@ -249,3 +249,30 @@ describe('revoke()', () => {
     expect(await store.load()).toBeUndefined();
   });
 });
+
+describe('scopes and refresh token expiry', () => {
+  it('asks Google only for the missing scopes, with include_granted_scopes', async () => {
+    const { client, seed } = setup({ handler: () => refreshed(), provider: providers.google });
+    await seed({ issuer: 'https://accounts.google.com', scopes: ['openid', 'email'], obtainedAt: T0, expiresAt: T0 + 3_600_000 });
+    let authorizationUrl = '';
+    const gmail = 'https://www.googleapis.com/auth/gmail.readonly';
+    await expect(client.authorize({ scopes: [gmail], timeoutMs: 50, openBrowser: (url) => void (authorizationUrl = url) })).rejects.toMatchObject({ code: 'OAUTH_TIMEOUT' });
+    const params = new URL(authorizationUrl).searchParams;
+    expect(params.get('scope')?.split(' ').sort()).toEqual(['read', gmail].sort());
+    expect(params.get('include_granted_scopes')).toBe('true');
+    expect((await client.status()).missingScopes).toEqual(['read']);
+  });
+
+  it('refreshes before the refresh token itself expires (refresh_token_expires_in)', async () => {
+    const { client, seed, requests, clock } = setup({ handler: () => refreshed({ refresh_token: 'rt-new', refresh_token_expires_in: 86_400 }) });
+    // The access token is good for a day, but the refresh token dies in an hour.
+    await seed({ obtainedAt: T0, expiresAt: T0 + 86_400_000, refreshTokenIssuedAt: T0, refreshTokenExpiresAt: T0 + 3_600_000 });
+    clock.now = T0 + 3_600_000 - 5 * 60_000 - 1;
+    await client.getAccessToken();
+    expect(requests).toHaveLength(0);
+    clock.now += 2;
+    await client.getAccessToken();
+    expect(requests).toHaveLength(1);
+    expect(await client.status()).toMatchObject({ refreshTokenExpiresAt: clock.now + 86_400_000 });
+  });
+});
