@@ -7,6 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ['./scripts/vitest-global-setup.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

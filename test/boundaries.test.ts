@@ -19,8 +19,10 @@ interface Rule {
 
 const rules: Record<string, Rule> = {
   oauth: { mayImport: [], envReaders: ['browser-opener.ts'], silent: true },
+  secrets: { mayImport: [], envReaders: [], silent: true },
   sandbox: { mayImport: [] },
-  testing: { mayImport: ['oauth', 'sandbox'] },
+  cli: { mayImport: ['secrets', 'oauth', 'sandbox'], envReaders: ['config.ts'] },
+  testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -15,3 +15,5 @@ export {
   type SignInResult,
 } from './browser.js';
 export { makeTempDir, type TempDir } from './temp-dir.js';
+export { startSecretService, type TestSecretService, type SecretServiceOptions } from './secret-service.js';
+export { runCli, CLI_PATH, type CliResult, type RunCliOptions } from './run-cli.js';

@@ -1,0 +1,35 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CliError } from './cli-error.js';
+
+/** Everything the CLI takes from the environment, read in this one place. */
+export interface CliConfig {
+  /** `OPPERATOR_HOME`, else `$XDG_CONFIG_HOME/opperator`, else `~/.config/opperator`. */
+  home: string;
+  /** `OPPERATOR_SECRET_STORE`: keyring | file, default auto. */
+  secretStoreMode: 'auto' | 'keyring' | 'file';
+  dbusSessionBusAddress: string | undefined;
+  /** `NO_COLOR` set, or stdout is not a TTY. */
+  plain: boolean;
+  /** `BROWSER`: the command that opens URLs. */
+  browser: string | undefined;
+  /** `PATH`, for finding the platform's URL opener. */
+  searchPath: string;
+}
+
+/** Reads the CLI's configuration from `env`; a bad value is a usage error naming the variable. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = Boolean(process.stdout.isTTY)): CliConfig {
+  const store = env.OPPERATOR_SECRET_STORE?.trim().toLowerCase() || 'auto';
+  if (store !== 'auto' && store !== 'keyring' && store !== 'file') {
+    throw new CliError('usage', `OPPERATOR_SECRET_STORE=${JSON.stringify(env.OPPERATOR_SECRET_STORE)} is not one of: keyring, file. Unset it to choose automatically.`);
+  }
+  const home = env.OPPERATOR_HOME || join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'opperator');
+  return {
+    home,
+    secretStoreMode: store,
+    dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,
+    plain: Boolean(env.NO_COLOR) || !stdoutIsTty,
+    browser: env.BROWSER || undefined,
+    searchPath: env.PATH ?? '',
+  };
+}

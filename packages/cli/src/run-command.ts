@@ -1,0 +1,31 @@
+import { CliError, EXIT_CODES, type CliErrorKind } from './cli-error.js';
+
+/** Maps package error codes to CLI error kinds. The only place errors become exit codes. */
+const KIND_BY_CODE: Record<string, CliErrorKind> = {
+  SECRET_INVALID_NAME: 'usage',
+  SECRET_EMPTY_VALUE: 'usage',
+  SECRET_NOT_FOUND: 'notFound',
+  SECRET_VALUE_MISSING: 'notFound',
+  SECRET_EXISTS: 'conflict',
+  SECRET_KEYRING_UNAVAILABLE: 'unavailable',
+};
+
+/**
+ * Runs a command's action: on failure prints `opperator: <message>` to stderr
+ * (messages already name the fix) and exits with the code of the error's kind.
+ */
+export async function runCommand(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    const kind = err instanceof CliError ? err.kind : kindOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`opperator: ${message}\n`);
+    process.exitCode = EXIT_CODES[kind];
+  }
+}
+
+function kindOf(err: unknown): CliErrorKind {
+  const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
+  return KIND_BY_CODE[code] ?? 'failure';
+}

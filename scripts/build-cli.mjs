@@ -1,0 +1,33 @@
+// Bundles the CLI into packages/cli/dist with esbuild: plain JavaScript, so
+// `opperator` starts without a TypeScript loader, and one chunk per command,
+// loaded only when that command runs.
+import { readFile, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const outdir = new URL('../packages/cli/dist/', import.meta.url).pathname;
+const { version } = JSON.parse(await readFile(new URL('../packages/cli/package.json', import.meta.url), 'utf8'));
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { opperator: new URL('../packages/cli/src/bin.ts', import.meta.url).pathname },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Native addon: loaded from node_modules at run time, never bundled.
+  external: ['@napi-rs/keyring'],
+  define: { OPPERATOR_VERSION: JSON.stringify(version) },
+  // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) use require() and __filename.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+    ].join(' '),
+  },
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+console.log(`built ${outdir}opperator.js`);
