@@ -1,7 +1,5 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { SecretStoreError } from './errors.js';
 
 /**
@@ -47,6 +45,8 @@ export class PrivateJsonFile<T> {
   /** Reads, changes and writes the document under the lock; returns what `change` returned. */
   async update<R>(change: (document: T) => R | Promise<R>): Promise<R> {
     await ensurePrivateDirectory(dirname(this.path));
+    // Loaded here, not at the top: `secret list` only reads, and starts faster without them.
+    const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([import('proper-lockfile'), import('write-file-atomic')]);
     let release: (() => Promise<void>) | undefined;
     try {
       release = await lockfile.lock(this.path, { realpath: false, stale: 10_000, retries: { retries: 40, minTimeout: 25, maxTimeout: 250 } });
