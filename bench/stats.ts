@@ -81,7 +81,7 @@ export function printTable(comparisons: readonly Comparison[]): void {
       c.baseline.label,
       `${formatNumber(median(c.baseline.values))} ${c.unit}`,
       `${formatNumber(baseline.min)}..${formatNumber(baseline.max)}`,
-      `${(median(c.subject.values) / median(c.baseline.values)).toFixed(2)}x`,
+      formatRatio(median(c.subject.values), median(c.baseline.values)),
       `${c.subject.values.length}/${c.baseline.values.length}`,
     ];
   });
@@ -93,4 +93,10 @@ export function printTable(comparisons: readonly Comparison[]): void {
   const notes = comparisons.filter((c) => c.note);
   if (notes.length > 0) console.log('');
   for (const c of notes) console.log(`* ${c.name}: ${c.note}`);
+}
+
+/** `subject / baseline` as "1.23x"; counts can be zero, so 0/0 prints "-" and n/0 "inf". */
+function formatRatio(subject: number, baseline: number): string {
+  if (baseline === 0) return subject === 0 ? '-' : 'inf';
+  return `${(subject / baseline).toFixed(2)}x`;
 }

@@ -84,6 +84,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   #configuration: Promise<oidc.Configuration> | undefined;
   /** Last tokens seen and when they are due: valid tokens are served from memory, with no disk or lock work. */
   #cache: { tokens: StoredTokens; dueAt: number } | undefined;
+  #slowPath: Promise<StoredTokens> | undefined;
 
   constructor(options: OAuthClientOptions) {
     super();
@@ -161,7 +162,11 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   async getAccessToken(): Promise<string> {
     const cache = this.#cache;
     if (cache !== undefined && this.#now() < cache.dueAt) return cache.tokens.accessToken;
-    return (await this.#freshTokens()).accessToken;
+    // Concurrent callers share one slow path: one store read, then at most one refresh.
+    this.#slowPath ??= this.#freshTokens().finally(() => {
+      this.#slowPath = undefined;
+    });
+    return (await this.#slowPath).accessToken;
   }
 
   /** `fetch` with the bearer token; on a 401 blaming the token, refreshes once and retries once. */
