@@ -18,6 +18,7 @@ interface Rule {
 }
 
 const rules: Record<string, Rule> = {
+  protocol: { mayImport: [], envReaders: [], silent: true },
   oauth: { mayImport: [], envReaders: ['browser-opener.ts'], silent: true },
   secrets: { mayImport: [], envReaders: [], silent: true },
   sandbox: { mayImport: [] },

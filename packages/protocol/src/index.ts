@@ -1,0 +1,10 @@
+/**
+ * `@opperator/protocol`: the wire contract between agents, the daemon and
+ * its clients: zod schemas with inferred types, and NDJSON framing that
+ * validates every inbound line. See docs/protocol.md.
+ *
+ * @packageDocumentation
+ */
+export * from './agent-messages.js';
+export * from './control-messages.js';
+export { readMessages, encodeMessage, type InvalidLine, type ReadMessagesOptions } from './ndjson.js';

@@ -1,0 +1,109 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { z } from 'zod';
+import { MAX_LINE_BYTES } from './agent-messages.js';
+
+/** A line that did not become a message. */
+export type InvalidLine =
+  /** Not JSON at all: often a library printing to stdout. `text` is the line (trimmed to 500 characters). */
+  | { kind: 'not-json'; text: string }
+  /** JSON, but not a message of the protocol (unknown `type`, missing fields). Values are not echoed. */
+  | { kind: 'invalid'; messageType?: string; problem: string }
+  /** Longer than the limit; dropped without being read into memory whole. */
+  | { kind: 'oversized'; bytes: number };
+
+/** Options of {@link readMessages}. */
+export interface ReadMessagesOptions<T> {
+  schema: z.ZodType<T>;
+  onMessage: (message: T) => void;
+  onInvalid: (line: InvalidLine) => void;
+  maxLineBytes?: number;
+}
+
+/**
+ * Reads newline-delimited JSON from `stream`, validating every line against
+ * `schema`. A bad line never stops the reader: it is reported through
+ * `onInvalid` and the next line is read. Returns a function that detaches.
+ *
+ * @example
+ * ```ts
+ * readMessages(child.stdout, { schema: agentToDaemonSchema, onMessage: handle, onInvalid: (bad) => log.warn(bad) });
+ * ```
+ */
+export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T>): () => void {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const decoder = new StringDecoder('utf8');
+  let buffer = '';
+  let skippedBytes = 0; // > 0 while skipping the rest of an oversized line
+
+  const handleLine = (line: string) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      options.onInvalid({ kind: 'not-json', text: line.length > 500 ? `${line.slice(0, 500)}...` : line });
+      return;
+    }
+    const parsed = options.schema.safeParse(json);
+    if (parsed.success) {
+      options.onMessage(parsed.data);
+      return;
+    }
+    const messageType = json && typeof json === 'object' && 'type' in json && typeof json.type === 'string' ? json.type.slice(0, 64) : undefined;
+    const problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).slice(0, 3).join('; ');
+    options.onInvalid({ kind: 'invalid', problem, ...(messageType === undefined ? {} : { messageType }) });
+  };
+
+  const onData = (chunk: Buffer | string) => {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    while (text.length > 0) {
+      const newline = text.indexOf('\n');
+      if (skippedBytes > 0) {
+        if (newline === -1) {
+          skippedBytes += Buffer.byteLength(text);
+          return;
+        }
+        options.onInvalid({ kind: 'oversized', bytes: skippedBytes + Buffer.byteLength(text.slice(0, newline)) });
+        skippedBytes = 0;
+        text = text.slice(newline + 1);
+        continue;
+      }
+      if (newline === -1) {
+        buffer += text;
+        if (Buffer.byteLength(buffer) > max) {
+          skippedBytes = Buffer.byteLength(buffer);
+          buffer = '';
+        }
+        return;
+      }
+      const line = buffer + text.slice(0, newline);
+      buffer = '';
+      text = text.slice(newline + 1);
+      if (Buffer.byteLength(line) > max) options.onInvalid({ kind: 'oversized', bytes: Buffer.byteLength(line) });
+      else handleLine(line);
+    }
+  };
+  const onEnd = () => {
+    const rest = buffer + decoder.end();
+    buffer = '';
+    if (skippedBytes > 0) options.onInvalid({ kind: 'oversized', bytes: skippedBytes + Buffer.byteLength(rest) });
+    else if (rest.trim() !== '') handleLine(rest);
+  };
+  stream.on('data', onData);
+  stream.on('end', onEnd);
+  return () => {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+  };
+}
+
+/**
+ * One message as one line. Throws `TypeError` for values JSON cannot carry
+ * (cycles, BigInt), so callers can turn that into a failed command.
+ */
+export function encodeMessage(message: unknown): string {
+  const text = JSON.stringify(message);
+  if (text === undefined) throw new TypeError('message is not JSON-serialisable');
+  return `${text}\n`;
+}
