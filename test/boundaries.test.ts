@@ -22,6 +22,7 @@ const rules: Record<string, Rule> = {
   oauth: { mayImport: [], envReaders: ['browser-opener.ts'], silent: true },
   secrets: { mayImport: [], envReaders: [], silent: true },
   sandbox: { mayImport: [] },
+  daemon: { mayImport: ['protocol', 'secrets'], envReaders: ['config.ts'] },
   cli: { mayImport: ['secrets', 'oauth', 'sandbox'], envReaders: ['config.ts'] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
 };

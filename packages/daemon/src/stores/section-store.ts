@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { JsonStateFile } from './json-state-file.js';
+
+/** A sidebar section as the daemon keeps it. */
+export interface StoredSection {
+  id: string;
+  title: string;
+  content: string;
+  collapsed: boolean;
+  updatedAt: number;
+}
+
+/**
+ * Sidebar sections per agent, persisted under `state/sections/<agent>.json`.
+ * They survive agent and daemon restarts until the agent replaces or removes
+ * them: stopping an agent does not wipe them.
+ */
+export class SectionStore {
+  readonly #dir: string;
+  readonly #cache = new Map<string, Map<string, StoredSection>>();
+  readonly #files = new Map<string, JsonStateFile<StoredSection[]>>();
+
+  constructor(stateDir: string) {
+    this.#dir = join(stateDir, 'sections');
+  }
+
+  async list(agent: string): Promise<StoredSection[]> {
+    return [...(await this.#sections(agent)).values()];
+  }
+
+  async upsert(agent: string, section: Omit<StoredSection, 'updatedAt'>, now = Date.now()): Promise<void> {
+    const sections = await this.#sections(agent);
+    sections.set(section.id, { ...section, updatedAt: now });
+    await this.#file(agent).write([...sections.values()]);
+  }
+
+  async remove(agent: string, id: string): Promise<void> {
+    const sections = await this.#sections(agent);
+    if (sections.delete(id)) await this.#file(agent).write([...sections.values()]);
+  }
+
+  /** Drops all sections of an agent (when the agent itself is deleted). */
+  async clear(agent: string): Promise<void> {
+    (await this.#sections(agent)).clear();
+    await this.#file(agent).write([]);
+  }
+
+  async #sections(agent: string): Promise<Map<string, StoredSection>> {
+    let sections = this.#cache.get(agent);
+    if (!sections) {
+      const stored = await this.#file(agent).read([]);
+      sections = new Map(stored.map((section) => [section.id, section]));
+      this.#cache.set(agent, sections);
+    }
+    return sections;
+  }
+
+  #file(agent: string): JsonStateFile<StoredSection[]> {
+    let file = this.#files.get(agent);
+    if (!file) {
+      file = new JsonStateFile(join(this.#dir, `${agent}.json`));
+      this.#files.set(agent, file);
+    }
+    return file;
+  }
+}

@@ -1,0 +1,95 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '@opperator/testing';
+import { AgentLog, type LogEntry } from '../src/stores/log-store.js';
+import { SectionStore } from '../src/stores/section-store.js';
+import { TaskStore } from '../src/stores/task-store.js';
+import { parseAgentsConfig } from '../src/agents-config.js';
+
+let temp: TempDir;
+beforeEach(async () => {
+  temp = await makeTempDir('opperator-state-');
+});
+afterEach(async () => {
+  await temp.remove();
+});
+
+describe('agents.yaml', () => {
+  it('applies defaults and keeps what is given', () => {
+    const [agent] = parseAgentsConfig('agents:\n  - name: invoice-monitor\n    secrets: [gmail_id]\n    env: { LOG_LEVEL: info, RETRIES: 3 }\n', 'agents.yaml');
+    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false });
+    expect(parseAgentsConfig('', 'agents.yaml')).toEqual([]);
+  });
+
+  it('names the file and the place of a mistake', () => {
+    expect(() => parseAgentsConfig('agents:\n  - name: Bad Name\n', '/h/agents.yaml')).toThrow(/\/h\/agents\.yaml: agents\[0\]\.name must match/);
+    expect(() => parseAgentsConfig('agents:\n  - name: a\n    max_restart: 3\n', 'agents.yaml')).toThrow(/agents\[0\].*max_restart/);
+    expect(() => parseAgentsConfig('agents: [\n', 'agents.yaml')).toThrow(/not valid YAML/);
+    expect(() => parseAgentsConfig('agents:\n  - name: a\n  - name: a\n', 'agents.yaml')).toThrow(/defined twice/);
+  });
+});
+
+describe('SectionStore', () => {
+  it('keeps sections across instances (daemon restarts) until replaced or removed', async () => {
+    const first = new SectionStore(temp.path);
+    await first.upsert('mail', { id: 'auth', title: 'Gmail', content: '<b>ok</b>', collapsed: false });
+    await first.upsert('mail', { id: 'stats', title: 'Inbox', content: '3', collapsed: true });
+    const second = new SectionStore(temp.path);
+    expect((await second.list('mail')).map((s) => s.id)).toEqual(['auth', 'stats']);
+    await second.upsert('mail', { id: 'auth', title: 'Gmail', content: 'changed', collapsed: false });
+    await second.remove('mail', 'stats');
+    expect(await new SectionStore(temp.path).list('mail')).toEqual([expect.objectContaining({ id: 'auth', content: 'changed' })]);
+  });
+});
+
+describe('TaskStore', () => {
+  it('keeps every progress field, and fails running tasks when their agent exits', async () => {
+    const tasks = new TaskStore(temp.path);
+    await tasks.load();
+    const task = await tasks.create('mail', 'authorize_gmail', {}, 'Authorizing Gmail');
+    await tasks.progress(task.id, { text: 'waiting for the browser', progress: 0.5, status: 'waiting' });
+    expect(tasks.get(task.id)?.progress).toEqual({ text: 'waiting for the browser', progress: 0.5, status: 'waiting' });
+    const failed = await tasks.failRunning('mail', 'agent exited');
+    expect(failed.map((t) => t.id)).toEqual([task.id]);
+    expect(tasks.get(task.id)).toMatchObject({ state: 'failed', error: { message: 'agent exited', code: 'AGENT_EXITED' } });
+    expect(await tasks.progress(task.id, { text: 'late' })).toBeUndefined();
+  });
+
+  it('marks tasks left running by a previous daemon as failed, never re-run', async () => {
+    const before = new TaskStore(temp.path);
+    await before.load();
+    const task = await before.create('mail', 'check', { folder: 'INBOX' }, undefined);
+    const after = new TaskStore(temp.path);
+    await after.load();
+    expect(after.get(task.id)).toMatchObject({ state: 'failed', error: { code: 'DAEMON_RESTARTED' }, args: { folder: 'INBOX' } });
+  });
+});
+
+describe('AgentLog', () => {
+  const entry = (message: string): LogEntry => ({ time: Date.now(), level: 'info', message, source: 'agent' });
+
+  it('appends in order, tails, and streams to followers without a cap', async () => {
+    const log = new AgentLog(join(temp.path, 'logs'), 'mail');
+    const followed: string[] = [];
+    const stop = log.follow((e) => followed.push(e.message));
+    for (let i = 0; i < 3000; i += 1) log.append(entry(`line ${i}`));
+    stop();
+    log.append(entry('after unfollow'));
+    expect(followed).toHaveLength(3000);
+    expect((await log.tail(3)).map((e) => e.message)).toEqual(['line 2998', 'line 2999', 'after unfollow']);
+    expect((await stat(log.path)).mode & 0o777).toBe(0o600);
+    await log.close();
+  });
+
+  it('rotates past the size limit and tails across the rotation', async () => {
+    const log = new AgentLog(join(temp.path, 'logs'), 'mail', { rotateBytes: 10_000 });
+    for (let i = 0; i < 600; i += 1) log.append(entry(`entry number ${i} ${'x'.repeat(40)}`));
+    const tail = await log.tail(150);
+    expect(tail.at(-1)?.message).toMatch(/^entry number 599 /);
+    expect(tail).toHaveLength(150);
+    const files = (await readdir(join(temp.path, 'logs'))).sort();
+    expect(files).toEqual(['mail.log', 'mail.log.1', 'mail.log.2', 'mail.log.3']);
+    await log.close();
+  });
+});
