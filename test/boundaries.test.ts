@@ -23,8 +23,9 @@ const rules: Record<string, Rule> = {
   secrets: { mayImport: [], envReaders: [], silent: true },
   sandbox: { mayImport: [] },
   daemon: { mayImport: ['protocol', 'secrets'], envReaders: ['config.ts'] },
-  cli: { mayImport: ['secrets', 'oauth', 'sandbox'], envReaders: ['config.ts'] },
+  cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol'], envReaders: ['config.ts'] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
+  sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts'], silent: false },
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -9,8 +9,8 @@ export interface LogEntry {
   level: LogLevel;
   message: string;
   fields?: Record<string, unknown>;
-  /** `agent`: through the SDK; `stdout`/`stderr`: printed outside the protocol; `daemon`: about the agent. */
-  source: 'agent' | 'stdout' | 'stderr' | 'daemon';
+  /** `agent`: through the SDK; `stdout`/`stderr`: printed outside the protocol; `supervisor`/`daemon`: about the agent. */
+  source: 'agent' | 'stdout' | 'stderr' | 'supervisor' | 'daemon';
 }
 
 /** A log file is rotated when it grows past this. */

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { AgentToDaemon, CommandDescriptor, Progress } from '@opperator/protocol';
+import type { SecretStore } from '@opperator/secrets';
+import { answerSecretRequest } from './agent-secrets.js';
+import type { AgentDefinition } from './agents-config.js';
+import { DaemonError } from './daemon-error.js';
+import type { AgentLog } from './stores/log-store.js';
+import type { SectionStore } from './stores/section-store.js';
+import type { TaskRecord, TaskStore } from './stores/task-store.js';
+import { AgentSupervisor, type AgentProcessOptions, type SupervisorState } from './supervisor/index.js';
+
+/** How the daemon runs an agent's entry file (the SDK runner under tsx, in practice). */
+export interface AgentLaunch {
+  command: string;
+  /** Arguments before the entry file's absolute path. */
+  argsBefore: string[];
+}
+
+/** What an {@link AgentHost} needs from the daemon. */
+export interface AgentHostDependencies {
+  definition: AgentDefinition;
+  agentsDir: string;
+  agentsFile: string;
+  baseEnv: Record<string, string>;
+  launch: AgentLaunch;
+  log: AgentLog;
+  sections: SectionStore;
+  tasks: TaskStore;
+  secrets: Pick<SecretStore, 'get'>;
+  /** Test seam: shorter timeouts. */
+  processOptions?: Partial<AgentProcessOptions>;
+}
+
+/** An invocation waiting for its response. */
+interface PendingInvocation {
+  resolve: (outcome: InvocationOutcome) => void;
+  onProgress?: (progress: Progress) => void;
+  task?: TaskRecord;
+}
+
+/** How a command ended. */
+export type InvocationOutcome = { ok: true; result: unknown } | { ok: false; error: { message: string; code?: string } };
+
+/**
+ * One agent as the daemon sees it: its supervisor, plus everything that
+ * follows from its messages: logs, sections, the command registry, tasks,
+ * secret requests, and the pending invocations.
+ */
+export class AgentHost {
+  readonly definition: AgentDefinition;
+  readonly supervisor: AgentSupervisor;
+  commands: CommandDescriptor[] = [];
+  readonly #deps: AgentHostDependencies;
+  readonly #pending = new Map<string, PendingInvocation>();
+
+  constructor(deps: AgentHostDependencies) {
+    this.#deps = deps;
+    this.definition = deps.definition;
+    const cwd = join(deps.agentsDir, deps.definition.name);
+    this.supervisor = new AgentSupervisor({
+      agent: {
+        name: deps.definition.name,
+        command: deps.launch.command,
+        args: [...deps.launch.argsBefore, join(cwd, deps.definition.entry)],
+        cwd,
+        env: { ...deps.baseEnv, ...deps.definition.env, OPPERATOR_AGENT_NAME: deps.definition.name, OPPERATOR_AGENT_DIR: cwd },
+        ...deps.processOptions,
+      },
+      autoRestart: deps.definition.auto_restart,
+      restartPolicy: { maxRestarts: deps.definition.max_restarts, restartWindowMs: deps.definition.restart_window_s * 1000 },
+    });
+    this.supervisor.on('log', (entry) => deps.log.append({ ...entry, level: entry.level }));
+    const reportFailure = (what: string) => (err: unknown) =>
+      deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `The daemon could not handle ${what}: ${err instanceof Error ? err.message : String(err)}` });
+    this.supervisor.on('message', (message) => void this.#onMessage(message).catch(reportFailure(`a ${message.type} message`)));
+    this.supervisor.on('exit', () => void this.#onExit().catch(reportFailure('the agent exit')));
+    this.supervisor.on('gave-up', (info) => deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `Gave up restarting: ${JSON.stringify(info)}. Fix the agent, then: opperator agent start ${deps.definition.name}` }));
+  }
+
+  get state(): SupervisorState {
+    return this.supervisor.state;
+  }
+
+  /**
+   * Sends a command. Async commands (as the registry says) become tasks.
+   * Resolves once the command is sent, with its task (if any) and the
+   * outcome to come, which never rejects for a failed command.
+   */
+  async invoke(command: string, args: Record<string, unknown>, options: { onProgress?: (progress: Progress) => void } = {}): Promise<{ task?: TaskRecord; outcome: Promise<InvocationOutcome> }> {
+    if (this.state !== 'running') {
+      throw new DaemonError('DAEMON_AGENT_NOT_RUNNING', `Agent ${this.definition.name} is ${this.state}. Start it: opperator agent start ${this.definition.name}`);
+    }
+    const descriptor = this.commands.find((c) => c.name === command);
+    if (!descriptor) {
+      const known = this.commands.filter((c) => !c.hidden).map((c) => c.name).join(', ') || 'none';
+      throw new DaemonError('DAEMON_COMMAND_NOT_FOUND', `Agent ${this.definition.name} has no command ${JSON.stringify(command)} (commands: ${known}). \`opperator agent commands ${this.definition.name}\` lists them.`);
+    }
+    const task = descriptor.async ? await this.#deps.tasks.create(this.definition.name, command, args, descriptor.progressLabel) : undefined;
+    const id = task?.id ?? randomUUID();
+    const outcome = new Promise<InvocationOutcome>((resolve) => this.#pending.set(id, { resolve, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(task ? { task } : {}) }));
+    await this.supervisor.send({ type: 'command', id, name: command, args });
+    return { outcome, ...(task ? { task } : {}) };
+  }
+
+  /** Asks the agent to cancel a running task. */
+  async cancel(taskId: string): Promise<void> {
+    if (!this.#pending.has(taskId)) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `Task ${taskId} is not running.`);
+    await this.supervisor.send({ type: 'cancel', id: taskId });
+  }
+
+  async #onMessage(message: AgentToDaemon): Promise<void> {
+    const { log, sections, tasks, definition } = this.#deps;
+    switch (message.type) {
+      case 'command_registry':
+        this.commands = message.commands;
+        return;
+      case 'sidebar_section':
+        await sections.upsert(definition.name, { id: message.id, title: message.title, content: message.content, collapsed: message.collapsed ?? false });
+        return;
+      case 'sidebar_section_removal':
+        await sections.remove(definition.name, message.id);
+        return;
+      case 'command_progress': {
+        const { type: _type, id, ...progress } = message;
+        const pending = this.#pending.get(id);
+        pending?.onProgress?.(progress);
+        if (pending?.task) await tasks.progress(id, progress);
+        return;
+      }
+      case 'response': {
+        const pending = this.#pending.get(message.id);
+        if (!pending) return;
+        this.#pending.delete(message.id);
+        const outcome: InvocationOutcome = message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error };
+        if (pending.task) {
+          const state = outcome.ok ? 'succeeded' : outcome.error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+          await tasks.finish(message.id, outcome.ok ? { state, result: outcome.result } : { state, error: outcome.error });
+        }
+        pending.resolve(outcome);
+        return;
+      }
+      case 'secret_request':
+        await this.supervisor.send(await answerSecretRequest(this.#deps.secrets, definition, this.#deps.agentsFile, message));
+        return;
+      case 'lifecycle_event':
+        log.append({ time: Date.now(), level: 'info', source: 'daemon', message: `agent ${message.event}${message.detail ? `: ${message.detail}` : ''}` });
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  async #onExit(): Promise<void> {
+    const reason = 'agent exited before the command finished; it was not re-run';
+    await this.#deps.tasks.failRunning(this.definition.name, reason);
+    for (const [id, pending] of this.#pending) {
+      this.#pending.delete(id);
+      pending.resolve({ ok: false, error: { message: reason, code: 'AGENT_EXITED' } });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the daemon keeps everything, derived from the environment in this one place. */
+export interface DaemonConfig {
+  home: string;
+  agentsFile: string;
+  agentsDir: string;
+  stateDir: string;
+  /** Directory of mode 0700 holding the control socket. */
+  runDir: string;
+  socketPath: string;
+  lockPath: string;
+  secretStoreMode: 'auto' | 'keyring' | 'file';
+  dbusSessionBusAddress: string | undefined;
+  /** The environment variables passed to agents (an allow-list; `env:` in agents.yaml adds to it). */
+  agentBaseEnv: Record<string, string>;
+}
+
+/** Variables an agent inherits from the daemon; nothing else leaks into agents (no other agent's secrets, no tokens). */
+export const AGENT_ENV_ALLOW_LIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL', 'TERM', 'NO_COLOR', 'BROWSER', 'DISPLAY', 'WAYLAND_DISPLAY', 'XDG_RUNTIME_DIR', 'NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'] as const;
+
+/**
+ * Reads the daemon's configuration. `OPPERATOR_HOME` defaults to
+ * `$XDG_CONFIG_HOME/opperator`, else `~/.config/opperator`.
+ */
+export function readDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const home = env.OPPERATOR_HOME || join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'opperator');
+  const store = env.OPPERATOR_SECRET_STORE?.trim().toLowerCase();
+  const agentBaseEnv: Record<string, string> = {};
+  for (const name of AGENT_ENV_ALLOW_LIST) {
+    const value = env[name];
+    if (value !== undefined) agentBaseEnv[name] = value;
+  }
+  return {
+    home,
+    agentsFile: join(home, 'agents.yaml'),
+    agentsDir: join(home, 'agents'),
+    stateDir: join(home, 'state'),
+    runDir: join(home, 'run'),
+    socketPath: join(home, 'run', 'daemon.sock'),
+    lockPath: join(home, 'run', 'daemon.lock'),
+    secretStoreMode: store === 'keyring' || store === 'file' ? store : 'auto',
+    dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,
+    agentBaseEnv,
+  };
+}

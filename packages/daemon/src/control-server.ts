@@ -1,0 +1,91 @@
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { controlRequestSchema, encodeMessage, readMessages, type ControlMessage, type ControlRequest } from '@opperator/protocol';
+import { DaemonError } from './daemon-error.js';
+
+/** What a handler gets besides its params. */
+export interface ControlContext {
+  /** Streams an event to the client before the final response (progress, followed log lines). */
+  emit(event: Record<string, unknown>): void;
+  /** Aborts when the client disconnects: followers and waits stop. */
+  signal: AbortSignal;
+}
+
+/** Handles one method; the resolved value is the response's result. */
+export type ControlHandler = (params: Record<string, unknown>, context: ControlContext) => Promise<unknown>;
+
+/**
+ * The daemon's control socket: NDJSON requests in, responses and events out.
+ * The socket is mode 0600 in a directory of mode 0700, so only the user can
+ * connect. It never serves secret values: those go to agents over their own
+ * pipes only.
+ */
+export class ControlServer {
+  readonly socketPath: string;
+  readonly #handlers: Readonly<Record<string, ControlHandler>>;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(socketPath: string, handlers: Readonly<Record<string, ControlHandler>>) {
+    this.socketPath = socketPath;
+    this.#handlers = handlers;
+    this.#server = createServer((socket) => this.#accept(socket));
+  }
+
+  /** Listens; the caller holds the instance lock, so a socket file left behind is stale and removed. */
+  async listen(): Promise<void> {
+    const dir = dirname(this.socketPath);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    await rm(this.socketPath, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.socketPath, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    await chmod(this.socketPath, 0o600);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await rm(this.socketPath, { force: true });
+  }
+
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    const disconnected = new AbortController();
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      disconnected.abort();
+    });
+    socket.on('error', () => socket.destroy());
+    readMessages(socket, {
+      schema: controlRequestSchema,
+      onMessage: (request) => void this.#handle(socket, request, disconnected.signal),
+      // A line that is not a request has no id to answer; the client's own bug.
+      onInvalid: () => undefined,
+    });
+  }
+
+  async #handle(socket: Socket, request: ControlRequest, signal: AbortSignal): Promise<void> {
+    const send = (message: ControlMessage) => {
+      if (!socket.destroyed) socket.write(encodeMessage(message));
+    };
+    const handler = Object.hasOwn(this.#handlers, request.method) ? this.#handlers[request.method] : undefined;
+    if (!handler) {
+      send({ type: 'response', id: request.id, ok: false, error: { code: 'DAEMON_UNKNOWN_METHOD', message: `The daemon has no method ${JSON.stringify(request.method)}; is the CLI newer than the daemon? Restart it: opperator daemon stop && opperator daemon start` } });
+      return;
+    }
+    try {
+      const result = await handler(request.params ?? {}, { emit: (event) => send({ type: 'event', id: request.id, event }), signal });
+      send({ type: 'response', id: request.id, ok: true, result: result ?? null });
+    } catch (err) {
+      const error = err instanceof DaemonError ? { code: err.code, message: err.message } : { code: 'DAEMON_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+      send({ type: 'response', id: request.id, ok: false, error });
+    }
+  }
+}

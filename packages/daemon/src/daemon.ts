@@ -1,0 +1,186 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { SecretStore } from '@opperator/secrets';
+import { AgentHost, type AgentLaunch } from './agent-host.js';
+import { loadAgentsConfig, type AgentDefinition } from './agents-config.js';
+import type { DaemonConfig } from './config.js';
+import { ControlServer, type ControlHandler } from './control-server.js';
+import { DaemonError } from './daemon-error.js';
+import { AgentLog } from './stores/log-store.js';
+import { SectionStore } from './stores/section-store.js';
+import { TaskStore } from './stores/task-store.js';
+import type { AgentProcessOptions } from './supervisor/index.js';
+
+/** What the daemon is built from (the composition root passes these in). */
+export interface DaemonOptions {
+  config: DaemonConfig;
+  launch: AgentLaunch;
+  secrets: Pick<SecretStore, 'get'>;
+  /** Test seam: shorter agent timeouts. */
+  processOptions?: Partial<AgentProcessOptions>;
+}
+
+/**
+ * The daemon: one per OPPERATOR_HOME (an instance lock), agents from
+ * agents.yaml under supervisors, persisted logs/sections/tasks, and the
+ * control socket that the CLI and TUI talk to.
+ *
+ * @example
+ * ```ts
+ * const daemon = new Daemon({ config: readDaemonConfig(), launch, secrets });
+ * await daemon.start();
+ * process.on('SIGTERM', () => void daemon.stop());
+ * ```
+ */
+export class Daemon {
+  readonly #options: DaemonOptions;
+  readonly #hosts = new Map<string, AgentHost>();
+  readonly #logs = new Map<string, AgentLog>();
+  readonly #sections: SectionStore;
+  readonly #tasks: TaskStore;
+  #server: ControlServer | undefined;
+  #releaseLock: (() => Promise<void>) | undefined;
+  #startedAt = 0;
+  #stopping: Promise<void> | undefined;
+  /** Resolves when the daemon has stopped (asked over the socket or by a signal). */
+  readonly stopped: Promise<void>;
+  #resolveStopped!: () => void;
+
+  constructor(options: DaemonOptions) {
+    this.#options = options;
+    this.#sections = new SectionStore(options.config.stateDir);
+    this.#tasks = new TaskStore(options.config.stateDir);
+    this.stopped = new Promise((resolve) => {
+      this.#resolveStopped = resolve;
+    });
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.#options;
+    await mkdir(config.runDir, { recursive: true, mode: 0o700 });
+    try {
+      this.#releaseLock = await lockfile.lock(config.runDir, { lockfilePath: config.lockPath, realpath: false, stale: 10_000, onCompromised: () => undefined });
+    } catch (err) {
+      throw new DaemonError('DAEMON_ALREADY_RUNNING', `A daemon is already running for ${config.home}. \`opperator daemon status\` shows it.`, { cause: err });
+    }
+    this.#startedAt = Date.now();
+    await this.#tasks.load();
+    for (const definition of await loadAgentsConfig(config.agentsFile)) this.#host(definition.name, definition);
+    this.#server = new ControlServer(config.socketPath, this.#handlers());
+    await this.#server.listen();
+    await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.supervisor.start()));
+  }
+
+  /** Stops every agent, the socket and the lock. Safe to call more than once. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await Promise.allSettled([...this.#hosts.values()].map((host) => host.supervisor.stop()));
+      await this.#server?.close();
+      await Promise.allSettled([...this.#logs.values()].map((log) => log.close()));
+      await this.#releaseLock?.().catch(() => undefined);
+      this.#resolveStopped();
+    })();
+    return this.#stopping;
+  }
+
+  #host(name: string, definition?: AgentDefinition): AgentHost {
+    let host = this.#hosts.get(name);
+    if (!host && definition) {
+      host = this.#createHost(definition);
+      this.#hosts.set(name, host);
+    }
+    if (!host) throw new DaemonError('DAEMON_AGENT_NOT_FOUND', `No agent named ${JSON.stringify(name)} in ${this.#options.config.agentsFile}. \`opperator agent list\` shows the agents.`);
+    return host;
+  }
+
+  #createHost(definition: AgentDefinition): AgentHost {
+    const { config, launch, secrets, processOptions } = this.#options;
+    return new AgentHost({
+      definition,
+      agentsDir: config.agentsDir,
+      agentsFile: config.agentsFile,
+      baseEnv: config.agentBaseEnv,
+      launch,
+      log: this.#log(definition.name),
+      sections: this.#sections,
+      tasks: this.#tasks,
+      secrets,
+      ...(processOptions ? { processOptions } : {}),
+    });
+  }
+
+  #log(agent: string): AgentLog {
+    let log = this.#logs.get(agent);
+    if (!log) {
+      log = new AgentLog(join(this.#options.config.stateDir, 'logs'), agent);
+      this.#logs.set(agent, log);
+    }
+    return log;
+  }
+
+  #handlers(): Record<string, ControlHandler> {
+    const name = (params: Record<string, unknown>) => {
+      if (typeof params.name !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'An agent name is required.');
+      return params.name;
+    };
+    return {
+      'daemon.status': async () => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size }),
+      'daemon.stop': async () => {
+        setImmediate(() => void this.stop());
+        return { stopping: true };
+      },
+      'agent.list': async () =>
+        [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount })),
+      'agent.start': async (params) => {
+        await this.#host(name(params)).supervisor.start();
+        return { state: this.#host(name(params)).state };
+      },
+      'agent.stop': async (params) => {
+        await this.#host(name(params)).supervisor.stop();
+        return { state: this.#host(name(params)).state };
+      },
+      'agent.restart': async (params) => {
+        await this.#host(name(params)).supervisor.restart();
+        return { state: this.#host(name(params)).state };
+      },
+      'agent.commands': async (params) => this.#host(name(params)).commands,
+      'agent.sections': async (params) => this.#sections.list(name(params)),
+      'agent.logs': async (params, context) => {
+        const log = this.#log(this.#host(name(params)).definition.name);
+        const lines = typeof params.lines === 'number' ? params.lines : 100;
+        for (const entry of await log.tail(lines)) context.emit({ log: entry });
+        if (params.follow !== true) return { followed: false };
+        await new Promise<void>((resolve) => {
+          const unfollow = log.follow((entry) => context.emit({ log: entry }));
+          context.signal.addEventListener('abort', () => {
+            unfollow();
+            resolve();
+          }, { once: true });
+        });
+        return { followed: true };
+      },
+      'agent.invoke': async (params, context) => {
+        const host = this.#host(name(params));
+        if (typeof params.command !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'A command name is required.');
+        const args = params.args && typeof params.args === 'object' ? (params.args as Record<string, unknown>) : {};
+        const { task, outcome } = await host.invoke(params.command, args, { onProgress: (progress) => context.emit({ progress }) });
+        if (task && params.detach === true) return { detached: true, task };
+        if (task) context.emit({ task: { id: task.id, progressLabel: task.progressLabel ?? null } });
+        return { ...(await outcome), ...(task ? { taskId: task.id } : {}) };
+      },
+      'task.list': async (params) => this.#tasks.list(typeof params.agent === 'string' ? { agent: params.agent } : {}),
+      'task.get': async (params) => {
+        const task = typeof params.id === 'string' ? this.#tasks.get(params.id) : undefined;
+        if (!task) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(params.id)}. \`opperator task list\` shows the tasks.`);
+        return task;
+      },
+      'task.cancel': async (params) => {
+        const task = typeof params.id === 'string' ? this.#tasks.get(params.id) : undefined;
+        if (!task) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(params.id)}. \`opperator task list\` shows the tasks.`);
+        await this.#host(task.agent).cancel(task.id);
+        return { cancelling: task.id };
+      },
+    };
+  }
+}

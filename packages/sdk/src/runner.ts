@@ -1,0 +1,36 @@
+/**
+ * The agent process the daemon spawns:
+ *
+ * ```sh
+ * OPPERATOR_AGENT_NAME=demo OPPERATOR_AGENT_DIR=/home/me/.config/opperator/agents/demo \
+ *   node --import tsx /path/to/packages/sdk/src/runner.ts /home/me/.config/opperator/agents/demo/agent.ts
+ * ```
+ *
+ * stdin/stdout carry the NDJSON protocol; stderr is for humans. This is the
+ * only file of the SDK that reads the environment: `OPPERATOR_AGENT_NAME`
+ * (default: the entry's folder name) and `OPPERATOR_AGENT_DIR` (default: the
+ * entry's folder). It is an entry point, not a module to import: the daemon
+ * finds its path with `import.meta.resolve('@opperator/sdk/runner')`.
+ *
+ * @packageDocumentation
+ */
+import { resolve } from 'node:path';
+import { runAgentProcess } from './agent-process.js';
+
+const entry = process.argv[2];
+if (entry === undefined || entry === '') {
+  process.stderr.write('usage: node --import tsx runner.ts <agent entry file>\n');
+  process.exit(2);
+}
+const fromEnv = (name: string) => process.env[name] || undefined; // an empty variable counts as unset
+
+const code = await runAgentProcess({
+  entryFile: resolve(entry),
+  agentName: fromEnv('OPPERATOR_AGENT_NAME'),
+  agentDir: fromEnv('OPPERATOR_AGENT_DIR'),
+  input: process.stdin,
+  output: process.stdout,
+  errorOutput: process.stderr,
+});
+// Exit explicitly: timers or sockets the agent left open must not keep a stopped agent alive.
+process.exit(code);
