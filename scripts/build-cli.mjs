@@ -8,7 +8,11 @@ const outdir = new URL('../packages/cli/dist/', import.meta.url).pathname;
 const { version } = JSON.parse(await readFile(new URL('../packages/cli/package.json', import.meta.url), 'utf8'));
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { opperator: new URL('../packages/cli/src/bin.ts', import.meta.url).pathname },
+  entryPoints: {
+    opperator: new URL('../packages/cli/src/bin.ts', import.meta.url).pathname,
+    // The daemon runs from the same bundle directory: plain JavaScript, no TypeScript loader of its own.
+    daemon: new URL('../packages/daemon/src/main.ts', import.meta.url).pathname,
+  },
   outdir,
   bundle: true,
   splitting: true,
@@ -16,6 +20,7 @@ await build({
   platform: 'node',
   target: 'node20',
   // Native addon: loaded from node_modules at run time, never bundled.
+  // The SDK runner and tsx are resolved at run time (their paths are handed to agents), never bundled.
   external: ['@napi-rs/keyring'],
   define: { OPPERATOR_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) use require() and __filename.

@@ -11,8 +11,10 @@ export const EXIT_CODES = Object.freeze({
   notFound: 3,
   /** It already exists (`secret create`). */
   conflict: 4,
-  /** The required backend (keyring with OPPERATOR_SECRET_STORE=keyring) cannot be used. */
+  /** The required backend (keyring with OPPERATOR_SECRET_STORE=keyring) cannot be used, or the daemon / agent is not running. */
   unavailable: 5,
+  /** The agent ran the command and it failed (`agent invoke`). */
+  commandFailed: 6,
 });
 
 /** Kinds of CLI failure, each with its exit code. */

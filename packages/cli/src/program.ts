@@ -45,6 +45,80 @@ export function buildProgram(version: string): Command {
     .description('delete a secret')
     .action((name: string) => runCommand(async () => (await import('./commands/secret-delete.js')).secretDelete(name)));
 
+  const daemon = program.command('daemon').description('the background process that runs agents');
+  daemon
+    .command('start')
+    .option('--foreground', 'run in this terminal instead of the background')
+    .description('start the daemon (and the agents marked start_with_daemon)')
+    .action((options: { foreground?: boolean }) => runCommand(async () => (await import('./commands/daemon.js')).daemonStart(options)));
+  daemon.command('stop').description('stop every agent and the daemon').action(() => runCommand(async () => (await import('./commands/daemon.js')).daemonStop()));
+  daemon
+    .command('status')
+    .option('--json', 'machine-readable output')
+    .description('is the daemon running?')
+    .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/daemon.js')).daemonStatus(options)));
+
+  const agent = program.command('agent').description('run, watch and talk to agents');
+  agent
+    .command('list')
+    .option('--json', 'machine-readable output')
+    .description('agents with their state, pid and restart count')
+    .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentList(options)));
+  for (const action of ['start', 'stop', 'restart'] as const) {
+    agent
+      .command(action)
+      .argument('<name>')
+      .description(`${action} an agent`)
+      .action((name: string) => runCommand(async () => (await import('./commands/agent-control.js')).agentLifecycle(action, name)));
+  }
+  agent
+    .command('commands')
+    .argument('<name>')
+    .option('--json', 'machine-readable output')
+    .description("an agent's commands and their arguments")
+    .action((name: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentCommands(name, options)));
+  agent
+    .command('sections')
+    .argument('<name>')
+    .option('--json', 'machine-readable output')
+    .description("an agent's sidebar sections")
+    .action((name: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentSections(name, options)));
+  agent
+    .command('invoke')
+    .argument('<name>')
+    .argument('<command>')
+    .option('--args <json>', 'arguments as a JSON object')
+    .option('--json', 'print the result as JSON')
+    .option('--detach', 'return the task id at once instead of waiting')
+    .description('run a command; progress streams to stderr until the result')
+    .action((name: string, command: string, options: { args?: string; json?: boolean; detach?: boolean }) =>
+      runCommand(async () => (await import('./commands/agent-invoke.js')).agentInvoke(name, command, options)),
+    );
+  agent
+    .command('logs')
+    .argument('<name>')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('-n, --lines <count>', 'how many past lines', '100')
+    .option('--json', 'one JSON object per line')
+    .description("an agent's log")
+    .action((name: string, options: { follow?: boolean; lines?: string; json?: boolean }) => runCommand(async () => (await import('./commands/agent-logs.js')).agentLogs(name, options)));
+
+  const task = program.command('task').description('async commands and their progress');
+  task
+    .command('list')
+    .option('--agent <name>', 'only this agent')
+    .option('--json', 'machine-readable output')
+    .action((options: { agent?: string; json?: boolean }) => runCommand(async () => (await import('./commands/task.js')).taskList(options)));
+  task
+    .command('get')
+    .argument('<id>')
+    .option('--json', 'machine-readable output')
+    .action((id: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/task.js')).taskGet(id, options)));
+  task
+    .command('cancel')
+    .argument('<id>')
+    .action((id: string) => runCommand(async () => (await import('./commands/task.js')).taskCancel(id)));
+
   program
     .command('doctor')
     .description('check the keyring and the browser opener, and say how to fix problems')

@@ -8,6 +8,14 @@ const KIND_BY_CODE: Record<string, CliErrorKind> = {
   SECRET_VALUE_MISSING: 'notFound',
   SECRET_EXISTS: 'conflict',
   SECRET_KEYRING_UNAVAILABLE: 'unavailable',
+  DAEMON_NOT_RUNNING: 'unavailable',
+  DAEMON_AGENT_NOT_RUNNING: 'unavailable',
+  DAEMON_AGENT_NOT_FOUND: 'notFound',
+  DAEMON_COMMAND_NOT_FOUND: 'notFound',
+  DAEMON_TASK_NOT_FOUND: 'notFound',
+  DAEMON_BAD_REQUEST: 'usage',
+  DAEMON_ALREADY_RUNNING: 'conflict',
+  AGENT_START_TIMEOUT: 'failure',
 };
 
 /**

@@ -39,7 +39,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
     stateDir: join(home, 'state'),
     runDir: join(home, 'run'),
     socketPath: join(home, 'run', 'daemon.sock'),
-    lockPath: join(home, 'run', 'daemon.lock'),
+    lockPath: join(home, 'run', 'daemon.pid'),
     secretStoreMode: store === 'keyring' || store === 'file' ? store : 'auto',
     dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,
     agentBaseEnv,

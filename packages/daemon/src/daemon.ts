@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { SecretStore } from '@opperator/secrets';
 import { AgentHost, type AgentLaunch } from './agent-host.js';
 import { loadAgentsConfig, type AgentDefinition } from './agents-config.js';
 import type { DaemonConfig } from './config.js';
 import { ControlServer, type ControlHandler } from './control-server.js';
 import { DaemonError } from './daemon-error.js';
+import { acquireInstanceLock } from './instance-lock.js';
 import { AgentLog } from './stores/log-store.js';
 import { SectionStore } from './stores/section-store.js';
 import { TaskStore } from './stores/task-store.js';
@@ -59,11 +59,7 @@ export class Daemon {
   async start(): Promise<void> {
     const { config } = this.#options;
     await mkdir(config.runDir, { recursive: true, mode: 0o700 });
-    try {
-      this.#releaseLock = await lockfile.lock(config.runDir, { lockfilePath: config.lockPath, realpath: false, stale: 10_000, onCompromised: () => undefined });
-    } catch (err) {
-      throw new DaemonError('DAEMON_ALREADY_RUNNING', `A daemon is already running for ${config.home}. \`opperator daemon status\` shows it.`, { cause: err });
-    }
+    this.#releaseLock = await acquireInstanceLock(config.lockPath, config.home);
     this.#startedAt = Date.now();
     await this.#tasks.load();
     for (const definition of await loadAgentsConfig(config.agentsFile)) this.#host(definition.name, definition);

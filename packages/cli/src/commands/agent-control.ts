@@ -1,0 +1,43 @@
+import { printResult, withDaemon } from './with-daemon.js';
+
+interface AgentRow { name: string; description: string; state: string; pid: number | null; restarts: number }
+interface CommandRow { name: string; title?: string; description?: string; async: boolean; progressLabel?: string; arguments?: Array<{ name: string; type: string; required?: boolean }>; hidden?: boolean }
+interface SectionRow { id: string; title: string; content: string; collapsed: boolean; updatedAt: number }
+
+/** `opperator agent list [--json]`. */
+export async function agentList(options: { json?: boolean }): Promise<void> {
+  const agents = await withDaemon((client) => client.request<AgentRow[]>('agent.list'));
+  printResult(agents, options.json, (rows) => {
+    if (rows.length === 0) return 'No agents. Create one: opperator agent bootstrap NAME';
+    const width = Math.max(4, ...rows.map((r) => r.name.length));
+    return [`${'NAME'.padEnd(width)}  STATE       PID      RESTARTS  DESCRIPTION`, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.state.padEnd(10)}  ${String(r.pid ?? '-').padEnd(7)}  ${String(r.restarts).padEnd(8)}  ${r.description}`)].join('\n');
+  });
+}
+
+/** `opperator agent start|stop|restart NAME`. */
+export async function agentLifecycle(action: 'start' | 'stop' | 'restart', name: string): Promise<void> {
+  const { state } = await withDaemon((client) => client.request<{ state: string }>(`agent.${action}`, { name }));
+  process.stdout.write(`Agent ${name} is ${state}.\n`);
+}
+
+/** `opperator agent commands NAME [--json]`. */
+export async function agentCommands(name: string, options: { json?: boolean }): Promise<void> {
+  const commands = await withDaemon((client) => client.request<CommandRow[]>('agent.commands', { name }));
+  printResult(commands, options.json, (rows) =>
+    rows.filter((c) => !c.hidden).map((c) => {
+      const args = (c.arguments ?? []).map((a) => (a.required ? `<${a.name}:${a.type}>` : `[${a.name}:${a.type}]`)).join(' ');
+      return `${c.name}${args ? ` ${args}` : ''}${c.async ? '  (async)' : ''}${c.description ? `\n    ${c.description}` : ''}`;
+    }).join('\n') || `Agent ${name} has registered no commands (is it running?).`,
+  );
+}
+
+/** `opperator agent sections NAME [--json]`. */
+export async function agentSections(name: string, options: { json?: boolean }): Promise<void> {
+  const sections = await withDaemon((client) => client.request<SectionRow[]>('agent.sections', { name }));
+  printResult(sections, options.json, (rows) => rows.map((s) => `== ${s.title} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`);
+}
+
+/** Section markup (SPEC §4) as plain text for the terminal. */
+function stripMarkup(content: string): string {
+  return content.replace(/<\/?[a-zA-Z][^>]*>/g, '');
+}

@@ -1,0 +1,43 @@
+import { CliError } from '../cli-error.js';
+import { withDaemon } from './with-daemon.js';
+
+type Outcome = { ok: true; result: unknown; taskId?: string } | { ok: false; error: { message: string; code?: string }; taskId?: string } | { detached: true; task: { id: string } };
+
+/**
+ * `opperator agent invoke NAME COMMAND [--args JSON] [--json] [--detach]`:
+ * progress streams to stderr until the result, with no timeout of its own
+ * (a browser sign-in may take minutes); a failed command exits 6.
+ */
+export async function agentInvoke(name: string, command: string, options: { args?: string; json?: boolean; detach?: boolean }): Promise<void> {
+  let args: Record<string, unknown> = {};
+  if (options.args !== undefined) {
+    try {
+      args = JSON.parse(options.args) as Record<string, unknown>;
+    } catch {
+      throw new CliError('usage', `--args must be a JSON object, e.g. --args '{"folder":"INBOX"}'.`);
+    }
+    if (!args || typeof args !== 'object' || Array.isArray(args)) throw new CliError('usage', `--args must be a JSON object, e.g. --args '{"folder":"INBOX"}'.`);
+  }
+  let label = command;
+  const outcome = await withDaemon((client) =>
+    client.request<Outcome>('agent.invoke', { name, command, args, detach: options.detach === true }, (event) => {
+      const task = event.task as { id: string; progressLabel?: string | null } | undefined;
+      if (task?.progressLabel) label = task.progressLabel;
+      const progress = event.progress as { text?: string; progress?: number; status?: string } | undefined;
+      if (progress) {
+        const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
+        process.stderr.write(`${label}:${percent} ${progress.text ?? progress.status ?? ''}\n`);
+      }
+    }),
+  );
+  if ('detached' in outcome) {
+    process.stdout.write(options.json ? `${JSON.stringify({ taskId: outcome.task.id })}\n` : `${outcome.task.id}\n`);
+    return;
+  }
+  if (!outcome.ok) {
+    if (options.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+    throw new CliError('commandFailed', `${name} ${command} failed: ${outcome.error.message}`);
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(outcome.result)}\n`);
+  else process.stdout.write(`${typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result, null, 2)}\n`);
+}

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliError } from '../cli-error.js';
+import { readConfig } from '../config.js';
+import { DaemonClient, DaemonClientError } from '../daemon-client.js';
+import { daemonPaths, daemonScript } from '../daemon-paths.js';
+
+/** How long `daemon start` waits for the socket to answer. */
+export const DAEMON_START_TIMEOUT_MS = 15_000;
+/** How long `daemon stop` waits for the daemon to be gone (it stops every agent first). */
+export const DAEMON_STOP_TIMEOUT_MS = 30_000;
+
+interface DaemonStatus { pid: number; home: string; startedAt: number; agents: number }
+
+async function tryStatus(socketPath: string): Promise<DaemonStatus | undefined> {
+  try {
+    const client = await DaemonClient.connect(socketPath);
+    try {
+      return await client.request<DaemonStatus>('daemon.status');
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    if (err instanceof DaemonClientError && (err.code === 'DAEMON_NOT_RUNNING' || err.code === 'DAEMON_DISCONNECTED')) return undefined;
+    throw err;
+  }
+}
+
+/** `opperator daemon start [--foreground]`. */
+export async function daemonStart(options: { foreground?: boolean }): Promise<void> {
+  const config = readConfig();
+  const { socketPath, logPath } = daemonPaths(config);
+  const running = await tryStatus(socketPath);
+  if (running) {
+    process.stdout.write(`The daemon is already running (pid ${running.pid}).\n`);
+    return;
+  }
+  if (options.foreground) {
+    await import(pathToFileURL(daemonScript()).href);
+    return;
+  }
+  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
+  const logFd = openSync(logPath, 'a', 0o600);
+  const child = spawn(process.execPath, [daemonScript()], { detached: true, stdio: ['ignore', logFd, logFd] });
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
+  while (Date.now() < deadline && exited === undefined) {
+    const status = await tryStatus(socketPath);
+    if (status) {
+      child.unref();
+      process.stdout.write(`Daemon started (pid ${status.pid}). Logs: ${logPath}\n`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (exited === undefined) child.kill();
+  const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-10).join('\n');
+  throw new CliError('failure', `The daemon did not start${exited === undefined ? ` within ${DAEMON_START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}. Last lines of ${logPath}:\n${tail}`);
+}
+
+/** `opperator daemon stop`. */
+export async function daemonStop(): Promise<void> {
+  const { socketPath } = daemonPaths(readConfig());
+  let client: DaemonClient;
+  try {
+    client = await DaemonClient.connect(socketPath);
+  } catch (err) {
+    if (err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING') {
+      process.stdout.write('The daemon is not running.\n');
+      return;
+    }
+    throw err;
+  }
+  const { pid } = await client.request<DaemonStatus>('daemon.status');
+  await client.request('daemon.stop');
+  client.close();
+  const deadline = Date.now() + DAEMON_STOP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) {
+      process.stdout.write('Daemon stopped.\n');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new CliError('failure', `The daemon (pid ${pid}) is still running after ${DAEMON_STOP_TIMEOUT_MS / 1000} s. Stop it with: kill ${pid}`);
+}
+
+/** `opperator daemon status [--json]`. */
+export async function daemonStatus(options: { json?: boolean }): Promise<void> {
+  const status = await tryStatus(daemonPaths(readConfig()).socketPath);
+  if (!status) throw new CliError('unavailable', 'The daemon is not running. Start it: opperator daemon start');
+  if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  else process.stdout.write(`The daemon is running (pid ${status.pid}) since ${new Date(status.startedAt).toISOString()}, ${status.agents} agent(s), home ${status.home}.\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,30 @@
+import { printResult, withDaemon } from './with-daemon.js';
+
+interface TaskRow { id: string; agent: string; command: string; state: string; progress: { text?: string; progress?: number; status?: string }; progressLabel?: string; result?: unknown; error?: { message: string }; createdAt: number; updatedAt: number }
+
+/** `opperator task list [--agent NAME] [--json]`. */
+export async function taskList(options: { agent?: string; json?: boolean }): Promise<void> {
+  const tasks = await withDaemon((client) => client.request<TaskRow[]>('task.list', options.agent ? { agent: options.agent } : {}));
+  printResult(tasks, options.json, (rows) =>
+    rows.map((t) => `${t.id}  ${t.state.padEnd(9)}  ${t.agent} ${t.command}  ${t.progress.text ?? t.error?.message ?? ''}`).join('\n') || 'No tasks.',
+  );
+}
+
+/** `opperator task get ID [--json]`. */
+export async function taskGet(id: string, options: { json?: boolean }): Promise<void> {
+  const task = await withDaemon((client) => client.request<TaskRow>('task.get', { id }));
+  printResult(task, options.json, (t) =>
+    [
+      `${t.agent} ${t.command}: ${t.state}`,
+      ...(t.progress.text || t.progress.progress !== undefined ? [`progress: ${t.progress.text ?? ''}${t.progress.progress !== undefined ? ` (${Math.round(t.progress.progress * 100)}%)` : ''}`] : []),
+      ...(t.error ? [`error: ${t.error.message}`] : []),
+      ...(t.result !== undefined ? [`result: ${JSON.stringify(t.result)}`] : []),
+    ].join('\n'),
+  );
+}
+
+/** `opperator task cancel ID`. */
+export async function taskCancel(id: string): Promise<void> {
+  await withDaemon((client) => client.request('task.cancel', { id }));
+  process.stdout.write(`Cancelling task ${id}.\n`);
+}
