@@ -64,6 +64,23 @@ export function buildProgram(version: string): Command {
     .option('--json', 'machine-readable output')
     .description('agents with their state, pid and restart count')
     .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentList(options)));
+  agent
+    .command('bootstrap')
+    .argument('<name>')
+    .option('--template <template>', 'minimal', 'minimal')
+    .option('--provider <provider>', 'for --template oauth (a later version)')
+    .description('create a runnable TypeScript agent and register it in agents.yaml')
+    .action((name: string, options: { template?: string; provider?: string }) => runCommand(async () => (await import('./commands/agent-files.js')).agentBootstrap(name, options)));
+  agent
+    .command('install')
+    .argument('<name>')
+    .description("install the agent's own dependencies (npm) into its folder")
+    .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentInstall(name)));
+  agent
+    .command('delete')
+    .argument('<name>')
+    .description('stop an agent, remove it from agents.yaml, and move its folder aside')
+    .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentDelete(name)));
   for (const action of ['start', 'stop', 'restart'] as const) {
     agent
       .command(action)

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+import { CLI_PATH, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 
 // The daemon, real agent processes (the SDK runner under tsx) and the CLI,
 // all as real processes against one temporary OPPERATOR_HOME.
@@ -91,6 +92,31 @@ describe('daemon, agents and CLI', () => {
     expect(unknown.stderr).toContain('opperator agent commands worker');
   });
 
+  it('cancels a running task', async () => {
+    const taskId = (await cli('agent', 'invoke', 'worker', 'long', '--detach')).stdout.trim();
+    expect((await cli('task', 'cancel', taskId)).code).toBe(0);
+    for (let i = 0; i < 50; i += 1) {
+      const task = JSON.parse((await cli('task', 'get', taskId, '--json')).stdout) as { state: string };
+      if (task.state !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(JSON.parse((await cli('task', 'get', taskId, '--json')).stdout)).toMatchObject({ state: 'cancelled' });
+  });
+
+  it('follows the log as new lines arrive', async () => {
+    const follower = spawn(process.execPath, [CLI_PATH, 'agent', 'logs', 'worker', '-f', '-n', '0'], { env: { ...process.env, OPPERATOR_HOME: home.path } });
+    let output = '';
+    follower.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (let i = 0; i < 3; i += 1) await cli('agent', 'invoke', 'worker', 'echo', '--args', `{"text":"${'x'.repeat(i + 1)}"}`);
+      for (let i = 0; i < 50 && (output.match(/echo called/g) ?? []).length < 3; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output.match(/echo called/g)).toHaveLength(3);
+    } finally {
+      follower.kill();
+    }
+  });
+
   it('fails a task whose agent is killed, and never re-runs it after a daemon crash', async () => {
     const detached = await cli('agent', 'invoke', 'worker', 'long', '--detach');
     expect(detached.code).toBe(0);
@@ -115,7 +141,8 @@ describe('daemon, agents and CLI', () => {
     expect(after).toMatchObject({ state: 'failed', error: { code: 'DAEMON_RESTARTED' } });
     const sections = JSON.parse((await cli('agent', 'sections', 'worker', '--json')).stdout) as unknown[];
     expect(sections).toHaveLength(1);
-    expect((await readFile(join(home.path, 'agents', 'worker', 'long-runs.txt'), 'utf8')).trim().split('\n')).toHaveLength(2);
+    // Started three times in all (cancelled, killed, daemon crash), and never once more by the restarted daemon.
+    expect((await readFile(join(home.path, 'agents', 'worker', 'long-runs.txt'), 'utf8')).trim().split('\n')).toHaveLength(3);
   }, 60_000);
 });
 

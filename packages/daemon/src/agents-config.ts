@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { AGENT_NAME_PATTERN } from '@opperator/protocol';
 
-/** Agent names: also folder names under `agents/`. */
-export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+export { AGENT_NAME_PATTERN };
 
 /** Restarts allowed within {@link DEFAULT_RESTART_WINDOW_S} unless an agent says otherwise. */
 export const DEFAULT_MAX_RESTARTS = 5;

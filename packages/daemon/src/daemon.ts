@@ -36,6 +36,8 @@ export interface DaemonOptions {
 export class Daemon {
   readonly #options: DaemonOptions;
   readonly #hosts = new Map<string, AgentHost>();
+  /** Definitions changed in agents.yaml while their agent ran; applied at its next restart. */
+  readonly #pendingDefinitions = new Map<string, AgentDefinition>();
   readonly #logs = new Map<string, AgentLog>();
   readonly #sections: SectionStore;
   readonly #tasks: TaskStore;
@@ -78,6 +80,39 @@ export class Daemon {
       this.#resolveStopped();
     })();
     return this.#stopping;
+  }
+
+  /**
+   * Re-reads agents.yaml: new agents appear (stopped), removed ones are
+   * stopped and dropped, changed ones take effect now if stopped, else at
+   * their next restart.
+   */
+  async #reload(): Promise<{ added: string[]; removed: string[]; changed: string[]; restartToApply: string[] }> {
+    const definitions = await loadAgentsConfig(this.#options.config.agentsFile);
+    const result = { added: [] as string[], removed: [] as string[], changed: [] as string[], restartToApply: [] as string[] };
+    const names = new Set(definitions.map((d) => d.name));
+    for (const [agent, host] of this.#hosts) {
+      if (names.has(agent)) continue;
+      await host.supervisor.stop();
+      this.#hosts.delete(agent);
+      this.#pendingDefinitions.delete(agent);
+      result.removed.push(agent);
+    }
+    for (const definition of definitions) {
+      const host = this.#hosts.get(definition.name);
+      if (!host) {
+        this.#host(definition.name, definition);
+        result.added.push(definition.name);
+      } else if (JSON.stringify(host.definition) !== JSON.stringify(definition)) {
+        result.changed.push(definition.name);
+        if (host.state === 'stopped' || host.state === 'crashed') this.#hosts.set(definition.name, this.#createHost(definition));
+        else {
+          this.#pendingDefinitions.set(definition.name, definition);
+          result.restartToApply.push(definition.name);
+        }
+      }
+    }
+    return result;
   }
 
   #host(name: string, definition?: AgentDefinition): AgentHost {
@@ -126,6 +161,7 @@ export class Daemon {
         setImmediate(() => void this.stop());
         return { stopping: true };
       },
+      'agents.reload': async () => this.#reload(),
       'agent.list': async () =>
         [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount })),
       'agent.start': async (params) => {
@@ -137,8 +173,18 @@ export class Daemon {
         return { state: this.#host(name(params)).state };
       },
       'agent.restart': async (params) => {
-        await this.#host(name(params)).supervisor.restart();
-        return { state: this.#host(name(params)).state };
+        const agent = name(params);
+        const pending = this.#pendingDefinitions.get(agent);
+        if (pending) {
+          // agents.yaml changed since this agent started: restart with the new definition.
+          await this.#host(agent).supervisor.stop();
+          this.#pendingDefinitions.delete(agent);
+          this.#hosts.set(agent, this.#createHost(pending));
+          await this.#host(agent).supervisor.start();
+        } else {
+          await this.#host(agent).supervisor.restart();
+        }
+        return { state: this.#host(agent).state };
       },
       'agent.commands': async (params) => this.#host(name(params)).commands,
       'agent.sections': async (params) => this.#sections.list(name(params)),

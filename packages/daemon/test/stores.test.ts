@@ -78,6 +78,7 @@ describe('AgentLog', () => {
     log.append(entry('after unfollow'));
     expect(followed).toHaveLength(3000);
     expect((await log.tail(3)).map((e) => e.message)).toEqual(['line 2998', 'line 2999', 'after unfollow']);
+    expect(await log.tail(0)).toEqual([]);
     expect((await stat(log.path)).mode & 0o777).toBe(0o600);
     await log.close();
   });

@@ -80,3 +80,6 @@ export const daemonToAgentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shutdown'), reason: z.string().optional() }),
 ]);
 export type DaemonToAgent = z.infer<typeof daemonToAgentSchema>;
+
+/** Agent names (also their folder names under `agents/`): lowercase letters, digits, `_` and `-`. */
+export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;

@@ -54,6 +54,7 @@ export class AgentLog {
   /** The last `count` entries, from the current file and, when needed, the rotated ones. */
   async tail(count: number): Promise<LogEntry[]> {
     await this.#chain;
+    if (count <= 0) return [];
     const lines: string[] = [];
     const files = [this.path, ...Array.from({ length: LOG_KEPT_FILES }, (_, i) => `${this.path}.${i + 1}`)];
     for (const path of files) {
