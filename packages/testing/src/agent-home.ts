@@ -13,6 +13,8 @@ export interface TestAgent {
   source: string;
   /** Extra agents.yaml fields, as YAML lines under the agent (e.g. `secrets: [a]`). */
   yaml?: string;
+  /** More packages of this installation to link into the agent's node_modules (e.g. `oauth`). */
+  link?: string[];
 }
 
 /**
@@ -26,6 +28,7 @@ export async function makeAgentHome(agents: TestAgent[]): Promise<TempDir> {
     const dir = join(home.path, 'agents', agent.name);
     await mkdir(join(dir, 'node_modules', '@opperator'), { recursive: true });
     await symlink(SDK_PACKAGE_DIR, join(dir, 'node_modules', '@opperator', 'sdk'));
+    for (const name of agent.link ?? []) await symlink(join(SDK_PACKAGE_DIR, '..', name), join(dir, 'node_modules', '@opperator', name));
     await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: agent.name, private: true, type: 'module' }, null, 2)}\n`);
     await writeFile(join(dir, 'agent.ts'), agent.source);
     entries.push(`  - name: ${agent.name}\n    description: test agent ${agent.name}\n${(agent.yaml ?? '').split('\n').filter(Boolean).map((line) => `    ${line}`).join('\n')}`);
