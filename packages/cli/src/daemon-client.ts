@@ -1,6 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { controlMessageSchema, encodeMessage, readMessages, type ControlMessage } from '@opperator/protocol';
 
+/** Largest control message the client reads (task lists can carry many results). */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /** An error the daemon answered with, or a failure to reach it. */
 export class DaemonClientError extends Error {
   readonly code: string;
@@ -31,11 +34,14 @@ export class DaemonClient {
 
   private constructor(socket: Socket) {
     this.#socket = socket;
-    readMessages(socket, { schema: controlMessageSchema, onMessage: (message) => this.#receive(message), onInvalid: () => undefined });
-    socket.on('close', () => {
-      for (const pending of this.#pending.values()) pending.reject(new DaemonClientError('DAEMON_DISCONNECTED', 'The daemon closed the connection (stopped or crashed). `opperator daemon status` tells more.'));
-      this.#pending.clear();
+    readMessages(socket, {
+      schema: controlMessageSchema,
+      maxLineBytes: MAX_RESPONSE_BYTES,
+      onMessage: (message) => this.#receive(message),
+      // A response we cannot read must not leave the caller waiting forever.
+      onInvalid: (line) => this.#failAll(new DaemonClientError('DAEMON_BAD_RESPONSE', `The daemon sent a response this CLI cannot read (${line.kind}); is the CLI older than the daemon?`)),
     });
+    socket.on('close', () => this.#failAll(new DaemonClientError('DAEMON_DISCONNECTED', 'The daemon closed the connection (stopped or crashed). `opperator daemon status` tells more.')));
   }
 
   /** Connects; `DAEMON_NOT_RUNNING` when nothing listens on the socket. */
@@ -61,6 +67,11 @@ export class DaemonClient {
 
   close(): void {
     this.#socket.end();
+  }
+
+  #failAll(error: DaemonClientError): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
   }
 
   #receive(message: ControlMessage): void {

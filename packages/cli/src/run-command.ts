@@ -15,7 +15,7 @@ const KIND_BY_CODE: Record<string, CliErrorKind> = {
   DAEMON_TASK_NOT_FOUND: 'notFound',
   DAEMON_BAD_REQUEST: 'usage',
   DAEMON_ALREADY_RUNNING: 'conflict',
-  AGENT_START_TIMEOUT: 'failure',
+  DAEMON_AGENTS_CONFIG_INVALID: 'usage',
 };
 
 /**

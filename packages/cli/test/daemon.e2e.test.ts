@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
@@ -60,7 +60,10 @@ describe('daemon, agents and CLI', () => {
     const tasks = JSON.parse((await cli('task', 'list', '--json')).stdout) as Array<{ command: string; state: string; progress: unknown }>;
     expect(tasks.find((t) => t.command === 'count')).toMatchObject({ state: 'succeeded', progress: { text: 'step 3', progress: 1 } });
     const sections = JSON.parse((await cli('agent', 'sections', 'worker', '--json')).stdout) as Array<{ id: string; content: string }>;
-    expect(sections).toEqual([expect.objectContaining({ id: 'auth_status', content: "<c fg='green'>✓ Authenticated</c>" })]);
+    // All three sections registered at start-up are kept (they once raced each other and only the last survived).
+    expect(sections.map((s) => s.id)).toEqual(['auth_status', 'stats', 'about']);
+    expect(sections[0]).toMatchObject({ content: "<c fg='green'>✓ Authenticated</c>" });
+    expect((await cli('agent', 'sections', 'ghost')).code).toBe(3);
   });
 
   it('treats a returned { status: "error" } as a failed command (exit 6)', async () => {
@@ -80,6 +83,17 @@ describe('daemon, agents and CLI', () => {
     const answer = await rawRequest(join(home.path, 'run', 'daemon.sock'), { id: 1, method: 'secret.get', params: { name: 'other_secret' } });
     expect(answer).toMatchObject({ ok: false, error: { code: 'DAEMON_UNKNOWN_METHOD' } });
     expect(JSON.stringify(answer)).not.toContain('not-for-worker');
+
+    // The fix the refusal names works: list the secret in agents.yaml, restart the agent.
+    const yamlPath = join(home.path, 'agents.yaml');
+    await writeFile(yamlPath, (await readFile(yamlPath, 'utf8')).replace('secrets: [allowed_secret]', 'secrets: [allowed_secret, other_secret]'));
+    expect((await cli('agent', 'restart', 'worker')).code).toBe(0);
+    expect(JSON.parse((await cli('agent', 'invoke', 'worker', 'read_secret', '--args', '{"name":"other_secret"}', '--json')).stdout)).toEqual({ length: 14 });
+  });
+
+  it('refuses non-object arguments instead of leaving the caller waiting', async () => {
+    const answer = await rawRequest(join(home.path, 'run', 'daemon.sock'), { id: 7, method: 'agent.invoke', params: { name: 'worker', command: 'echo', args: ['x'] } });
+    expect(answer).toMatchObject({ id: 7, ok: false, error: { code: 'DAEMON_BAD_REQUEST' } });
   });
 
   it('keeps the log, and reports unknown agents and commands with the fix', async () => {
@@ -140,7 +154,7 @@ describe('daemon, agents and CLI', () => {
     const after = JSON.parse((await cli('task', 'get', second, '--json')).stdout) as { state: string; error: { code: string } };
     expect(after).toMatchObject({ state: 'failed', error: { code: 'DAEMON_RESTARTED' } });
     const sections = JSON.parse((await cli('agent', 'sections', 'worker', '--json')).stdout) as unknown[];
-    expect(sections).toHaveLength(1);
+    expect(sections).toHaveLength(3);
     // Started three times in all (cancelled, killed, daemon crash), and never once more by the restarted daemon.
     expect((await readFile(join(home.path, 'agents', 'worker', 'long-runs.txt'), 'utf8')).trim().split('\n')).toHaveLength(3);
   }, 60_000);

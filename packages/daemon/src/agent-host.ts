@@ -53,6 +53,7 @@ export class AgentHost {
   commands: CommandDescriptor[] = [];
   readonly #deps: AgentHostDependencies;
   readonly #pending = new Map<string, PendingInvocation>();
+  #inbox: Promise<void> = Promise.resolve();
 
   constructor(deps: AgentHostDependencies) {
     this.#deps = deps;
@@ -73,7 +74,11 @@ export class AgentHost {
     this.supervisor.on('log', (entry) => deps.log.append({ ...entry, level: entry.level }));
     const reportFailure = (what: string) => (err: unknown) =>
       deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `The daemon could not handle ${what}: ${err instanceof Error ? err.message : String(err)}` });
-    this.supervisor.on('message', (message) => void this.#onMessage(message).catch(reportFailure(`a ${message.type} message`)));
+    // One message at a time, in order: progress before its response, and no
+    // two section writes racing each other.
+    this.supervisor.on('message', (message) => {
+      this.#inbox = this.#inbox.then(() => this.#onMessage(message)).catch(reportFailure(`a ${message.type} message`));
+    });
     this.supervisor.on('exit', () => void this.#onExit().catch(reportFailure('the agent exit')));
     this.supervisor.on('gave-up', (info) => deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `Gave up restarting: ${JSON.stringify(info)}. Fix the agent, then: opperator agent start ${deps.definition.name}` }));
   }

@@ -84,7 +84,9 @@ export class ControlServer {
       const result = await handler(request.params ?? {}, { emit: (event) => send({ type: 'event', id: request.id, event }), signal });
       send({ type: 'response', id: request.id, ok: true, result: result ?? null });
     } catch (err) {
-      const error = err instanceof DaemonError ? { code: err.code, message: err.message } : { code: 'DAEMON_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+      // Errors with a stable code of their own (agents.yaml problems, ...) keep it.
+      const code = err instanceof DaemonError ? err.code : err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : 'DAEMON_INTERNAL';
+      const error = { code, message: err instanceof Error ? err.message : String(err) };
       send({ type: 'response', id: request.id, ok: false, error });
     }
   }

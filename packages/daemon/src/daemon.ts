@@ -115,6 +115,15 @@ export class Daemon {
     return result;
   }
 
+  /** Runs a start; a failure becomes DAEMON_AGENT_START_FAILED with the agent's log tail in the message. */
+  async #startHost(start: () => Promise<void>): Promise<void> {
+    try {
+      await start();
+    } catch (err) {
+      throw new DaemonError('DAEMON_AGENT_START_FAILED', err instanceof Error ? err.message : String(err), { cause: err });
+    }
+  }
+
   #host(name: string, definition?: AgentDefinition): AgentHost {
     let host = this.#hosts.get(name);
     if (!host && definition) {
@@ -165,8 +174,12 @@ export class Daemon {
       'agent.list': async () =>
         [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount })),
       'agent.start': async (params) => {
-        await this.#host(name(params)).supervisor.start();
-        return { state: this.#host(name(params)).state };
+        const agent = name(params);
+        // Edits to agents.yaml (secrets:, env:) apply at the next start without a separate reload.
+        await this.#reload();
+        const host = this.#host(agent);
+        await this.#startHost(() => host.supervisor.start());
+        return { state: host.state };
       },
       'agent.stop': async (params) => {
         await this.#host(name(params)).supervisor.stop();
@@ -174,20 +187,23 @@ export class Daemon {
       },
       'agent.restart': async (params) => {
         const agent = name(params);
+        await this.#reload();
+        const current = this.#host(agent);
         const pending = this.#pendingDefinitions.get(agent);
         if (pending) {
           // agents.yaml changed since this agent started: restart with the new definition.
-          await this.#host(agent).supervisor.stop();
+          await current.supervisor.stop();
           this.#pendingDefinitions.delete(agent);
-          this.#hosts.set(agent, this.#createHost(pending));
-          await this.#host(agent).supervisor.start();
+          const replacement = this.#createHost(pending);
+          this.#hosts.set(agent, replacement);
+          await this.#startHost(() => replacement.supervisor.start());
         } else {
-          await this.#host(agent).supervisor.restart();
+          await this.#startHost(() => current.supervisor.restart());
         }
         return { state: this.#host(agent).state };
       },
       'agent.commands': async (params) => this.#host(name(params)).commands,
-      'agent.sections': async (params) => this.#sections.list(name(params)),
+      'agent.sections': async (params) => this.#sections.list(this.#host(name(params)).definition.name),
       'agent.logs': async (params, context) => {
         const log = this.#log(this.#host(name(params)).definition.name);
         const lines = typeof params.lines === 'number' ? params.lines : 100;
@@ -205,9 +221,14 @@ export class Daemon {
       'agent.invoke': async (params, context) => {
         const host = this.#host(name(params));
         if (typeof params.command !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'A command name is required.');
-        const args = params.args && typeof params.args === 'object' ? (params.args as Record<string, unknown>) : {};
-        const { task, outcome } = await host.invoke(params.command, args, { onProgress: (progress) => context.emit({ progress }) });
-        if (task && params.detach === true) return { detached: true, task };
+        if (params.args !== undefined && (params.args === null || typeof params.args !== 'object' || Array.isArray(params.args))) {
+          throw new DaemonError('DAEMON_BAD_REQUEST', 'Command arguments must be a JSON object, e.g. {"folder":"INBOX"}.');
+        }
+        const args = (params.args ?? {}) as Record<string, unknown>;
+        const detach = params.detach === true;
+        // A detached caller gets its answer at once; progress goes to the task record only.
+        const { task, outcome } = await host.invoke(params.command, args, detach ? {} : { onProgress: (progress) => context.emit({ progress }) });
+        if (task && detach) return { detached: true, task };
         if (task) context.emit({ task: { id: task.id, progressLabel: task.progressLabel ?? null } });
         return { ...(await outcome), ...(task ? { taskId: task.id } : {}) };
       },

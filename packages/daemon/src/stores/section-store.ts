@@ -17,7 +17,7 @@ export interface StoredSection {
  */
 export class SectionStore {
   readonly #dir: string;
-  readonly #cache = new Map<string, Map<string, StoredSection>>();
+  readonly #cache = new Map<string, Promise<Map<string, StoredSection>>>();
   readonly #files = new Map<string, JsonStateFile<StoredSection[]>>();
 
   constructor(stateDir: string) {
@@ -45,11 +45,11 @@ export class SectionStore {
     await this.#file(agent).write([]);
   }
 
-  async #sections(agent: string): Promise<Map<string, StoredSection>> {
+  /** Loaded once per agent; concurrent first callers share the same map. */
+  #sections(agent: string): Promise<Map<string, StoredSection>> {
     let sections = this.#cache.get(agent);
     if (!sections) {
-      const stored = await this.#file(agent).read([]);
-      sections = new Map(stored.map((section) => [section.id, section]));
+      sections = this.#file(agent).read([]).then((stored) => new Map(stored.map((section) => [section.id, section])));
       this.#cache.set(agent, sections);
     }
     return sections;
