@@ -37,6 +37,15 @@ describe('opperator agent bootstrap|install|delete', () => {
     expect((await cli('agent', 'bootstrap', 'x', '--template', 'fancy')).code).toBe(2);
   }, 40_000);
 
+  it('starts the daemon when a command needs one', async () => {
+    expect((await cli('agent', 'bootstrap', 'auto')).code).toBe(0);
+    expect((await cli('daemon', 'status')).code).toBe(5);
+    const started = await cli('agent', 'start', 'auto');
+    expect(started.code).toBe(0);
+    expect(started.stderr).toMatch(/started the daemon \(pid \d+\)/);
+    expect((await cli('daemon', 'status')).code).toBe(0);
+  }, 40_000);
+
   it("installs an agent's own dependencies without losing its SDK link", async () => {
     expect((await cli('agent', 'bootstrap', 'with-deps')).code).toBe(0);
     const local = join(home.path, 'local-lib');

@@ -30,8 +30,7 @@ async function tryStatus(socketPath: string): Promise<DaemonStatus | undefined> 
 
 /** `opperator daemon start [--foreground]`. */
 export async function daemonStart(options: { foreground?: boolean }): Promise<void> {
-  const config = readConfig();
-  const { socketPath, logPath } = daemonPaths(config);
+  const { socketPath } = daemonPaths(readConfig());
   const running = await tryStatus(socketPath);
   if (running) {
     process.stdout.write(`The daemon is already running (pid ${running.pid}).\n`);
@@ -41,6 +40,16 @@ export async function daemonStart(options: { foreground?: boolean }): Promise<vo
     await import(pathToFileURL(daemonScript()).href);
     return;
   }
+  const { pid, logPath } = await startDaemonInBackground();
+  process.stdout.write(`Daemon started (pid ${pid}). Logs: ${logPath}\n`);
+}
+
+/**
+ * Starts the daemon detached from this terminal and waits until its socket
+ * answers; used by `daemon start` and by commands that need a daemon.
+ */
+export async function startDaemonInBackground(): Promise<{ pid: number; logPath: string }> {
+  const { socketPath, logPath } = daemonPaths(readConfig());
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   const logFd = openSync(logPath, 'a', 0o600);
   const child = spawn(process.execPath, [daemonScript()], { detached: true, stdio: ['ignore', logFd, logFd] });
@@ -51,8 +60,7 @@ export async function daemonStart(options: { foreground?: boolean }): Promise<vo
     const status = await tryStatus(socketPath);
     if (status) {
       child.unref();
-      process.stdout.write(`Daemon started (pid ${status.pid}). Logs: ${logPath}\n`);
-      return;
+      return { pid: status.pid, logPath };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
