@@ -18,10 +18,11 @@ import { startRefreshSandbox, type RefreshSandbox } from './refresh-sandbox.js';
 import { benchRotation } from './rotation-processes.js';
 import { benchTokenStore } from './token-store.js';
 import { benchCliStartup } from './cli-startup.js';
+import { benchRuntime } from './runtime.js';
 import { printTable, type Comparison } from './stats.js';
 
-/** The whole run takes about 1.5 minutes on two cores; a hang is a failure, not a wait. */
-const WATCHDOG_MS = 180_000;
+/** The whole run takes about 2 minutes on two cores; a hang is a failure, not a wait. */
+const WATCHDOG_MS = 210_000;
 /** Sandbox access token lifetime of the refresh benchmarks: short, so expiry windows pass quickly. */
 const REFRESH_TTL_S = 2;
 
@@ -46,25 +47,29 @@ try {
   // First, in a pristine process: once oidc-provider or Playwright has used an
   // AsyncLocalStorage, Node keeps promise hooks on and every await costs several
   // times more for the rest of the process, which would swamp a ~100 ns call.
-  console.log('[1/6] getAccessToken() with a valid token: 200k calls per side in rotating blocks of 10k ...');
+  console.log('[1/7] getAccessToken() with a valid token: 200k calls per side in rotating blocks of 10k ...');
   comparisons.push(...(await benchAccessTokenHotPath({ dir: join(temp.path, 'hot'), iterations: 200_000, blockSize: 10_000, warmup: 50_000 })));
 
-  console.log(`[2/6] sign-in end to end: 2 warm-up + ${rounds} measured rounds per side, alternating ...`);
+  console.log(`[2/7] sign-in end to end: 2 warm-up + ${rounds} measured rounds per side, alternating ...`);
   comparisons.push(await benchAuthorize({ dir: join(temp.path, 'authorize'), warmupRounds: 2, rounds }));
 
-  console.log('[3/6] token file: 300 save/write and 300 load/read per side, alternating blocks of 25 ...');
+  console.log('[3/7] token file: 300 save/write and 300 load/read per side, alternating blocks of 25 ...');
   comparisons.push(...(await benchTokenStore({ dir: join(temp.path, 'store'), iterations: 300, blockSize: 25, warmup: 20 })));
 
   // Benchmarks 4 and 5 share one sandbox (2 s tokens, public client with rotating refresh tokens), proxy and browser.
   refreshSandbox = await startRefreshSandbox(REFRESH_TTL_S);
-  console.log('[4/6] 1,000 concurrent getAccessToken() on an expired token: 3 rounds per side, fresh sign-in each ...');
+  console.log('[4/7] 1,000 concurrent getAccessToken() on an expired token: 3 rounds per side, fresh sign-in each ...');
   comparisons.push(await benchConcurrentRefresh({ sandbox: refreshSandbox, dir: join(temp.path, 'concurrent'), callers: 1000, rounds: 3 }));
 
-  console.log(`[5/6] 8 processes, rotating refresh tokens, ${windows} expiry windows per side ...\n`);
+  console.log(`[5/7] 8 processes, rotating refresh tokens, ${windows} expiry windows per side ...\n`);
   comparisons.push(...(await benchRotation({ sandbox: refreshSandbox, dir: join(temp.path, 'rotation'), workers: 8, windows })));
 
-  console.log('[6/6] opperator secret list cold start vs node -e 0: 30 runs each, alternating ...\n');
+  console.log('[6/7] opperator secret list cold start vs node -e 0: 30 runs each, alternating ...\n');
   comparisons.push(await benchCliStartup({ home: join(temp.path, 'cli-home'), rounds: 30 }));
+
+  // Last: it starts a daemon and agent processes of its own, which must not compete with the timings above.
+  console.log('[7/7] agent runtime: daemon + agent vs socket/pipe echo, 2,000 invokes per side; 5 agent starts per launch; idle RSS ...\n');
+  comparisons.push(...(await benchRuntime({ dir: join(temp.path, 'runtime'), invokes: 2_000, warmup: 500, concurrency: 8, starts: 5, idleMs: 3_000 })));
 
   console.log('Medians; ratio = subject median / baseline median (above 1.00x: the subject is slower).\n');
   printTable(comparisons);

@@ -20,6 +20,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
 }
 
+/**
+ * The `p`-th percentile (0..100) of `values` by nearest rank: always one of
+ * the measured values, never an interpolation between two of them.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
 /** Smallest and largest of `values`. */
 export function range(values: readonly number[]): { min: number; max: number } {
   return { min: Math.min(...values), max: Math.max(...values) };
@@ -44,6 +55,16 @@ export async function alternate(rounds: number, a: () => Promise<void>, b: () =>
       await b();
       await a();
     }
+  }
+}
+
+/**
+ * {@link alternate} for any number of actions: forward order on even rounds,
+ * reversed on odd ones, so no action always runs first or last.
+ */
+export async function alternateAll(rounds: number, actions: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  for (let round = 0; round < rounds; round += 1) {
+    for (const action of round % 2 === 0 ? actions : [...actions].reverse()) await action();
   }
 }
 
