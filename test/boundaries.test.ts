@@ -34,7 +34,8 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 function importsOf(source: string): string[] {
-  const pattern = /\b(?:import|export)\s+(?:[\w*{}\s,]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  // Statements start a line; text that merely looks like an import (a template's source) does not count.
+  const pattern = /^\s*(?:import|export)\s+(?:[\w*{}\s,]*?\bfrom\s*)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
   return [...source.matchAll(pattern)].map((m) => m[1] ?? m[2] ?? '');
 }
 
