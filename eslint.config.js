@@ -8,7 +8,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // Plain Node scripts (scripts/*.mjs) are not type-checked; tell the linter about Node's globals.
-    files: ['**/*.mjs'],
+    files: ['**/*.mjs', 'packages/cli/bin/*.js'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
