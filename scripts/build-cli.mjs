@@ -21,7 +21,8 @@ await build({
   target: 'node20',
   // Native addon: loaded from node_modules at run time, never bundled.
   // The SDK runner and tsx are resolved at run time (their paths are handed to agents), never bundled.
-  external: ['@napi-rs/keyring'],
+  // esbuild (the daemon builds agents with it) ships a native binary per platform: never bundled either.
+  external: ['@napi-rs/keyring', 'esbuild'],
   define: { OPPERATOR_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) use require() and __filename.
   banner: {

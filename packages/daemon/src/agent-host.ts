@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AgentToDaemon, CommandDescriptor, Progress } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
+import type { AgentSource } from './agent-build.js';
+import type { AgentLaunch } from './agent-launch.js';
 import { answerSecretRequest } from './agent-secrets.js';
 import type { AgentDefinition } from './agents-config.js';
 import { DaemonError } from './daemon-error.js';
@@ -10,12 +12,7 @@ import type { SectionStore } from './stores/section-store.js';
 import type { TaskRecord, TaskStore } from './stores/task-store.js';
 import { AgentSupervisor, type AgentProcessOptions, type SupervisorState } from './supervisor/index.js';
 
-/** How the daemon runs an agent's entry file (the SDK runner under tsx, in practice). */
-export interface AgentLaunch {
-  command: string;
-  /** Arguments before the entry file's absolute path. */
-  argsBefore: string[];
-}
+export type { AgentLaunch } from './agent-launch.js';
 
 /** What an {@link AgentHost} needs from the daemon. */
 export interface AgentHostDependencies {
@@ -52,6 +49,7 @@ export class AgentHost {
   readonly supervisor: AgentSupervisor;
   commands: CommandDescriptor[] = [];
   readonly #deps: AgentHostDependencies;
+  readonly #source: AgentSource;
   readonly #pending = new Map<string, PendingInvocation>();
   #inbox: Promise<void> = Promise.resolve();
 
@@ -59,11 +57,12 @@ export class AgentHost {
     this.#deps = deps;
     this.definition = deps.definition;
     const cwd = join(deps.agentsDir, deps.definition.name);
+    this.#source = { name: deps.definition.name, dir: cwd, entryFile: join(cwd, deps.definition.entry) };
     this.supervisor = new AgentSupervisor({
       agent: {
         name: deps.definition.name,
         command: deps.launch.command,
-        args: [...deps.launch.argsBefore, join(cwd, deps.definition.entry)],
+        args: deps.launch.args(this.#source),
         cwd,
         env: { ...deps.baseEnv, ...deps.definition.env, OPPERATOR_AGENT_NAME: deps.definition.name, OPPERATOR_AGENT_DIR: cwd },
         ...deps.processOptions,
@@ -85,6 +84,30 @@ export class AgentHost {
 
   get state(): SupervisorState {
     return this.supervisor.state;
+  }
+
+  /** Prepares the agent (builds it), then starts it; resolves on `ready`. */
+  async start(): Promise<void> {
+    if (this.state === 'running') return;
+    await this.#prepare();
+    await this.supervisor.start();
+  }
+
+  /** Prepares the agent first, so a build error leaves the running agent up; then stops and starts it. */
+  async restart(): Promise<void> {
+    await this.#prepare();
+    await this.supervisor.restart();
+  }
+
+  async #prepare(): Promise<void> {
+    try {
+      await this.#deps.launch.prepare?.(this.#source);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // The log keeps the reason for `opperator agent logs`, after the caller's error is gone.
+      this.#deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message });
+      throw new DaemonError('DAEMON_AGENT_START_FAILED', message, { cause: err });
+    }
   }
 
   /**

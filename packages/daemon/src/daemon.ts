@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '@opperator/secrets';
-import { AgentHost, type AgentLaunch } from './agent-host.js';
+import { AgentHost } from './agent-host.js';
+import type { AgentLaunch } from './agent-launch.js';
 import { loadAgentsConfig, type AgentDefinition } from './agents-config.js';
 import type { DaemonConfig } from './config.js';
 import { ControlServer, type ControlHandler } from './control-server.js';
@@ -67,7 +68,7 @@ export class Daemon {
     for (const definition of await loadAgentsConfig(config.agentsFile)) this.#host(definition.name, definition);
     this.#server = new ControlServer(config.socketPath, this.#handlers());
     await this.#server.listen();
-    await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.supervisor.start()));
+    await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.start()));
   }
 
   /** Stops every agent, the socket and the lock. Safe to call more than once. */
@@ -178,7 +179,7 @@ export class Daemon {
         // Edits to agents.yaml (secrets:, env:) apply at the next start without a separate reload.
         await this.#reload();
         const host = this.#host(agent);
-        await this.#startHost(() => host.supervisor.start());
+        await this.#startHost(() => host.start());
         return { state: host.state };
       },
       'agent.stop': async (params) => {
@@ -196,9 +197,9 @@ export class Daemon {
           this.#pendingDefinitions.delete(agent);
           const replacement = this.#createHost(pending);
           this.#hosts.set(agent, replacement);
-          await this.#startHost(() => replacement.supervisor.start());
+          await this.#startHost(() => replacement.start());
         } else {
-          await this.#startHost(() => current.supervisor.restart());
+          await this.#startHost(() => current.restart());
         }
         return { state: this.#host(agent).state };
       },

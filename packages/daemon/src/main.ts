@@ -5,18 +5,21 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SecretStore } from '@opperator/secrets';
+import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
 
 const config = readDaemonConfig();
 const secrets = new SecretStore({ home: config.home, mode: config.secretStoreMode, dbusSessionBusAddress: config.dbusSessionBusAddress });
-// Agents are TypeScript files run by the SDK's runner under tsx. Both are
-// resolved from this installation (not from the agent's folder, which has no
-// node_modules of ours); the daemon only needs their paths, it imports neither.
-const launch = {
-  command: process.execPath,
-  argsBefore: ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.resolve('@opperator/sdk/runner'))],
-};
+// Agents are TypeScript files. The daemon builds each one with esbuild into
+// plain JavaScript (with the SDK runner) before it starts it; without
+// esbuild, the SDK runner runs agent.ts under tsx. The runner and tsx are
+// resolved from this installation (not from the agent's folder); the daemon
+// only needs their paths, it imports neither.
+const launch = await chooseLaunch(
+  { runnerFile: fileURLToPath(import.meta.resolve('@opperator/sdk/runner')), tsxUrl: import.meta.resolve('tsx'), buildRoot: buildRootOf(config.stateDir) },
+  (message) => process.stderr.write(`${message}\n`),
+);
 
 const daemon = new Daemon({ config, launch, secrets });
 try {

@@ -6,6 +6,18 @@
  *   node --import tsx /path/to/packages/sdk/src/runner.ts /home/me/.config/opperator/agents/demo/agent.ts
  * ```
  *
+ * In practice the daemon first bundles this file and the agent's entry with
+ * esbuild (two entry points sharing one SDK chunk, so the agent's `Agent` is
+ * the runner's) and runs plain JavaScript:
+ *
+ * ```sh
+ * node --enable-source-maps $OPPERATOR_HOME/state/build/demo/runner.mjs $OPPERATOR_HOME/state/build/demo/agent.mjs
+ * ```
+ *
+ * The behaviour is the same either way: the entry argument is whatever
+ * module holds the agent's default export, and `OPPERATOR_AGENT_DIR` names the
+ * agent's folder (the bundle's folder is not it).
+ *
  * stdin/stdout carry the NDJSON protocol; stderr is for humans. This is the
  * only file of the SDK that reads the environment: `OPPERATOR_AGENT_NAME`
  * (default: the entry's folder name) and `OPPERATOR_AGENT_DIR` (default: the
@@ -19,7 +31,7 @@ import { runAgentProcess } from './agent-process.js';
 
 const entry = process.argv[2];
 if (entry === undefined || entry === '') {
-  process.stderr.write('usage: node --import tsx runner.ts <agent entry file>\n');
+  process.stderr.write('usage: node --import tsx runner.ts <agent entry file>  (or, bundled: node runner.mjs <agent.mjs>)\n');
   process.exit(2);
 }
 const fromEnv = (name: string) => process.env[name] || undefined; // an empty variable counts as unset

@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { AgentBuilder, type AgentSource, type Esbuild } from './agent-build.js';
+
+/**
+ * How the daemon runs an agent: the program, its arguments for one agent,
+ * and an optional step before every start the daemon is asked for (the
+ * build). Arguments are fixed per agent, so automatic restarts rerun the
+ * last build: the code that was running.
+ *
+ * @example
+ * ```ts
+ * const launch: AgentLaunch = { command: process.execPath, args: (agent) => [agent.entryFile] };
+ * ```
+ */
+export interface AgentLaunch {
+  command: string;
+  args(agent: AgentSource): string[];
+  /** Rejects when the agent cannot be started (its message says why and names the fix). */
+  prepare?(agent: AgentSource): Promise<void>;
+}
+
+/** Where the daemon finds the SDK runner and tsx (resolved from this installation). */
+export interface LaunchPaths {
+  /** Absolute path of `@opperator/sdk/runner` (runner.ts). */
+  runnerFile: string;
+  /** `import.meta.resolve('tsx')`. */
+  tsxUrl: string;
+  /** `$OPPERATOR_HOME/state/build`. */
+  buildRoot: string;
+}
+
+/**
+ * The fallback launch: the SDK runner and agent.ts under tsx, compiled in
+ * the agent process at every start (slower, and tsx stays in memory).
+ *
+ * @example
+ * ```ts
+ * const launch = tsxLaunch({ runnerFile, tsxUrl, buildRoot });
+ * ```
+ */
+export function tsxLaunch(paths: LaunchPaths): AgentLaunch {
+  return { command: process.execPath, args: (agent) => ['--import', paths.tsxUrl, paths.runnerFile, agent.entryFile] };
+}
+
+/**
+ * The default launch: each start first builds the agent with esbuild
+ * (cached while its inputs are unchanged), then runs plain JavaScript:
+ * `node --enable-source-maps <build>/runner.mjs <build>/agent.mjs`, so stack
+ * traces in logs point at agent.ts lines.
+ *
+ * @example
+ * ```ts
+ * const launch = bundleLaunch(await import('esbuild'), { runnerFile, tsxUrl, buildRoot });
+ * ```
+ */
+export function bundleLaunch(esbuild: Esbuild, paths: LaunchPaths): AgentLaunch {
+  const builder = new AgentBuilder(esbuild, paths.buildRoot, paths.runnerFile);
+  return {
+    command: process.execPath,
+    args: (agent) => {
+      const out = builder.outputs(agent.name);
+      return ['--enable-source-maps', out.runner, out.entry];
+    },
+    prepare: async (agent) => {
+      await builder.build(agent);
+    },
+  };
+}
+
+/**
+ * The bundle launch if esbuild loads, else the tsx launch with one warning
+ * (esbuild ships a native binary per platform; an install without it must
+ * still run agents).
+ *
+ * @example
+ * ```ts
+ * const launch = await chooseLaunch(paths, (message) => process.stderr.write(`${message}\n`));
+ * ```
+ */
+export async function chooseLaunch(paths: LaunchPaths, warn: (message: string) => void, load: () => Promise<Esbuild> = loadEsbuild): Promise<AgentLaunch> {
+  try {
+    return bundleLaunch(await load(), paths);
+  } catch (err) {
+    warn(`opperator daemon: warning: esbuild could not be loaded (${err instanceof Error ? err.message : String(err)}); agents run under tsx instead, which starts slower and uses more memory. Reinstall opperator to fix.`);
+    return tsxLaunch(paths);
+  }
+}
+
+async function loadEsbuild(): Promise<Esbuild> {
+  const esbuild = (await import('esbuild')) as Esbuild & { default?: Esbuild };
+  // esbuild is CommonJS: its named exports may only be on the default export.
+  const api = typeof esbuild.build === 'function' ? esbuild : esbuild.default;
+  if (!api || typeof api.build !== 'function') throw new Error('the esbuild module has no build()');
+  return api;
+}
+
+/** `$OPPERATOR_HOME/state/build` for a state directory. */
+export const buildRootOf = (stateDir: string): string => join(stateDir, 'build');
