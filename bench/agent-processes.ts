@@ -30,7 +30,7 @@ export interface DirectAgent {
   stop(): Promise<void>;
 }
 
-/** How the daemon launches an agent (packages/daemon/src/main.ts): the SDK runner from source under tsx. */
+/** The tsx launch (the daemon's fallback when esbuild cannot be loaded): the SDK runner from source under tsx. */
 export function tsxLaunch(agentDir: string, name: string): AgentLaunchSpec {
   return { args: ['--import', import.meta.resolve('tsx'), join(SDK_PACKAGE_DIR, 'src', 'runner.ts'), join(agentDir, 'agent.ts')], cwd: agentDir, name };
 }
