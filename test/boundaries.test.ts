@@ -25,7 +25,7 @@ const rules: Record<string, Rule> = {
   daemon: { mayImport: ['protocol', 'secrets'], envReaders: ['config.ts'] },
   cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol'], envReaders: ['config.ts'] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
-  sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts'], silent: false },
+  sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts', 'use-oauth-authorize.ts'], silent: false },
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

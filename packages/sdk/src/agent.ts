@@ -3,6 +3,8 @@ import { SdkError, messageOf } from './errors.js';
 import { startEvery } from './every.js';
 import { AGENT_BRAND, agentInternals, registryMessage, sectionMessage, type AgentHost, type AgentInternals, type RegisteredCommand, type SectionState } from './internal.js';
 import { checkName, plainFields } from './util.js';
+import { setUpOAuth } from './use-oauth.js';
+import type { UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
 import type { BackgroundTask, CommandArgs, CommandHandler, CommandOptions, EveryOptions, LogFields, ProgressUpdate, SectionOptions } from './types.js';
 
 /** Longest interval a timer can wait (about 24.8 days). */
@@ -254,6 +256,30 @@ export abstract class Agent {
       });
     // A loop started inside a command must not report progress against that command.
     return this.#host ? this.#host.runDetached(start) : start();
+  }
+
+  /**
+   * Signs in to an OAuth provider from inside the agent. Registers an async
+   * `authorize_<name>` command (browser, or `{ "device": true }` for the
+   * device flow; register the name again to override it), a `sign_out_<name>`
+   * command, and an `oauth_<name>` auth-status section that updates itself.
+   * Client credentials are read from secrets when needed (so they may be set
+   * later, or changed, without a restart) and never written to disk; tokens
+   * go to `token.json` in the agent folder (0600) and are kept fresh in the
+   * background while the agent runs. Call it from `initialize()`.
+   *
+   * @example
+   * ```ts
+   * const gmail = this.useOAuth({
+   *   name: 'gmail', provider: 'google', scopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.readonly'],
+   *   clientIdSecret: 'gmail_client_id', clientSecretSecret: 'gmail_client_secret',
+   * });
+   * this.every(5 * 60_000, async () => this.logInfo('profile', { status: (await gmail.fetch(profileUrl)).status }));
+   * ```
+   */
+  useOAuth(options: UseOAuthOptions): UseOAuthHandle {
+    checkName('useOAuth', options.name);
+    return setUpOAuth(this, options);
   }
 
   /** The runtime's handle on this agent; not for agent code. */

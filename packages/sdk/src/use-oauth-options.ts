@@ -1,0 +1,93 @@
+import type { OAuthProvider, RevocationResult } from '@opperator/oauth';
+import type { ProgressUpdate } from './types.js';
+import type { UseOAuthStatus } from './use-oauth-section.js';
+
+/**
+ * Options of `Agent.useOAuth()`. Only secret *names* are given here: the
+ * values are read through the daemon when needed and never written to disk.
+ *
+ * @example
+ * ```ts
+ * const gmail = this.useOAuth({
+ *   name: 'gmail', provider: 'google',
+ *   scopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.readonly'],
+ *   clientIdSecret: 'gmail_client_id', clientSecretSecret: 'gmail_client_secret',
+ * });
+ * ```
+ */
+export interface UseOAuthOptions {
+  /** Names the commands (`authorize_<name>`, `sign_out_<name>`) and the section (`oauth_<name>`). */
+  name: string;
+  /** A preset name, an issuer URL (discovered on first use), or a provider object. */
+  provider: OAuthProvider | 'google' | 'github' | 'microsoft' | (string & {});
+  /** Scopes to request; default: the provider's default scopes. */
+  scopes?: readonly string[];
+  /** Name of the secret holding the OAuth client id. */
+  clientIdSecret: string;
+  /** Name of the secret holding the client secret; omit for public (PKCE-only) clients. */
+  clientSecretSecret?: string;
+  /** Token file; relative paths are inside the agent folder. Default `token.json`. */
+  tokenFile?: string;
+  /** Expected account, passed to the browser flow as `login_hint` (not enforced). */
+  account?: string;
+  /** Section title; default `<Provider> Authentication`. */
+  title?: string;
+}
+
+/**
+ * Options of {@link UseOAuthHandle.authorize}.
+ *
+ * @example
+ * ```ts
+ * await gmail.authorize({ device: true, onProgress: (p) => this.logInfo(String(p)) });
+ * ```
+ */
+export interface UseOAuthAuthorizeOptions {
+  /** Use the device flow (a code to type on another device) instead of the browser. */
+  device?: boolean;
+  /** Cancels the sign-in. */
+  signal?: AbortSignal;
+  /** Receives each step in words. */
+  onProgress?: (update: ProgressUpdate) => void;
+}
+
+/**
+ * The result of a successful sign-in.
+ *
+ * @example
+ * ```ts
+ * const { account } = await gmail.authorize();
+ * ```
+ */
+export interface UseOAuthAuthorizeResult {
+  /** The signed-in account, when the provider names it. */
+  account?: string;
+  /** Scopes granted. */
+  scopes: string[];
+}
+
+/**
+ * What `Agent.useOAuth()` returns: tokens on demand, kept fresh in the
+ * background while the agent runs.
+ *
+ * @example
+ * ```ts
+ * const res = await gmail.fetch('https://gmail.googleapis.com/gmail/v1/users/me/profile');
+ * ```
+ */
+export interface UseOAuthHandle {
+  /** The `name` given to `useOAuth`. */
+  readonly name: string;
+  /** A valid access token (refreshed first when due). Throws naming the fix when not signed in or credentials are missing. */
+  getAccessToken(): Promise<string>;
+  /** `fetch` with the bearer token; refreshes and retries once on a 401. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Where the sign-in stands (re-reads the secrets). Never throws for missing credentials. */
+  status(): Promise<UseOAuthStatus>;
+  /** What `authorize_<name>` does, for agents that override that command. */
+  authorize(options?: UseOAuthAuthorizeOptions): Promise<UseOAuthAuthorizeResult>;
+  /** What `sign_out_<name>` does: revokes at the provider where possible and deletes the token file. */
+  signOut(): Promise<RevocationResult>;
+  /** Recomputes the auth-status section now (it also updates itself on every change). */
+  refreshSection(): Promise<void>;
+}

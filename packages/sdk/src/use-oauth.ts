@@ -1,0 +1,224 @@
+import { access } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { FileTokenStore, OAuthClient, discoverProvider, providers, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
+import { SecretError, messageOf, type SecretErrorCode } from './errors.js';
+import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
+import { authSectionContent, type MissingSecret, type UseOAuthStatus } from './use-oauth-section.js';
+import { runAuthorize } from './use-oauth-authorize.js';
+import type { UseOAuthAuthorizeOptions, UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
+
+/** How often the section re-checks secrets and the token file on its own (events cover the rest). */
+export const OAUTH_SECTION_RECHECK_MS = 60_000;
+
+/** The parts of `Agent` that `useOAuth` uses; all public, so this file needs no access to its internals. */
+export interface OAuthAgentHost {
+  readonly agentName: string;
+  readonly agentDir: string;
+  readonly stopSignal: AbortSignal;
+  getSecret(name: string): Promise<string>;
+  registerCommand(name: string, handler: CommandHandler, options?: { description?: string; async?: boolean; progressLabel?: string; arguments?: Array<{ name: string; type: 'boolean'; description?: string }> }): void;
+  registerSection(id: string, title: string, content: string, options?: SectionOptions): void;
+  updateSection(id: string, content: string): void;
+  every(intervalMs: number, task: (signal: AbortSignal) => unknown, options?: EveryOptions): () => void;
+  logWarning(message: string, fields?: LogFields): void;
+}
+
+type Credentials = { ok: true; clientId: string; clientSecret: string | undefined } | { ok: false; missing: MissingSecret[]; errors: SecretError[] };
+
+/**
+ * Sets up one OAuth sign-in inside an agent: the `authorize_<name>` and
+ * `sign_out_<name>` commands, the `oauth_<name>` section, and background
+ * refresh. Called by `Agent.useOAuth()`; see {@link UseOAuthOptions}.
+ *
+ * @example
+ * ```ts
+ * const handle = setUpOAuth(this, { name: 'gmail', provider: 'google', clientIdSecret: 'gmail_client_id' });
+ * ```
+ */
+export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseOAuthHandle {
+  const { name } = options;
+  const sectionId = `oauth_${name}`;
+  const tokenPath = options.tokenFile && isAbsolute(options.tokenFile) ? options.tokenFile : join(host.agentDir, options.tokenFile ?? 'token.json');
+  const store = new FileTokenStore(tokenPath);
+  const labels = { name, agentName: host.agentName };
+
+  let provider: Promise<OAuthProvider> | undefined;
+  // The client lives in memory only; it is rebuilt when a secret's value changes.
+  let current: { client: OAuthClient; clientId: string; clientSecret: string | undefined; stopFresh: AbortController } | undefined;
+  let sectionVersion = 0;
+
+  const resolveProvider = (): Promise<OAuthProvider> => {
+    provider ??= resolveProviderOption(options.provider).catch((err: unknown) => {
+      provider = undefined; // a failed discovery is retried on next use
+      throw err;
+    });
+    return provider;
+  };
+
+  // Read at every use rather than once at registration: missing secrets never
+  // block registering, and a changed secret is picked up without a restart.
+  const readCredentials = async (): Promise<Credentials> => {
+    const names = [options.clientIdSecret, ...(options.clientSecretSecret ? [options.clientSecretSecret] : [])];
+    const results = await Promise.allSettled(names.map((secret) => host.getSecret(secret)));
+    const errors: SecretError[] = [];
+    const missing: MissingSecret[] = [];
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') return;
+      const secretName = names[i]!;
+      const err = result.reason instanceof SecretError ? result.reason : new SecretError('SDK_SECRET_UNAVAILABLE', secretName, messageOf(result.reason));
+      errors.push(err);
+      missing.push({ name: secretName, reason: err.code === 'SDK_SECRET_NOT_FOUND' ? 'not-set' : err.code === 'SDK_SECRET_ACCESS_DENIED' ? 'denied' : 'unavailable' });
+    });
+    if (errors.length > 0) return { ok: false, missing, errors };
+    const [clientId, clientSecret] = results.map((r) => (r.status === 'fulfilled' ? r.value : ''));
+    return { ok: true, clientId: clientId!, clientSecret: clientSecret || undefined };
+  };
+
+  const clientFor = async (credentials: Extract<Credentials, { ok: true }>): Promise<OAuthClient> => {
+    if (current && current.clientId === credentials.clientId && current.clientSecret === credentials.clientSecret) return current.client;
+    const resolved = await resolveProvider();
+    if (current && current.clientId === credentials.clientId && current.clientSecret === credentials.clientSecret) return current.client;
+    current?.stopFresh.abort();
+    const client = new OAuthClient({ provider: resolved, clientId: credentials.clientId, ...(credentials.clientSecret ? { clientSecret: credentials.clientSecret } : {}), ...(options.scopes ? { scopes: options.scopes } : {}), store });
+    client.on('tokens', () => void refreshSection());
+    client.on('reauthorization-required', (event) => {
+      host.logWarning(`${name}: sign in again (${event.reason}); run authorize_${name}`);
+      void refreshSection();
+    });
+    current = { client, clientId: credentials.clientId, clientSecret: credentials.clientSecret, stopFresh: new AbortController() };
+    return client;
+  };
+
+  const requireClient = async (): Promise<OAuthClient> => {
+    const credentials = await readCredentials();
+    if (!credentials.ok) throw credentialsError(name, credentials.errors);
+    return clientFor(credentials);
+  };
+
+  // Background refresh starts once tokens exist, and runs until the agent stops
+  // or the client is replaced (new secret values).
+  let freshFor: OAuthClient | undefined;
+  const keepFresh = (client: OAuthClient): void => {
+    if (freshFor === client || current?.client !== client) return;
+    freshFor = client;
+    const signal = AbortSignal.any([host.stopSignal, current.stopFresh.signal]);
+    void client.keepFresh({ signal, onError: (err) => host.logWarning(`${name}: background token refresh failed: ${messageOf(err)}`) }).catch(() => undefined);
+  };
+
+  const status = async (): Promise<UseOAuthStatus> => {
+    const tokenFile = (await exists(tokenPath)) ? 'ok' : 'missing';
+    const base = { tokenFile, tokenPath, warnings: [] as string[] } as const;
+    const credentials = await readCredentials();
+    if (!credentials.ok) return { ...base, warnings: [], authenticated: false, state: 'not-authorized', credentials: 'missing', missingSecrets: credentials.missing };
+    try {
+      const client = await clientFor(credentials);
+      const oauth = await client.status();
+      if (oauth.state !== 'not-authorized') keepFresh(client);
+      return {
+        ...base,
+        authenticated: oauth.state === 'valid' || oauth.state === 'expiring' || oauth.state === 'refreshable',
+        state: oauth.state,
+        credentials: 'configured',
+        missingSecrets: [],
+        warnings: [...oauth.warnings],
+        oauth,
+        ...(oauth.account === undefined ? {} : { account: oauth.account }),
+        ...(oauth.reauthorizationReason === undefined ? {} : { reauthorizationReason: oauth.reauthorizationReason }),
+      };
+    } catch (err) {
+      return { ...base, warnings: [], authenticated: false, state: 'not-authorized', credentials: 'configured', missingSecrets: [], problem: messageOf(err) };
+    }
+  };
+
+  // Checks can overlap (an event during the periodic check); only the latest one may write.
+  async function refreshSection(): Promise<void> {
+    const version = ++sectionVersion;
+    const content = authSectionContent(await status(), labels);
+    if (version === sectionVersion) host.updateSection(sectionId, content);
+  }
+
+  const authorize = async (authorizeOptions: UseOAuthAuthorizeOptions = {}) => {
+    const report = authorizeOptions.onProgress ?? (() => undefined);
+    report({ text: 'Preparing authorization flow...', progress: 0 });
+    const client = await requireClient();
+    const result = await runAuthorize(client, { ...authorizeOptions, onProgress: report, ...(options.account ? { loginHint: options.account } : {}) });
+    keepFresh(client);
+    await refreshSection();
+    return result;
+  };
+
+  const signOut = async (): Promise<RevocationResult> => {
+    const credentials = await readCredentials();
+    let result: RevocationResult;
+    if (credentials.ok) {
+      result = await (await clientFor(credentials)).revoke();
+    } else {
+      // Without a client id the provider cannot be told, but the local tokens can still go.
+      await store.clear();
+      result = { revoked: false, cleared: true, detail: `Deleted ${tokenPath}; the grant was not revoked at the provider because the client credentials are missing.` };
+    }
+    await refreshSection();
+    return result;
+  };
+
+  host.registerSection(sectionId, options.title ?? `${titleCase(providerLabel(options.provider))} Authentication`, "<c fg='yellow'>⚠ Not Authenticated</c>\n<i>Checking credentials and token file...</i>");
+  host.registerCommand(
+    `authorize_${name}`,
+    async (args, ctx) => authorize({ device: args.device === true, signal: ctx.signal, onProgress: (update) => ctx.reportProgress(update) }),
+    {
+      description: `Sign in to ${providerLabel(options.provider)} (browser, or { "device": true } for a code to type elsewhere)`,
+      async: true,
+      progressLabel: `Authorizing ${titleCase(name)}`,
+      arguments: [{ name: 'device', type: 'boolean', description: 'Use the device flow instead of the browser' }],
+    },
+  );
+  host.registerCommand(`sign_out_${name}`, async () => signOut(), { description: `Sign out of ${providerLabel(options.provider)}: revoke the grant and delete the token file` });
+  void refreshSection();
+  host.every(OAUTH_SECTION_RECHECK_MS, () => refreshSection(), { name: `${sectionId} status` });
+
+  return {
+    name,
+    getAccessToken: async () => (await requireClient()).getAccessToken(),
+    fetch: async (input, init) => (await requireClient()).fetch(input, init),
+    status,
+    authorize,
+    signOut,
+    refreshSection,
+  };
+}
+
+/** One error naming every missing secret and its fix; the code of the first, so callers can branch on it. */
+function credentialsError(name: string, errors: SecretError[]): SecretError {
+  const first = errors[0]!;
+  return new SecretError(first.code as SecretErrorCode, first.secretName, `Cannot sign in to ${name}: the client credentials are missing. ${errors.map((err) => err.message).join(' ')}`, { cause: first });
+}
+
+async function resolveProviderOption(provider: UseOAuthOptions['provider']): Promise<OAuthProvider> {
+  if (typeof provider !== 'string') return provider;
+  if (provider === 'google') return providers.google;
+  if (provider === 'github') return providers.github;
+  if (provider === 'microsoft') return providers.microsoft();
+  return discoverProvider(provider);
+}
+
+function providerLabel(provider: UseOAuthOptions['provider']): string {
+  if (typeof provider !== 'string') return provider.name;
+  try {
+    return /^https?:/.test(provider) ? new URL(provider).host : provider;
+  } catch {
+    return provider;
+  }
+}
+
+function titleCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
