@@ -12,6 +12,8 @@ await build({
     opperator: new URL('../packages/cli/src/bin.ts', import.meta.url).pathname,
     // The daemon runs from the same bundle directory: plain JavaScript, no TypeScript loader of its own.
     daemon: new URL('../packages/daemon/src/main.ts', import.meta.url).pathname,
+    // `opperator sandbox start` runs the local authorization server + demo API from here, the same way.
+    sandbox: new URL('../packages/sandbox/src/main.ts', import.meta.url).pathname,
   },
   outdir,
   bundle: true,

@@ -33,3 +33,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     searchPath: env.PATH ?? '',
   };
 }
+
+/** The environment for a process the CLI starts in the background (sandbox): this one's, plus `extra`. */
+export function childEnvironment(extra: Record<string, string>, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, ...extra };
+}

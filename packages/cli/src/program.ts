@@ -136,6 +136,20 @@ export function buildProgram(version: string): Command {
     .argument('<id>')
     .action((id: string) => runCommand(async () => (await import('./commands/task.js')).taskCancel(id)));
 
+  const sandbox = program.command('sandbox').description('the local OAuth authorization server + demo API, for trying flows with no account anywhere');
+  sandbox
+    .command('start')
+    .option('--port <port>', 'port on 127.0.0.1', '9440')
+    .option('--access-token-ttl <duration>', 'access token lifetime: seconds, or 30s, 5m, 1h (default 1h)')
+    .description('start the sandbox in the background and print its issuer and client credentials')
+    .action((options: { port?: string; accessTokenTtl?: string }) => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStart(options)));
+  sandbox.command('stop').description('stop the sandbox').action(() => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStop()));
+  sandbox
+    .command('status')
+    .option('--json', 'machine-readable output')
+    .description('is the sandbox running? (exit 5 when not)')
+    .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStatus(options)));
+
   program
     .command('doctor')
     .description('check the keyring and the browser opener, and say how to fix problems')

@@ -111,7 +111,21 @@ function microsoft(options: MicrosoftProviderOptions = {}): OAuthProvider {
 }
 
 /**
- * Presets for well-known providers.
+ * The local sandbox of `opperator sandbox start` on its default port
+ * (SANDBOX_DEFAULT_PORT of @opperator/sandbox; repeated here so this package
+ * does not depend on the server). No static metadata: its endpoints are
+ * discovered on first use, over loopback http.
+ */
+const sandbox: OAuthProvider = Object.freeze({
+  name: 'sandbox',
+  issuer: 'http://127.0.0.1:9440',
+  defaultScopes: ['openid', 'email', 'offline_access'],
+  // oidc-provider issues a refresh token for offline_access only with a fresh consent.
+  authorizationParams: { prompt: 'consent' },
+});
+
+/**
+ * Presets for well-known providers, and `sandbox` for the local one.
  *
  * @example
  * ```ts
@@ -119,7 +133,7 @@ function microsoft(options: MicrosoftProviderOptions = {}): OAuthProvider {
  * new OAuthClient({ provider: providers.microsoft({ tenant: 'organizations' }), clientId, store });
  * ```
  */
-export const providers = Object.freeze({ google, github, microsoft });
+export const providers = Object.freeze({ google, github, microsoft, sandbox });
 
 /** True for http(s) URLs whose host is a loopback address: the only place plain http is allowed. */
 export function isLoopbackUrl(url: string | URL): boolean {

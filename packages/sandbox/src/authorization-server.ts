@@ -2,9 +2,16 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type JWK } from 'oidc-provider';
+import { DEMO_API_PREFIX, handleDemoApi } from './demo-api.js';
 
 /** Where the sandbox listens unless told otherwise. */
 export const SANDBOX_HOST = '127.0.0.1';
+
+/**
+ * The port `opperator sandbox start` uses unless told otherwise; the
+ * `providers.sandbox` preset of `@opperator/oauth` points at it.
+ */
+export const SANDBOX_DEFAULT_PORT = 9440;
 
 /** Redirect URI registered for sandbox clients: native clients match any loopback port (RFC 8252 §7.3). */
 export const SANDBOX_REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -49,6 +56,8 @@ export interface RunningAuthorizationServer {
   issuer: string;
   port: number;
   clients: SandboxClient[];
+  /** Base URL of the demo API (Gmail-shaped), `<issuer>/gmail/v1`. */
+  demoApiUrl: string;
   /** Stops the server and drops its connections. */
   close(): Promise<void>;
 }
@@ -68,6 +77,8 @@ export function defaultSandboxClients(): SandboxClient[] {
  * `offline_access` with `prompt=consent`; public clients get rotating
  * refresh tokens. The device flow (RFC 8628) is on: its verification page is
  * `<issuer>/device`, followed by the same login and consent pages.
+ * The same server answers a small Gmail-shaped demo API under
+ * `<issuer>/gmail/v1` (see `handleDemoApi`).
  *
  * @example
  * ```ts
@@ -116,12 +127,19 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   });
   if (options.issuerParameter === false) hideIssuerParameter(provider);
   if (options.devicePollIntervalSeconds !== undefined) announceDevicePollInterval(provider, options.devicePollIntervalSeconds);
-  httpServer.on('request', provider.callback());
+  // One server for both: the demo API checks tokens against this provider's own store.
+  const oidcCallback = provider.callback();
+  httpServer.on('request', (req, res) => {
+    void handleDemoApi(provider, req, res).then((handled) => {
+      if (!handled) oidcCallback(req, res);
+    });
+  });
 
   return {
     issuer,
     port,
     clients,
+    demoApiUrl: `${issuer}${DEMO_API_PREFIX}`,
     close: () =>
       new Promise<void>((resolve) => {
         httpServer.close(() => resolve());

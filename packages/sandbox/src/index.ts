@@ -8,9 +8,11 @@ export {
   startAuthorizationServer,
   defaultSandboxClients,
   SANDBOX_HOST,
+  SANDBOX_DEFAULT_PORT,
   SANDBOX_REDIRECT_URI,
   SANDBOX_SCOPES,
   type AuthorizationServerOptions,
   type RunningAuthorizationServer,
   type SandboxClient,
 } from './authorization-server.js';
+export { DEMO_API_PREFIX, DEMO_API_SCOPE } from './demo-api.js';

@@ -18,8 +18,8 @@ import type { UseOAuthStatus } from './use-oauth-section.js';
 export interface UseOAuthOptions {
   /** Names the commands (`authorize_<name>`, `sign_out_<name>`) and the section (`oauth_<name>`). */
   name: string;
-  /** A preset name, an issuer URL (discovered on first use), or a provider object. */
-  provider: OAuthProvider | 'google' | 'github' | 'microsoft' | (string & {});
+  /** A preset name (`sandbox`: the local `opperator sandbox start`), an issuer URL (discovered on first use), or a provider object. */
+  provider: OAuthProvider | 'google' | 'github' | 'microsoft' | 'sandbox' | (string & {});
   /** Scopes to request; default: the provider's default scopes. */
   scopes?: readonly string[];
   /** Name of the secret holding the OAuth client id. */

@@ -198,6 +198,7 @@ async function resolveProviderOption(provider: UseOAuthOptions['provider']): Pro
   if (provider === 'google') return providers.google;
   if (provider === 'github') return providers.github;
   if (provider === 'microsoft') return providers.microsoft();
+  if (provider === 'sandbox') return providers.sandbox;
   return discoverProvider(provider);
 }
 

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Provider from 'oidc-provider';
+
+/** Path prefix of the demo API, served by the same HTTP server as the authorization server. */
+export const DEMO_API_PREFIX = '/gmail/v1';
+
+/**
+ * The scope a token must carry to read the demo mailbox. oidc-provider's
+ * access tokens are opaque and, without resource indicators, are issued for
+ * the userinfo audience with the OpenID scopes only, so the demo API accepts
+ * the `email` scope (the mailbox is the user's email account) rather than a
+ * Gmail scope the sandbox cannot grant.
+ */
+export const DEMO_API_SCOPE = 'email';
+
+/** One fake message of the demo mailbox, in Gmail's list shape. */
+interface DemoMessage {
+  id: string;
+  threadId: string;
+  unread: boolean;
+}
+
+/**
+ * Handles a request under {@link DEMO_API_PREFIX}; returns false for any
+ * other path so the caller hands it to oidc-provider.
+ */
+export async function handleDemoApi(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  if (url.pathname !== DEMO_API_PREFIX && !url.pathname.startsWith(`${DEMO_API_PREFIX}/`)) return false;
+  try {
+    await serveDemoApi(provider, req, url, res);
+  } catch (err) {
+    send(res, 500, { error: { code: 500, message: err instanceof Error ? err.message : String(err) } });
+  }
+  return true;
+}
+
+async function serveDemoApi(provider: Provider, req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+  const route = url.pathname.slice(DEMO_API_PREFIX.length);
+  if (route !== '/users/me/profile' && route !== '/users/me/messages') {
+    send(res, 404, { error: { code: 404, message: `No demo API at ${url.pathname}. Try ${DEMO_API_PREFIX}/users/me/profile or ${DEMO_API_PREFIX}/users/me/messages?q=is:unread` } });
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    send(res, 405, { error: { code: 405, message: 'Only GET is supported.' } });
+    return;
+  }
+  const auth = await authenticate(provider, req.headers.authorization);
+  if ('error' in auth) {
+    const status = auth.error === 'insufficient_scope' ? 403 : 401;
+    const scopeParam = auth.error === 'insufficient_scope' ? `, scope="${DEMO_API_SCOPE}"` : '';
+    res.setHeader('WWW-Authenticate', `Bearer realm="sandbox", error="${auth.error}", error_description="${auth.description}"${scopeParam}`);
+    send(res, status, { error: { code: status, message: auth.description, status: auth.error } });
+    return;
+  }
+  const messages = demoMessages(auth.accountId);
+  if (route === '/users/me/profile') {
+    send(res, 200, { emailAddress: `${auth.accountId}@sandbox.test`, messagesTotal: messages.length, threadsTotal: messages.length });
+    return;
+  }
+  // Only the one Gmail query agents use in the guide is understood; any other lists everything.
+  const query = url.searchParams.get('q') ?? '';
+  const selected = /\bis:unread\b/.test(query) ? messages.filter((m) => m.unread) : messages;
+  send(res, 200, { messages: selected.map(({ id, threadId }) => ({ id, threadId })), resultSizeEstimate: selected.length });
+}
+
+type AuthResult = { accountId: string } | { error: 'invalid_token' | 'insufficient_scope'; description: string };
+
+/**
+ * Checks the bearer token with oidc-provider itself: it must be an access
+ * token this server issued, unexpired (`find` refuses expired ones), whose
+ * grant still exists (so revocation takes effect) and whose scope includes
+ * {@link DEMO_API_SCOPE}.
+ */
+async function authenticate(provider: Provider, header: string | undefined): Promise<AuthResult> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return { error: 'invalid_token', description: 'Missing bearer token' };
+  const token = await provider.AccessToken.find(match[1] as string);
+  if (!token || token.isExpired) return { error: 'invalid_token', description: 'The access token is invalid or expired' };
+  if (token.grantId && !(await provider.Grant.find(token.grantId))) return { error: 'invalid_token', description: 'The grant was revoked' };
+  const scopes = (token.scope ?? '').split(' ');
+  if (!scopes.includes(DEMO_API_SCOPE)) return { error: 'insufficient_scope', description: `The access token lacks the "${DEMO_API_SCOPE}" scope` };
+  return { accountId: token.accountId };
+}
+
+/** A few fixed messages per user, the same on every run, so demos and tests can count on them. */
+function demoMessages(accountId: string): DemoMessage[] {
+  const seed = [...accountId].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, '0');
+  return [
+    { id: `${seed}0001`, threadId: `${seed}0001`, unread: true },
+    { id: `${seed}0002`, threadId: `${seed}0001`, unread: true },
+    { id: `${seed}0003`, threadId: `${seed}0003`, unread: true },
+    { id: `${seed}0004`, threadId: `${seed}0004`, unread: false },
+    { id: `${seed}0005`, threadId: `${seed}0005`, unread: false },
+  ];
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
