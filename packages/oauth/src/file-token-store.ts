@@ -2,6 +2,7 @@ import { chmod, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promi
 import { basename, dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { isErrno } from './errno.js';
 import { OAuthError } from './errors.js';
 import type { StoredTokens } from './token-set.js';
 import type { StoreLockOptions, TokenStore } from './token-store.js';
@@ -87,7 +88,7 @@ export class FileTokenStore implements TokenStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if (isErrnoException(err) && err.code === 'ENOENT') return undefined;
+      if (isErrno(err, 'ENOENT')) return undefined;
       throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot read token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
     }
 
@@ -199,11 +200,7 @@ function fromTokenFile(file: TokenFile): StoredTokens {
   };
 }
 
-function isErrnoException(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && 'code' in err;
-}
-
 function describeIoError(err: unknown): string {
-  if (isErrnoException(err)) return err.code ? `${err.code}` : err.message;
+  if (isErrno(err)) return err.code ? `${err.code}` : err.message;
   return String(err);
 }

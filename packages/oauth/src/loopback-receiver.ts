@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CALLBACK_PAGE_HEADERS, renderCallbackPage, type CallbackPage } from './callback-pages.js';
+import { isErrno } from './errno.js';
 import { OAuthError } from './errors.js';
 
 /** The only address the receiver binds, and the literal used in `redirect_uri` (RFC 8252 §7.3, §8.3). */
@@ -178,8 +179,4 @@ function bind(server: Server, port: number): Promise<number> {
       else resolve(address.port);
     });
   });
-}
-
-function isErrno(err: unknown, code?: string): err is NodeJS.ErrnoException {
-  return err instanceof Error && 'code' in err && (code === undefined || err.code === code);
 }

@@ -6,6 +6,7 @@ import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths, daemonScript } from '../daemon-paths.js';
+import { waitForExit } from '../process-exit.js';
 
 /** How long `daemon start` waits for the socket to answer. */
 export const DAEMON_START_TIMEOUT_MS = 15_000;
@@ -85,13 +86,9 @@ export async function daemonStop(): Promise<void> {
   const { pid } = await client.request<DaemonStatus>('daemon.status');
   await client.request('daemon.stop');
   client.close();
-  const deadline = Date.now() + DAEMON_STOP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) {
-      process.stdout.write('Daemon stopped.\n');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  if (await waitForExit(pid, DAEMON_STOP_TIMEOUT_MS)) {
+    process.stdout.write('Daemon stopped.\n');
+    return;
   }
   throw new CliError('failure', `The daemon (pid ${pid}) is still running after ${DAEMON_STOP_TIMEOUT_MS / 1000} s. Stop it with: kill ${pid}`);
 }
@@ -102,13 +99,4 @@ export async function daemonStatus(options: { json?: boolean }): Promise<void> {
   if (!status) throw new CliError('unavailable', 'The daemon is not running. Start it: opperator daemon start');
   if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
   else process.stdout.write(`The daemon is running (pid ${status.pid}) since ${new Date(status.startedAt).toISOString()}, ${status.agents} agent(s), home ${status.home}.\n`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import { readConfig, childEnvironment } from '../config.js';
+import { isAlive, waitForExit } from '../process-exit.js';
 
 /**
  * Same value as `SANDBOX_DEFAULT_PORT` of @opperator/sandbox and the issuer of
@@ -187,15 +188,11 @@ export async function sandboxStop(): Promise<void> {
     return;
   }
   process.kill(current.pid, 'SIGTERM');
-  const deadline = Date.now() + SANDBOX_STOP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (!isAlive(current.pid)) {
-      // Keep the clients (stable secrets); forget the process.
-      writeState(statePath, { clients: state.clients });
-      process.stdout.write('Sandbox stopped.\n');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  if (await waitForExit(current.pid, SANDBOX_STOP_TIMEOUT_MS)) {
+    // Keep the clients (stable secrets); forget the process.
+    writeState(statePath, { clients: state.clients });
+    process.stdout.write('Sandbox stopped.\n');
+    return;
   }
   throw new CliError('failure', `The sandbox (pid ${current.pid}) is still running after ${SANDBOX_STOP_TIMEOUT_MS / 1000} s. Stop it with: kill ${current.pid}`);
 }
@@ -209,14 +206,5 @@ export async function sandboxStatus(options: { json?: boolean }): Promise<void> 
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   } else {
     process.stdout.write(`The sandbox is running (pid ${current.pid}).\n${describe(current)}`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
