@@ -1,21 +1,18 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+import { headlessBrowserCommand, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 
 // The guide's example structure running as a real agent under the daemon,
 // signing in against a local oidc-provider, with headless Chromium as BROWSER.
 
 let server: RunningAuthorizationServer;
 let home: TempDir;
-const headlessBrowser = fileURLToPath(new URL('../../../scripts/headless-browser.ts', import.meta.url));
 const env = () => ({
   OPPERATOR_HOME: home.path,
   OPPERATOR_SECRET_STORE: 'file',
-  // BROWSER is a colon-separated list (as for xdg-open and git), so the loader is given as a path, not a file: URL.
-  BROWSER: `${process.execPath} --import ${fileURLToPath(import.meta.resolve('tsx'))} ${headlessBrowser}`,
+  BROWSER: headlessBrowserCommand(),
 });
 const cli = (...args: string[]) => runCli(args, { env: env() });
 

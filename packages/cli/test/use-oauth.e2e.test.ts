@@ -1,9 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+import { headlessBrowserCommand, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 
 // this.useOAuth() under the real daemon: secrets missing, then set through the
 // CLI (no restart), a browser sign-in against a local oidc-provider with
@@ -13,12 +12,10 @@ import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 let server: RunningAuthorizationServer;
 let home: TempDir;
 let client: SandboxClient;
-const headlessBrowser = fileURLToPath(new URL('../../../scripts/headless-browser.ts', import.meta.url));
 const env = () => ({
   OPPERATOR_HOME: home.path,
   OPPERATOR_SECRET_STORE: 'file',
-  // BROWSER is a colon-separated list (as for xdg-open and git), so the loader is given as a path, not a file: URL.
-  BROWSER: `${process.execPath} --import ${fileURLToPath(import.meta.resolve('tsx'))} ${headlessBrowser}`,
+  BROWSER: headlessBrowserCommand(),
 });
 const cli = (...args: string[]) => runCli(args, { env: env() });
 const agentDir = () => join(home.path, 'agents', 'oauthy');

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium; never a downloaded browser. */
@@ -218,4 +219,14 @@ function isLoopback(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A `BROWSER` command that signs in on the sandbox pages in headless Chromium
+ * (scripts/headless-browser.ts). BROWSER is a colon-separated list (as for
+ * xdg-open and git), so tsx's loader is given as a path, not a file: URL.
+ */
+export function headlessBrowserCommand(): string {
+  const script = fileURLToPath(new URL('../../../scripts/headless-browser.ts', import.meta.url));
+  return `${process.execPath} --import ${fileURLToPath(import.meta.resolve('tsx'))} ${script}`;
 }

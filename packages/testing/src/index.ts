@@ -6,6 +6,7 @@
  */
 export {
   TestBrowser,
+  headlessBrowserCommand,
   CHROMIUM_PATH,
   CHROMIUM_ARGS,
   type ConsentDecision,
