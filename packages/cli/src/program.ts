@@ -67,10 +67,10 @@ export function buildProgram(version: string): Command {
   agent
     .command('bootstrap')
     .argument('<name>')
-    .option('--template <template>', 'minimal', 'minimal')
-    .option('--provider <provider>', 'for --template oauth (a later version)')
+    .option('--template <template>', 'minimal (the default), or oauth: an agent that signs in with this.useOAuth()')
+    .option('--provider <provider>', 'for --template oauth: google, github, microsoft, sandbox, or an issuer URL')
     .description('create a runnable TypeScript agent and register it in agents.yaml')
-    .action((name: string, options: { template?: string; provider?: string }) => runCommand(async () => (await import('./commands/agent-files.js')).agentBootstrap(name, options)));
+    .action((name: string, options: { template?: string; provider?: string }) => runCommand(async () => (await import('./commands/agent-bootstrap.js')).agentBootstrap(name, options)));
   agent
     .command('install')
     .argument('<name>')

@@ -1,29 +1,36 @@
 import { spawn } from 'node:child_process';
-import { access, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AGENT_NAME_PATTERN } from '@opperator/protocol';
 import { AgentsFile } from '../agents-file.js';
-import { minimalAgentSource } from '../agent-template.js';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths } from '../daemon-paths.js';
 
-/** This installation's SDK package folder: bootstrapped agents link to it, so they need no download. */
-function sdkPackageDir(): string {
-  // Resolves to <sdk>/src/index.ts; the package folder is two levels up.
-  return dirname(dirname(fileURLToPath(import.meta.resolve('@opperator/sdk'))));
-}
-
-function agentPaths(name: string) {
+/**
+ * Where agent NAME lives (after checking the name) and the agents.yaml editor.
+ *
+ * @example
+ * ```ts
+ * const { dir, agentsFile } = agentPaths('mail-watch');
+ * ```
+ */
+export function agentPaths(name: string) {
   if (!AGENT_NAME_PATTERN.test(name)) throw new CliError('usage', `${JSON.stringify(name)} is not a valid agent name: use lowercase letters, digits, "_" and "-", starting with a letter or digit.`);
   const config = readConfig();
   return { config, dir: join(config.home, 'agents', name), agentsFile: new AgentsFile(join(config.home, 'agents.yaml')) };
 }
 
-/** Tells a running daemon to re-read agents.yaml; nothing to do when none runs. */
-async function reloadDaemon(): Promise<void> {
+/**
+ * Tells a running daemon to re-read agents.yaml; nothing to do when none runs.
+ *
+ * @example
+ * ```ts
+ * await reloadDaemon();
+ * ```
+ */
+export async function reloadDaemon(): Promise<void> {
   try {
     const client = await DaemonClient.connect(daemonPaths(readConfig()).socketPath);
     try {
@@ -34,39 +41,6 @@ async function reloadDaemon(): Promise<void> {
   } catch (err) {
     if (!(err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
   }
-}
-
-/** `opperator agent bootstrap NAME [--template minimal]`: a runnable agent, registered in agents.yaml. */
-export async function agentBootstrap(name: string, options: { template?: string; provider?: string }): Promise<void> {
-  const template = options.template ?? 'minimal';
-  if (template !== 'minimal') {
-    throw new CliError('usage', `Template ${JSON.stringify(template)} is not available in this version; use --template minimal.`);
-  }
-  const { dir, agentsFile } = agentPaths(name);
-  if ((await agentsFile.names()).includes(name)) throw new CliError('conflict', `An agent named ${name} already exists in ${agentsFile.path}.`);
-  if (await access(dir).then(() => true, () => false)) throw new CliError('conflict', `${dir} already exists; pick another name or move that folder away.`);
-
-  const sdk = sdkPackageDir();
-  await mkdir(join(dir, 'node_modules', '@opperator'), { recursive: true, mode: 0o700 });
-  await writeFile(join(dir, 'agent.ts'), minimalAgentSource(name));
-  // The SDK as a file: dependency: `agent install` (npm) keeps the link instead of pruning it.
-  const manifest = { name, private: true, type: 'module', dependencies: { '@opperator/sdk': `file:${sdk}` } };
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await symlink(sdk, join(dir, 'node_modules', '@opperator', 'sdk'), 'dir');
-  await agentsFile.add({ name, description: `${name} agent`, entry: 'agent.ts', secrets: [], auto_restart: true, start_with_daemon: false });
-  await reloadDaemon();
-  process.stdout.write(
-    [
-      `Created agent ${name} in ${dir}`,
-      '',
-      'Next steps:',
-      `  opperator daemon start            # if it is not running`,
-      `  opperator agent start ${name}`,
-      `  opperator agent invoke ${name} hello --args '{"name":"you"}'`,
-      `  edit ${join(dir, 'agent.ts')}, then: opperator agent restart ${name}`,
-      '',
-    ].join('\n'),
-  );
 }
 
 /** `opperator agent install NAME`: installs the agent's own dependencies (npm) into its folder. */

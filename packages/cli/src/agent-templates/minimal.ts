@@ -1,4 +1,14 @@
-/** The `minimal` template's agent.ts: a command, a section and a background loop, runnable as is. */
+import { agentClassName } from './class-name.js';
+
+/**
+ * The `minimal` template's agent.ts: a command, a section and a background
+ * loop, runnable as is.
+ *
+ * @example
+ * ```ts
+ * await writeFile(join(dir, 'agent.ts'), minimalAgentSource('hello-agent'));
+ * ```
+ */
 export function minimalAgentSource(name: string): string {
   return `import { Agent } from '@opperator/sdk';
 
@@ -6,7 +16,7 @@ export function minimalAgentSource(name: string): string {
  * ${name}: an Opperator agent. Edit initialize() to add commands, sidebar
  * sections and background work; \`opperator agent restart ${name}\` reloads it.
  */
-export default class ${className(name)} extends Agent {
+export default class ${agentClassName(name)} extends Agent {
   async initialize() {
     this.registerCommand(
       'hello',
@@ -18,10 +28,4 @@ export default class ${className(name)} extends Agent {
   }
 }
 `;
-}
-
-function className(name: string): string {
-  const words = name.split(/[-_]/).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1));
-  const joined = words.join('') || 'My';
-  return /^[A-Za-z]/.test(joined) ? `${joined}Agent` : `Agent${joined}`;
 }

@@ -1,0 +1,146 @@
+import type { OAuthProvider } from '@opperator/oauth';
+import { CliError } from '../cli-error.js';
+
+/** The `--provider` values `agent bootstrap --template oauth` accepts, as listed in usage errors. */
+export const OAUTH_PROVIDER_CHOICES = ['google', 'github', 'microsoft', 'sandbox', '<issuer URL>'] as const;
+
+/**
+ * How long bootstrap waits for an issuer's discovery document before writing
+ * an agent that reports its sign-in state instead of calling userinfo.
+ */
+export const ISSUER_LOOKUP_TIMEOUT_MS = 5_000;
+
+/** The API call the generated `whoami` command makes with the handle's `fetch()`. */
+export interface TemplateApiCall {
+  url: string;
+  /** Extra request headers (GitHub wants its media type). */
+  headers?: Record<string, string>;
+}
+
+/** Everything the oauth template and its next steps need to know about one provider. */
+export interface OAuthTemplateProvider {
+  /** The `useOAuth` name: `authorize_<name>`, `sign_out_<name>`, section `oauth_<name>`, secret names. */
+  oauthName: string;
+  /** The `useOAuth` `provider` option: a preset name or the issuer URL. */
+  provider: string;
+  /** Who signs the user in, in words (`Google`, `the sandbox`, the issuer's host). */
+  label: string;
+  scopes: string[];
+  /** What `whoami` calls; absent when no API is known, and `whoami` reports `status()` instead. */
+  api?: TemplateApiCall;
+  /** One line: where to create the OAuth client; absent for the sandbox, whose clients already exist. */
+  clientSetup?: string;
+  /** Said on stderr after bootstrap (e.g. discovery failed), when something deserves a look. */
+  warning?: string;
+}
+
+/** Options of {@link resolveOAuthProvider}. */
+export interface ResolveOAuthProviderOptions {
+  /** Where the details live (docs/providers.md of this installation). */
+  providersDoc: string;
+  /** Cancels the issuer's discovery. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns `--provider` into what the oauth template needs. Presets are known;
+ * an issuer URL is looked up (OpenID / RFC 8414 discovery) for its userinfo
+ * endpoint and scopes, and still works, with a warning, when the lookup fails.
+ *
+ * @example
+ * ```ts
+ * const google = await resolveOAuthProvider('google', { providersDoc: 'docs/providers.md' });
+ * google.api?.url; // 'https://openidconnect.googleapis.com/v1/userinfo'
+ * ```
+ */
+export async function resolveOAuthProvider(value: string | undefined, options: ResolveOAuthProviderOptions): Promise<OAuthTemplateProvider> {
+  const choices = `choose one of: ${OAUTH_PROVIDER_CHOICES.join(', ')}`;
+  if (value === undefined) throw new CliError('usage', `--template oauth needs --provider; ${choices}.`);
+  const details = `more in ${options.providersDoc}`;
+  switch (value.toLowerCase()) {
+    case 'google':
+      return {
+        oauthName: 'google',
+        provider: 'google',
+        label: 'Google',
+        scopes: ['openid', 'email', 'profile'],
+        api: { url: 'https://openidconnect.googleapis.com/v1/userinfo' },
+        clientSetup: `Create an OAuth client of type "Desktop app" at https://console.cloud.google.com/apis/credentials (no redirect URI to enter); ${details}`,
+      };
+    case 'github':
+      return {
+        oauthName: 'github',
+        provider: 'github',
+        label: 'GitHub',
+        scopes: ['read:user'],
+        api: { url: 'https://api.github.com/user', headers: { accept: 'application/vnd.github+json' } },
+        clientSetup: `Register an OAuth App at https://github.com/settings/developers with the callback URL http://127.0.0.1/callback; ${details}`,
+      };
+    case 'microsoft':
+      return {
+        oauthName: 'microsoft',
+        provider: 'microsoft',
+        label: 'Microsoft',
+        // offline_access: without it Microsoft issues no refresh token.
+        scopes: ['openid', 'email', 'offline_access', 'User.Read'],
+        api: { url: 'https://graph.microsoft.com/v1.0/me' },
+        clientSetup: `Register an app at https://entra.microsoft.com (App registrations), platform "Mobile and desktop applications", redirect URI http://127.0.0.1/callback; ${details}`,
+      };
+    case 'sandbox':
+      return {
+        oauthName: 'sandbox',
+        provider: 'sandbox',
+        label: 'the sandbox',
+        scopes: ['openid', 'email', 'offline_access'],
+        // providers.sandbox points at the default port of `opperator sandbox start`.
+        api: { url: 'http://127.0.0.1:9440/gmail/v1/users/me/profile' },
+      };
+  }
+  if (!/^https?:\/\//i.test(value)) throw new CliError('usage', `Unknown provider ${JSON.stringify(value)}; ${choices}.`);
+  return resolveIssuer(value, options, details);
+}
+
+async function resolveIssuer(value: string, options: ResolveOAuthProviderOptions, details: string): Promise<OAuthTemplateProvider> {
+  // Loaded only here: the minimal template and the presets need no OAuth library.
+  const { discoverProvider, isLoopbackUrl } = await import('@opperator/oauth');
+  let issuer: URL;
+  try {
+    issuer = new URL(value);
+  } catch (cause) {
+    throw new CliError('usage', `--provider ${JSON.stringify(value)} is not a URL; give the issuer as https://host[/path].`, { cause });
+  }
+  if (issuer.protocol === 'http:' && !isLoopbackUrl(issuer)) {
+    throw new CliError('usage', `Issuer ${JSON.stringify(value)} must use https (plain http only on 127.0.0.1 or localhost).`);
+  }
+  const base = {
+    oauthName: 'oauth',
+    provider: value,
+    label: issuer.host,
+    clientSetup: `Register a native (desktop) OAuth client at ${issuer.host} with the redirect URI http://127.0.0.1/callback (any port); ${details}`,
+  };
+  const wanted = ['openid', 'email', 'offline_access'];
+  const signal = AbortSignal.any([AbortSignal.timeout(ISSUER_LOOKUP_TIMEOUT_MS), ...(options.signal ? [options.signal] : [])]);
+  let discovered: OAuthProvider;
+  try {
+    discovered = await discoverProvider(value, { signal });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { ...base, scopes: wanted, warning: `Could not read the discovery document of ${value} (${reason}); whoami reports the sign-in state instead of calling userinfo.` };
+  }
+  // Asking for a scope the server does not know can fail the whole sign-in.
+  const supported = discovered.metadata?.scopes_supported;
+  const scopes = supported ? wanted.filter((scope) => supported.includes(scope)) : wanted;
+  const userinfo = discovered.metadata?.userinfo_endpoint;
+  if (userinfo && isUsableEndpoint(userinfo, isLoopbackUrl)) return { ...base, scopes, api: { url: userinfo } };
+  return { ...base, scopes, warning: `${value} names no usable userinfo endpoint; whoami reports the sign-in state instead.` };
+}
+
+/** The endpoint comes from a remote document: only https, or http on loopback, goes into the agent. */
+function isUsableEndpoint(url: string, isLoopbackUrl: (url: URL) => boolean): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackUrl(parsed));
+  } catch {
+    return false;
+  }
+}

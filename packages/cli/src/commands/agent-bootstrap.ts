@@ -1,0 +1,77 @@
+import { access, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { minimalAgentSource } from '../agent-templates/minimal.js';
+import { minimalNextSteps, oauthNextSteps } from '../agent-templates/next-steps.js';
+import { oauthAgentSource, oauthSecretNames } from '../agent-templates/oauth.js';
+import { OAUTH_PROVIDER_CHOICES, resolveOAuthProvider, type OAuthTemplateProvider } from '../agent-templates/oauth-provider-choice.js';
+import { CliError } from '../cli-error.js';
+import { agentPaths, reloadDaemon } from './agent-files.js';
+
+/** The templates `agent bootstrap --template` knows. */
+export const AGENT_TEMPLATES = ['minimal', 'oauth'] as const;
+
+/** This installation's SDK package folder: bootstrapped agents link to it, so they need no download. */
+function sdkPackageDir(): string {
+  // Resolves to <sdk>/src/index.ts; the package folder is two levels up.
+  return dirname(dirname(fileURLToPath(import.meta.resolve('@opperator/sdk'))));
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/** docs/providers.md of this checkout when it is there, else where to find it. */
+async function providersDoc(sdk: string): Promise<string> {
+  const path = join(sdk, '..', '..', 'docs', 'providers.md');
+  return (await exists(path)) ? path : 'docs/providers.md in the opperator repository';
+}
+
+/** Checks the template/provider pair before anything is written; `--provider` alone means `--template oauth`. */
+function chooseTemplate(options: { template?: string; provider?: string }): (typeof AGENT_TEMPLATES)[number] {
+  const template = options.template ?? (options.provider === undefined ? 'minimal' : 'oauth');
+  if (template === 'minimal') {
+    if (options.provider !== undefined) throw new CliError('usage', `--provider is for --template oauth; the minimal template signs in nowhere. Use: --template oauth --provider ${options.provider}`);
+    return template;
+  }
+  if (template === 'oauth') return template;
+  throw new CliError('usage', `Unknown template ${JSON.stringify(template)}; use --template minimal or --template oauth --provider ${OAUTH_PROVIDER_CHOICES.join('|')}.`);
+}
+
+/**
+ * `opperator agent bootstrap NAME [--template minimal|oauth] [--provider P]`:
+ * a runnable agent linked to this installation's SDK, registered in
+ * agents.yaml (with the secrets it may read), then the exact next commands.
+ *
+ * @example
+ * ```ts
+ * await agentBootstrap('mail-watch', { template: 'oauth', provider: 'google' });
+ * ```
+ */
+export async function agentBootstrap(name: string, options: { template?: string; provider?: string }): Promise<void> {
+  const template = chooseTemplate(options);
+  const { dir, agentsFile } = agentPaths(name);
+  const sdk = sdkPackageDir();
+  // Usage errors (a bad --provider) come before conflicts, and before anything is written.
+  const provider: OAuthTemplateProvider | undefined = template === 'oauth' ? await resolveOAuthProvider(options.provider, { providersDoc: await providersDoc(sdk) }) : undefined;
+  if ((await agentsFile.names()).includes(name)) throw new CliError('conflict', `An agent named ${name} already exists in ${agentsFile.path}.`);
+  if (await exists(dir)) throw new CliError('conflict', `${dir} already exists; pick another name or move that folder away.`);
+
+  const secrets = provider ? oauthSecretNames(name, provider.oauthName) : undefined;
+
+  await mkdir(join(dir, 'node_modules', '@opperator'), { recursive: true, mode: 0o700 });
+  await writeFile(join(dir, 'agent.ts'), provider ? oauthAgentSource(name, provider) : minimalAgentSource(name));
+  // The SDK as a file: dependency: `agent install` (npm) keeps the link instead of pruning it.
+  const manifest = { name, private: true, type: 'module', dependencies: { '@opperator/sdk': `file:${sdk}` } };
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await symlink(sdk, join(dir, 'node_modules', '@opperator', 'sdk'), 'dir');
+  await agentsFile.add({
+    name,
+    description: provider ? `${name} agent (signs in to ${provider.label})` : `${name} agent`,
+    entry: 'agent.ts',
+    secrets: secrets ? [secrets.clientId, secrets.clientSecret] : [],
+    auto_restart: true,
+    start_with_daemon: false,
+  });
+  await reloadDaemon();
+  if (provider?.warning) process.stderr.write(`opperator: ${provider.warning}\n`);
+  process.stdout.write(provider ? oauthNextSteps(name, dir, provider) : minimalNextSteps(name, dir));
+}
