@@ -28,7 +28,7 @@ export { loadAgentClass, type AgentClass } from './load-agent.js';
 export { runAgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { SDK_VERSION } from './version.js';
 export { OAUTH_SECTION_RECHECK_MS } from './use-oauth.js';
-export { authSectionContent, authorizeCommandLine, nextStep, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
+export { authSectionContent, authorizeCommandLine, escapeMarkup, nextStep, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 export { hasUsableBrowser } from './use-oauth-authorize.js';
 export type { UseOAuthAuthorizeOptions, UseOAuthAuthorizeResult, UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
 export type {

@@ -120,10 +120,15 @@ export function authSectionContent(status: UseOAuthStatus, labels: SectionLabels
 }
 
 /**
- * Account names and provider messages are not markup: a `<` in them must not
- * open a tag. The markup has no escape sequence (text is shown literally), so
- * `<` becomes the look-alike `‹`.
+ * Makes text safe to put inside section markup: account names, provider
+ * messages, e-mail subjects must not open a tag. The markup has no escape
+ * sequence (text is shown literally), so `<` becomes the look-alike `‹`.
+ *
+ * @example
+ * ```ts
+ * this.updateSection('inbox', `<b>Latest:</b> ${escapeMarkup(subject)}`);
+ * ```
  */
-function escapeMarkup(text: string): string {
+export function escapeMarkup(text: string): string {
   return text.replace(/</g, '‹');
 }

@@ -20,6 +20,7 @@ export interface OAuthAgentHost {
   registerSection(id: string, title: string, content: string, options?: SectionOptions): void;
   updateSection(id: string, content: string): void;
   every(intervalMs: number, task: (signal: AbortSignal) => unknown, options?: EveryOptions): () => void;
+  logInfo(message: string, fields?: LogFields): void;
   logWarning(message: string, fields?: LogFields): void;
 }
 
@@ -81,6 +82,10 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     current?.stopFresh.abort();
     const client = new OAuthClient({ provider: resolved, clientId: credentials.clientId, ...(credentials.clientSecret ? { clientSecret: credentials.clientSecret } : {}), ...(options.scopes ? { scopes: options.scopes } : {}), store });
     client.on('tokens', () => void refreshSection());
+    // One line per refresh, so the agent's log shows refreshes happening (never the token itself).
+    client.on('refreshed', (event) => {
+      host.logInfo(`${name}: access token refreshed`, { ...(event.expiresAt === undefined ? {} : { expiresAt: new Date(event.expiresAt).toISOString() }), rotated: event.rotated });
+    });
     client.on('reauthorization-required', (event) => {
       host.logWarning(`${name}: sign in again (${event.reason}); run authorize_${name}`);
       void refreshSection();

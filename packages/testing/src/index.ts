@@ -19,3 +19,4 @@ export { makeTempDir, type TempDir } from './temp-dir.js';
 export { startSecretService, type TestSecretService, type SecretServiceOptions } from './secret-service.js';
 export { runCli, CLI_PATH, type CliResult, type RunCliOptions } from './run-cli.js';
 export { makeAgentHome, SDK_PACKAGE_DIR, type TestAgent } from './agent-home.js';
+export { installExampleAgent, EXAMPLES_DIR, type InstallExampleOptions } from './example-agent.js';
