@@ -147,8 +147,15 @@ export function buildProgram(version: string): Command {
   sandbox
     .command('status')
     .option('--json', 'machine-readable output')
+    .option('--show-secrets', 'include the client secrets')
     .description('is the sandbox running? (exit 5 when not)')
-    .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStatus(options)));
+    .action((options: { json?: boolean; showSecrets?: boolean }) => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStatus(options)));
+  sandbox
+    .command('revoke')
+    .option('--account <name>', "only this user's grants (the name used to sign in)")
+    .option('--json', 'machine-readable output')
+    .description('revoke grants at the sandbox, like removing an app on a "connected apps" page: agents must sign in again')
+    .action((options: { account?: string; json?: boolean }) => runCommand(async () => (await import('./commands/sandbox-revoke.js')).sandboxRevoke(options)));
 
   program
     .command('doctor')

@@ -2,13 +2,16 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, type TempDir } from '@opperator/testing';
+import { MemoryTokenStore, OAuthClient, discoverProvider, type StoredTokens } from '@opperator/oauth';
+import { TestBrowser, makeTempDir, runCli, type TempDir } from '@opperator/testing';
 
-// `opperator sandbox start|status|stop` as real processes against a temporary
-// OPPERATOR_HOME, on a free port picked here (the default 9440 may be taken).
+// `opperator sandbox start|status|revoke|stop` as real processes against a
+// temporary OPPERATOR_HOME, on a free port picked here (the default 9440 may
+// be taken); sign-ins in a real Chromium against the background sandbox.
 
 let home: TempDir;
 let port: number;
+let browser: TestBrowser;
 const cli = (...args: string[]) => runCli(args, { env: { OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' } });
 
 function listenAnywhere(): Promise<Server> {
@@ -25,17 +28,53 @@ async function freePort(): Promise<number> {
   return free;
 }
 
-interface Status { running: boolean; pid: number; issuer: string; port: number; demoApiUrl: string; clients: Array<{ clientId: string; clientSecret?: string }> }
+interface Status {
+  running: boolean;
+  pid: number;
+  issuer: string;
+  port: number;
+  demoApiUrl: string;
+  githubApiUrl: string;
+  clients: Array<{ clientId: string; clientSecret?: string; confidential?: boolean }>;
+}
 
 beforeAll(async () => {
-  home = await makeTempDir();
-  port = await freePort();
+  [home, port, browser] = await Promise.all([makeTempDir(), freePort(), TestBrowser.launch()]);
 });
 
 afterAll(async () => {
   await cli('sandbox', 'stop');
+  await browser?.close();
   await home?.remove();
 });
+
+/** The confidential client's credentials as `sandbox start` recorded them. */
+async function recordedClient(): Promise<{ clientId: string; clientSecret: string }> {
+  const state = JSON.parse(await readFile(join(home.path, 'state', 'sandbox.json'), 'utf8')) as Status;
+  return state.clients.find((c) => c.clientSecret) as { clientId: string; clientSecret: string };
+}
+
+/** Signs `login` in at the running sandbox through Chromium, as an agent's authorize command would. */
+async function signIn(login: string): Promise<StoredTokens> {
+  const issuer = `http://127.0.0.1:${port}`;
+  const oauth = new OAuthClient({ provider: await discoverProvider(issuer, { name: 'sandbox' }), ...(await recordedClient()), scopes: ['openid', 'email', 'offline_access'], store: new MemoryTokenStore() });
+  let page: Promise<unknown> | undefined;
+  const tokens = await oauth.authorize({ openBrowser: (url) => void (page = browser.signIn(url, { login })) });
+  await page;
+  return tokens;
+}
+
+/** A refresh_token grant as any client sends it; the status and `error` tell whether the grant lives. */
+async function refresh(refreshToken: string): Promise<{ status: number; error?: string; refreshToken?: string }> {
+  const { clientId, clientSecret } = await recordedClient();
+  const res = await fetch(`http://127.0.0.1:${port}/token`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+  });
+  const body = (await res.json()) as { error?: string; refresh_token?: string };
+  return { status: res.status, ...(body.error ? { error: body.error } : {}), ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}) };
+}
 
 describe('opperator sandbox', () => {
   it('says it is not running before start (exit 5)', async () => {
@@ -67,12 +106,23 @@ describe('opperator sandbox', () => {
     expect((await fetch(`${issuer}/gmail/v1/users/me/profile`)).status).toBe(401);
   });
 
-  it('reports running with --json', async () => {
+  it('reports running with --json, client secrets only with --show-secrets', async () => {
     const status = await cli('sandbox', 'status', '--json');
     expect(status, status.stderr).toMatchObject({ code: 0 });
     const body = JSON.parse(status.stdout) as Status;
-    expect(body).toMatchObject({ running: true, port, issuer: `http://127.0.0.1:${port}`, demoApiUrl: `http://127.0.0.1:${port}/gmail/v1` });
-    expect(body.clients.map((c) => c.clientId)).toEqual(['opperator-demo', 'opperator-demo-public']);
+    const issuer = `http://127.0.0.1:${port}`;
+    expect(body).toMatchObject({ running: true, port, issuer, demoApiUrl: `${issuer}/gmail/v1`, githubApiUrl: `${issuer}/github` });
+    expect(body.clients).toEqual([
+      { clientId: 'opperator-demo', confidential: true },
+      { clientId: 'opperator-demo-public', confidential: false },
+    ]);
+    expect(status.stdout).not.toContain(firstSecret);
+    const text = await cli('sandbox', 'status');
+    expect(text.stdout).toContain(`${issuer}/github`);
+    expect(text.stdout).not.toContain(firstSecret);
+
+    const shown = JSON.parse((await cli('sandbox', 'status', '--json', '--show-secrets')).stdout) as Status;
+    expect(shown.clients.find((c) => c.clientId === 'opperator-demo')?.clientSecret).toBe(firstSecret);
   });
 
   it('says so when started twice', async () => {
@@ -81,22 +131,48 @@ describe('opperator sandbox', () => {
     expect(again.stdout).toContain('already running');
   });
 
-  it('keeps the client secrets across stop and start', async () => {
+  let beforeRestart: StoredTokens;
+  it('revokes grants with `sandbox revoke`, after which the refresh token is dead', async () => {
+    const alice = await signIn('alice');
+    beforeRestart = await signIn('bob');
+    const revoked = await cli('sandbox', 'revoke', '--account', 'alice');
+    expect(revoked, revoked.stderr).toMatchObject({ code: 0 });
+    expect(revoked.stdout).toContain('Revoked 1 grant');
+    expect(revoked.stdout).toContain('must run their authorize command again');
+    expect(await refresh(alice.refreshToken!)).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect((await fetch(`http://127.0.0.1:${port}/gmail/v1/users/me/profile`, { headers: { Authorization: `Bearer ${alice.accessToken}` } })).status).toBe(401);
+
+    const again = await cli('sandbox', 'revoke', '--account', 'alice', '--json');
+    expect(again, again.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(again.stdout)).toEqual({ revoked: 0, account: 'alice' });
+  });
+
+  it('keeps the client secrets and signed-in agents across stop and start', async () => {
     const stopped = await cli('sandbox', 'stop');
     expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
     expect((await cli('sandbox', 'status')).code).toBe(5);
     const restarted = await cli('sandbox', 'start', '--port', String(port), '--access-token-ttl', '5m');
     expect(restarted, restarted.stderr).toMatchObject({ code: 0 });
-    const body = JSON.parse((await cli('sandbox', 'status', '--json')).stdout) as Status;
+    const body = JSON.parse((await cli('sandbox', 'status', '--json', '--show-secrets')).stdout) as Status;
     expect(body.clients.find((c) => c.clientId === 'opperator-demo')?.clientSecret).toBe(firstSecret);
+    // Sessions, grants, tokens and keys live in state/sandbox-store.json: bob's refresh token still works.
+    expect((await stat(join(home.path, 'state', 'sandbox-store.json'))).mode & 0o777).toBe(0o600);
+    const refreshed = await refresh(beforeRestart.refreshToken!);
+    expect(refreshed.status).toBe(200);
+
+    const all = await cli('sandbox', 'revoke');
+    expect(all.stdout).toContain('Revoked 1 grant at the sandbox; agents signed in there must run their authorize command again.');
   });
 
-  it('stops, after which status exits 5', async () => {
+  it('stops, after which status and revoke exit 5', async () => {
     const stopped = await cli('sandbox', 'stop');
     expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
     expect(stopped.stdout).toContain('Sandbox stopped');
     const status = await cli('sandbox', 'status', '--json');
     expect(status.code).toBe(5);
+    const revoke = await cli('sandbox', 'revoke');
+    expect(revoke.code).toBe(5);
+    expect(revoke.stderr).toContain('opperator sandbox start');
     await expect(fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).rejects.toThrow();
   });
 

@@ -2,7 +2,13 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type JWK } from 'oidc-provider';
+import { handleAdminApi, revokeGrants, type RevokeGrantsOptions } from './admin-api.js';
 import { DEMO_API_PREFIX, handleDemoApi } from './demo-api.js';
+import { GITHUB_API_PREFIX, handleGithubApi } from './github-api.js';
+import { handleInteractions, interactionUrl, sendHtml } from './interactions.js';
+import { JsonFileStore } from './json-file-adapter.js';
+import { renderErrorPage } from './pages.js';
+import { providerHooks } from './provider-hooks.js';
 
 /** Where the sandbox listens unless told otherwise. */
 export const SANDBOX_HOST = '127.0.0.1';
@@ -19,8 +25,8 @@ export const SANDBOX_REDIRECT_URI = 'http://127.0.0.1/callback';
 /** The RFC 8628 device authorization grant type, allowed for every sandbox client. */
 const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
-/** Scopes the sandbox knows. */
-export const SANDBOX_SCOPES = ['openid', 'offline_access', 'email', 'profile'] as const;
+/** Scopes the sandbox knows: OpenID ones, and those of the GitHub-shaped demo API. */
+export const SANDBOX_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'notifications', 'read:user'] as const;
 
 /** A client registered at the sandbox. `clientSecret` is absent for public clients. */
 export interface SandboxClient {
@@ -48,6 +54,16 @@ export interface AuthorizationServerOptions {
    * pass a shorter one.
    */
   devicePollIntervalSeconds?: number;
+  /**
+   * JSON file (0600) keeping sessions, grants, tokens, the signing key and
+   * cookie keys, so a restarted sandbox keeps its users signed in and their
+   * refresh tokens working. Default: everything in memory, gone on close.
+   */
+  stateFile?: string;
+  /** Bearer token of the admin API (`POST <issuer>/sandbox/revoke-grants`); default a random one. */
+  adminToken?: string;
+  /** Told about a damaged state file set aside and failed writes; default silent. */
+  onWarning?: (message: string) => void;
 }
 
 /** A running sandbox authorization server. */
@@ -58,7 +74,17 @@ export interface RunningAuthorizationServer {
   clients: SandboxClient[];
   /** Base URL of the demo API (Gmail-shaped), `<issuer>/gmail/v1`. */
   demoApiUrl: string;
-  /** Stops the server and drops its connections. */
+  /** Base URL of the GitHub-shaped demo API, `<issuer>/github` (`/user`, `/notifications`). */
+  githubApiUrl: string;
+  /** Bearer token of the admin API (`POST <issuer>/sandbox/revoke-grants`). */
+  adminToken: string;
+  /**
+   * Destroys every grant (or one account's; the account id is the login
+   * name) and all tokens issued under them, as removing an app on a
+   * provider's "connected apps" page does; returns how many grants went.
+   */
+  revokeGrants(options?: RevokeGrantsOptions): Promise<number>;
+  /** Stops the server, drops its connections and writes pending state. */
   close(): Promise<void>;
 }
 
@@ -72,13 +98,15 @@ export function defaultSandboxClients(): SandboxClient[] {
 
 /**
  * Starts a real OAuth 2.0 / OpenID Connect authorization server
- * (oidc-provider) on 127.0.0.1 with login and consent pages that accept any
- * user name and password. PKCE is required; refresh tokens are issued for
+ * (oidc-provider) on 127.0.0.1 with its own login and consent pages that
+ * accept any user name (the password is optional and not checked). PKCE is required; refresh tokens are issued for
  * `offline_access` with `prompt=consent`; public clients get rotating
  * refresh tokens. The device flow (RFC 8628) is on: its verification page is
  * `<issuer>/device`, followed by the same login and consent pages.
  * The same server answers a small Gmail-shaped demo API under
- * `<issuer>/gmail/v1` (see `handleDemoApi`).
+ * `<issuer>/gmail/v1` (see `handleDemoApi`), a GitHub-shaped one under
+ * `<issuer>/github` (see `handleGithubApi`), and an admin API that revokes
+ * grants. With `stateFile` its state outlives a restart.
  *
  * @example
  * ```ts
@@ -90,11 +118,14 @@ export function defaultSandboxClients(): SandboxClient[] {
  */
 export async function startAuthorizationServer(options: AuthorizationServerOptions = {}): Promise<RunningAuthorizationServer> {
   const clients = options.clients ?? defaultSandboxClients();
+  const store = await JsonFileStore.open({ ...(options.stateFile ? { path: options.stateFile } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
   const httpServer = createServer();
   // The issuer must be known before the provider is built, so bind first.
   const port = await listen(httpServer, options.port ?? 0);
   const issuer = `http://${SANDBOX_HOST}:${port}`;
   const provider = new Provider(issuer, {
+    adapter: store.adapterFactory(),
     clients: clients.map(toClientMetadata),
     pkce: { required: () => true },
     scopes: [...SANDBOX_SCOPES],
@@ -115,23 +146,33 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       // How long a device sign-in's user code stays valid (oidc-provider's default, said out loud).
       DeviceCode: 600,
     },
-    jwks: { keys: [signingKey()] },
+    // Kept in the state file: ID tokens stay verifiable and browser sessions valid across restarts.
+    jwks: { keys: [store.remember('signingKey', signingKey)] },
+    cookies: { keys: store.remember('cookieKeys', () => [randomBytes(24).toString('hex')]) },
+    interactions: { url: interactionUrl },
+    renderError: providerHooks.renderError,
     features: {
-      devInteractions: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
-      // oidc-provider's built-in user-code input, confirm and success pages.
-      deviceFlow: { enabled: true },
+      devInteractions: { enabled: false },
+      revocation: { enabled: true, allowedPolicy: providerHooks.revocationAllowed },
+      introspection: { enabled: true, allowedPolicy: providerHooks.introspectionAllowed },
+      deviceFlow: { enabled: true, ...providerHooks.deviceFlow },
     },
-    cookies: { keys: [randomBytes(24).toString('hex')] },
   });
   if (options.issuerParameter === false) hideIssuerParameter(provider);
   if (options.devicePollIntervalSeconds !== undefined) announceDevicePollInterval(provider, options.devicePollIntervalSeconds);
-  // One server for both: the demo API checks tokens against this provider's own store.
+  const revoke = (revokeOptions: RevokeGrantsOptions = {}) => revokeGrants(provider, store, revokeOptions);
+  // One server for all: the demo APIs check tokens against this provider's own store.
   const oidcCallback = provider.callback();
   httpServer.on('request', (req, res) => {
-    void handleDemoApi(provider, req, res).then((handled) => {
-      if (!handled) oidcCallback(req, res);
+    void (async () => {
+      if (await handleAdminApi(req, res, { adminToken, revoke })) return;
+      if (await handleInteractions(provider, req, res)) return;
+      if (await handleGithubApi(provider, req, res)) return;
+      if (await handleDemoApi(provider, req, res)) return;
+      oidcCallback(req, res);
+    })().catch((err: unknown) => {
+      if (!res.headersSent) sendHtml(res, 500, renderErrorPage('Something went wrong', [['error', err instanceof Error ? err.message : String(err)]]));
+      else res.destroy();
     });
   });
 
@@ -140,15 +181,20 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     port,
     clients,
     demoApiUrl: `${issuer}${DEMO_API_PREFIX}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    githubApiUrl: `${issuer}${GITHUB_API_PREFIX}`,
+    adminToken,
+    revokeGrants: revoke,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
-      }),
+      });
+      await store.close();
+    },
   };
 }
 
-/** A fresh RS256 signing key per server: the sandbox's ID tokens are only for this run. */
+/** A fresh RS256 signing key, made once per state file (or per run without one). */
 function signingKey(): JWK {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: `sandbox-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' };

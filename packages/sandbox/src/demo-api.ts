@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
+import { bearerChallenge, checkAccessToken, sendJson as send } from './access-token-check.js';
 
 /** Path prefix of the demo API, served by the same HTTP server as the authorization server. */
 export const DEMO_API_PREFIX = '/gmail/v1';
@@ -46,11 +47,10 @@ async function serveDemoApi(provider: Provider, req: IncomingMessage, url: URL, 
     send(res, 405, { error: { code: 405, message: 'Only GET is supported.' } });
     return;
   }
-  const auth = await authenticate(provider, req.headers.authorization);
+  const auth = await checkAccessToken(provider, req.headers.authorization, DEMO_API_SCOPE);
   if ('error' in auth) {
     const status = auth.error === 'insufficient_scope' ? 403 : 401;
-    const scopeParam = auth.error === 'insufficient_scope' ? `, scope="${DEMO_API_SCOPE}"` : '';
-    res.setHeader('WWW-Authenticate', `Bearer realm="sandbox", error="${auth.error}", error_description="${auth.description}"${scopeParam}`);
+    res.setHeader('WWW-Authenticate', bearerChallenge(auth, DEMO_API_SCOPE));
     send(res, status, { error: { code: status, message: auth.description, status: auth.error } });
     return;
   }
@@ -65,25 +65,6 @@ async function serveDemoApi(provider: Provider, req: IncomingMessage, url: URL, 
   send(res, 200, { messages: selected.map(({ id, threadId }) => ({ id, threadId })), resultSizeEstimate: selected.length });
 }
 
-type AuthResult = { accountId: string } | { error: 'invalid_token' | 'insufficient_scope'; description: string };
-
-/**
- * Checks the bearer token with oidc-provider itself: it must be an access
- * token this server issued, unexpired (`find` refuses expired ones), whose
- * grant still exists (so revocation takes effect) and whose scope includes
- * {@link DEMO_API_SCOPE}.
- */
-async function authenticate(provider: Provider, header: string | undefined): Promise<AuthResult> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return { error: 'invalid_token', description: 'Missing bearer token' };
-  const token = await provider.AccessToken.find(match[1] as string);
-  if (!token || token.isExpired) return { error: 'invalid_token', description: 'The access token is invalid or expired' };
-  if (token.grantId && !(await provider.Grant.find(token.grantId))) return { error: 'invalid_token', description: 'The grant was revoked' };
-  const scopes = (token.scope ?? '').split(' ');
-  if (!scopes.includes(DEMO_API_SCOPE)) return { error: 'insufficient_scope', description: `The access token lacks the "${DEMO_API_SCOPE}" scope` };
-  return { accountId: token.accountId };
-}
-
 /** A few fixed messages per user, the same on every run, so demos and tests can count on them. */
 function demoMessages(accountId: string): DemoMessage[] {
   const seed = [...accountId].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, '0');
@@ -94,10 +75,4 @@ function demoMessages(accountId: string): DemoMessage[] {
     { id: `${seed}0004`, threadId: `${seed}0004`, unread: false },
     { id: `${seed}0005`, threadId: `${seed}0005`, unread: false },
   ];
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }

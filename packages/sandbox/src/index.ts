@@ -16,3 +16,6 @@ export {
   type SandboxClient,
 } from './authorization-server.js';
 export { DEMO_API_PREFIX, DEMO_API_SCOPE } from './demo-api.js';
+export { GITHUB_API_PREFIX, GITHUB_NOTIFICATIONS_SCOPE } from './github-api.js';
+export { REVOKE_GRANTS_PATH, type RevokeGrantsOptions } from './admin-api.js';
+export { JsonFileStore, STORE_WRITE_DELAY_MS, type JsonFileStoreOptions } from './json-file-adapter.js';

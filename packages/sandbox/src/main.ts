@@ -21,6 +21,10 @@ export interface SandboxProcessConfig {
   port?: number;
   accessTokenTtlSeconds?: number;
   clients?: SandboxClient[];
+  /** State file (sessions, grants, tokens, keys) so a restart keeps users signed in. */
+  stateFile?: string;
+  /** Bearer token of the admin API, recorded by the CLI in state/sandbox.json. */
+  adminToken?: string;
 }
 
 const config = JSON.parse(process.env[SANDBOX_CONFIG_ENV] ?? '{}') as SandboxProcessConfig;
@@ -33,10 +37,16 @@ try {
     port,
     ...(config.clients ? { clients: config.clients } : {}),
     ...(config.accessTokenTtlSeconds ? { accessTokenTtlSeconds: config.accessTokenTtlSeconds } : {}),
+    ...(config.stateFile ? { stateFile: config.stateFile } : {}),
+    ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    onWarning: (message) => console.error(`${new Date().toISOString()} warning: ${message}`),
   });
-  console.log(`${new Date().toISOString()} sandbox listening: issuer ${server.issuer}, demo API ${server.demoApiUrl} (pid ${process.pid})`);
+  console.log(
+    `${new Date().toISOString()} sandbox listening: issuer ${server.issuer}, demo APIs ${server.demoApiUrl} and ${server.githubApiUrl}, state ${config.stateFile ?? 'in memory'} (pid ${process.pid})`,
+  );
   const stop = (signal: string) => {
     console.log(`${new Date().toISOString()} ${signal}: stopping`);
+    // close() writes pending state, so a restart finds every token issued up to now.
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -63,7 +63,7 @@ export interface DeviceVerificationOptions {
  * ```
  */
 export interface DeviceVerificationResult {
-  /** `approved`: the provider's success page; `denied`: its code page saying the sign-in was interrupted. */
+  /** `approved`: the provider's success page; `denied`: its code page saying the sign-in was interrupted (access denied). */
   outcome: 'approved' | 'denied';
   /** URL of the final page. */
   url: string;
@@ -73,13 +73,14 @@ export interface DeviceVerificationResult {
   text: string;
 }
 
-/** The pages of oidc-provider's device flow and devInteractions, as {@link TestBrowser.completeDeviceFlow} tells them apart. */
+/** The sandbox's device flow, login and consent pages, as {@link TestBrowser.completeDeviceFlow} tells them apart. */
 type DevicePage = 'code-input' | 'code-notice' | 'confirm' | 'login' | 'consent' | 'success' | 'other';
 
 /**
  * A headless Chromium with a fresh profile that can play the user on the
- * sandbox's (oidc-provider devInteractions) login and consent pages, and on
- * its device flow verification pages.
+ * sandbox's login and consent pages, and on its device flow verification
+ * pages (packages/sandbox/src/pages.ts: each page names itself in
+ * `<body data-page>`).
  */
 export class TestBrowser {
   readonly #context: BrowserContext;
@@ -93,7 +94,7 @@ export class TestBrowser {
   static async launch(): Promise<TestBrowser> {
     const profileDir = await mkdtemp(join(tmpdir(), 'opperator-chromium-'));
     const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-    // Only loopback traffic: the dev pages import web fonts from the internet.
+    // Only loopback traffic: nothing in a test may reach the internet.
     await context.route('**/*', (route) => (isLoopback(route.request().url()) ? route.continue() : route.abort()));
     return new TestBrowser(context, profileDir);
   }
@@ -114,19 +115,16 @@ export class TestBrowser {
       await page.goto(authorizationUrl);
       for (let step = 0; step < 6 && !page.url().startsWith(redirectUri); step += 1) {
         const which = await Promise.race([
-          page.waitForSelector('input[name=login]', { timeout: 15_000 }).then(() => 'login' as const),
-          page.waitForSelector('input[name=prompt][value=consent]', { state: 'attached', timeout: 15_000 }).then(() => 'consent' as const),
+          page.waitForSelector('body[data-page=login], body[data-page=consent]', { state: 'attached', timeout: 15_000 }).then(async (body) => (await body.getAttribute('data-page')) as 'login' | 'consent'),
           landed.then(() => 'done' as const),
         ]);
         if (which === 'done') break;
         if (which === 'login') {
           await page.fill('input[name=login]', options.login ?? 'alice');
           await page.fill('input[name=password]', 'any-password');
-          await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-        } else if (options.decision === 'deny') {
-          await Promise.all([page.waitForNavigation(), page.click('text=[ Cancel ]')]);
+          await Promise.all([page.waitForNavigation(), page.click('button[name=decision][value=allow]')]);
         } else {
-          await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+          await Promise.all([page.waitForNavigation(), page.click(`button[name=decision][value=${options.decision === 'deny' ? 'deny' : 'allow'}]`)]);
         }
       }
       const response = await landed;
@@ -167,17 +165,19 @@ export class TestBrowser {
           case 'login':
             await page.fill('input[name=login]', options.login ?? 'alice');
             await page.fill('input[name=password]', 'any-password');
-            await submit(page, 'button[type=submit]');
+            await submit(page, 'button[name=decision][value=allow]');
             break;
           case 'consent':
-            await submit(page, options.decision === 'deny' ? 'text=[ Cancel ]' : 'button[type=submit]');
+            await submit(page, `button[name=decision][value=${options.decision === 'deny' ? 'deny' : 'allow'}]`);
             break;
           case 'success':
           case 'code-notice': {
-            // Denied consent sends the user back to the code page with an "interrupted" notice;
+            // Denied consent sends the user back to the code page with an "aborted" notice;
             // any other notice there (wrong, expired or used code) is a refusal.
             const text = await page.innerText('body');
-            if (kind === 'code-notice' && !/interrupted/i.test(text)) throw new Error(`the verification page refused the user code: ${text.trim()}`);
+            if (kind === 'code-notice' && (await page.getAttribute('[data-notice]', 'data-notice')) !== 'aborted') {
+              throw new Error(`the verification page refused the user code: ${text.trim()}`);
+            }
             return { outcome: kind === 'success' ? 'approved' : 'denied', url: page.url(), heading: (await page.textContent('h1')) ?? '', text };
           }
           case 'other':
@@ -202,15 +202,22 @@ async function submit(page: Page, selector: string): Promise<void> {
   await page.waitForLoadState();
 }
 
+/** Tells the sandbox pages apart by their `<body data-page>` (see packages/sandbox/src/pages.ts). */
 async function classifyDevicePage(page: Page): Promise<DevicePage> {
-  const has = async (selector: string) => (await page.$(selector)) !== null;
-  if (await has('form[id="op.deviceConfirmForm"]')) return 'confirm';
-  if (await has('form[id="op.deviceInputForm"]')) return (await has('p.red')) ? 'code-notice' : 'code-input';
-  if (await has('input[name=login]')) return 'login';
-  if (await has('input[name=prompt][value=consent]')) return 'consent';
-  // oidc-provider's default successSource page.
-  if ((await page.textContent('h1'))?.trim() === 'Sign-in Success') return 'success';
-  return 'other';
+  const kind = await page.getAttribute('body', 'data-page');
+  switch (kind) {
+    case 'device-code':
+      return (await page.$('[data-notice]')) ? 'code-notice' : 'code-input';
+    case 'device-confirm':
+      return 'confirm';
+    case 'device-success':
+      return 'success';
+    case 'login':
+    case 'consent':
+      return kind;
+    default:
+      return 'other';
+  }
 }
 
 function isLoopback(url: string): boolean {

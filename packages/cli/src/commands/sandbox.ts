@@ -1,12 +1,21 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
-import { readConfig, childEnvironment } from '../config.js';
-import { isAlive, waitForExit } from '../process-exit.js';
+import { childEnvironment } from '../config.js';
+import { waitForExit } from '../process-exit.js';
+import {
+  discoveryAnswers,
+  newAdminToken,
+  newSandboxClients,
+  readSandboxState,
+  runningSandbox,
+  sandboxPaths,
+  writeSandboxState,
+  type SandboxState,
+} from './sandbox-state.js';
 
 /**
  * Same value as `SANDBOX_DEFAULT_PORT` of @opperator/sandbox and the issuer of
@@ -20,44 +29,6 @@ export const SANDBOX_STOP_TIMEOUT_MS = 10_000;
 /** Exit code of dist/sandbox.js when its port is taken (SANDBOX_EXIT_PORT_IN_USE in packages/sandbox/src/main.ts). */
 const EXIT_PORT_IN_USE = 3;
 
-/** A client registered at the sandbox; `clientSecret` absent for the public one. */
-export interface SandboxStateClient { clientId: string; clientSecret?: string }
-
-/** `$OPPERATOR_HOME/state/sandbox.json` (mode 0600): kept after `stop` so client secrets stay the same. */
-export interface SandboxState {
-  pid?: number;
-  issuer?: string;
-  port?: number;
-  logPath?: string;
-  clients: SandboxStateClient[];
-}
-
-function statePaths(): { statePath: string; logPath: string } {
-  const { home } = readConfig();
-  return { statePath: join(home, 'state', 'sandbox.json'), logPath: join(home, 'state', 'sandbox.log') };
-}
-
-function readState(statePath: string): SandboxState | undefined {
-  if (!existsSync(statePath)) return undefined;
-  try {
-    const state = JSON.parse(readFileSync(statePath, 'utf8')) as SandboxState;
-    return Array.isArray(state.clients) ? state : undefined;
-  } catch {
-    return undefined; // a damaged file is replaced with fresh clients
-  }
-}
-
-function writeState(statePath: string, state: SandboxState): void {
-  mkdirSync(dirname(statePath), { recursive: true, mode: 0o700 });
-  writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(statePath, 0o600); // writeFileSync's mode applies only when it creates the file
-}
-
-/** Generated once per OPPERATOR_HOME, so agents' stored secrets keep working across restarts. */
-function newClients(): SandboxStateClient[] {
-  return [{ clientId: 'opperator-demo', clientSecret: `sandbox-secret-${randomBytes(16).toString('hex')}` }, { clientId: 'opperator-demo-public' }];
-}
-
 /** The bundled sandbox entry next to the CLI bundle (this module may sit in dist/ or dist/chunks/). */
 function sandboxScript(): string {
   for (const candidate of ['./sandbox.js', '../sandbox.js']) {
@@ -65,21 +36,6 @@ function sandboxScript(): string {
     if (existsSync(path)) return path;
   }
   throw new Error('The sandbox bundle is missing next to the CLI; run `npm run build`.');
-}
-
-/** The recorded sandbox when its process is alive and its discovery document names the recorded issuer. */
-async function running(state: SandboxState | undefined): Promise<(SandboxState & { pid: number; issuer: string; port: number }) | undefined> {
-  if (!state?.pid || !state.issuer || !state.port || !isAlive(state.pid)) return undefined;
-  return (await discoveryAnswers(state.issuer)) ? { ...state, pid: state.pid, issuer: state.issuer, port: state.port } : undefined;
-}
-
-async function discoveryAnswers(issuer: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
-    return res.ok && ((await res.json()) as { issuer?: string }).issuer === issuer;
-  } catch {
-    return false;
-  }
 }
 
 /** Parses `--access-token-ttl`: seconds, or a number with s, m or h. */
@@ -101,22 +57,25 @@ function parsePort(value: string | undefined): number {
 export async function sandboxStart(options: { port?: string; accessTokenTtl?: string }): Promise<void> {
   const port = parsePort(options.port);
   const accessTokenTtlSeconds = options.accessTokenTtl === undefined ? undefined : parseTtl(options.accessTokenTtl);
-  const { statePath, logPath } = statePaths();
-  const previous = readState(statePath);
-  const already = await running(previous);
+  const { statePath, logPath, storePath } = sandboxPaths();
+  const previous = readSandboxState(statePath);
+  const already = await runningSandbox(previous);
   if (already) {
-    process.stdout.write(`The sandbox is already running (pid ${already.pid}).\n${describe(already)}`);
+    process.stdout.write(`The sandbox is already running (pid ${already.pid}).\n${describe(already, true)}`);
     return;
   }
-  const clients = previous?.clients.length ? previous.clients : newClients();
+  const clients = previous?.clients.length ? previous.clients : newSandboxClients();
+  const adminToken = previous?.adminToken ?? newAdminToken();
   // Recorded before the process starts: the secrets must survive even a failed start.
-  writeState(statePath, { clients });
+  writeSandboxState(statePath, { clients, adminToken });
   const issuer = `http://127.0.0.1:${port}`;
   if (await portAnswers(port)) throw portInUse(port);
-  const pid = await spawnAndWait(port, issuer, logPath, { port, clients, ...(accessTokenTtlSeconds ? { accessTokenTtlSeconds } : {}) });
-  const state = { pid, issuer, port, logPath, clients };
-  writeState(statePath, state);
-  process.stdout.write(`Sandbox started (pid ${pid}). Logs: ${logPath}\n${describe(state)}`);
+  // The store keeps sessions, grants, tokens and keys: agents stay signed in across stop and start.
+  const config = { port, clients, adminToken, stateFile: storePath, ...(accessTokenTtlSeconds ? { accessTokenTtlSeconds } : {}) };
+  const pid = await spawnAndWait(port, issuer, logPath, config);
+  const state = { pid, issuer, port, logPath, clients, adminToken };
+  writeSandboxState(statePath, state);
+  process.stdout.write(`Sandbox started (pid ${pid}). Logs: ${logPath}\n${describe(state, true)}`);
 }
 
 async function spawnAndWait(port: number, issuer: string, logPath: string, config: object): Promise<number> {
@@ -162,16 +121,27 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** What an agent author needs: where things are and the exact commands to store the credentials. */
-function describe(state: SandboxState & { issuer: string }): string {
-  const lines = [`Issuer:   ${state.issuer}`, `Demo API: ${state.issuer}/gmail/v1 (GET users/me/profile, users/me/messages?q=is:unread; scope "email")`, 'Sign in with any user name and password.', 'Clients:'];
+/**
+ * What an agent author needs: where things are and, with `showSecrets`, the
+ * exact commands to store the credentials (start prints them; status only
+ * when asked, since its output ends up in logs and bug reports).
+ */
+function describe(state: SandboxState & { issuer: string }, showSecrets: boolean): string {
+  const lines = [
+    `Issuer:   ${state.issuer}`,
+    `Demo API: ${state.issuer}/gmail/v1 (GET users/me/profile, users/me/messages?q=is:unread; scope "email")`,
+    `GitHub-shaped API: ${state.issuer}/github (GET user; notifications with scope "notifications")`,
+    'Sign in with any user name (the password is not checked). Revoke grants: opperator sandbox revoke',
+    'Clients:',
+  ];
   for (const client of state.clients) {
-    lines.push(client.clientSecret ? `  ${client.clientId}  (confidential)  secret: ${client.clientSecret}` : `  ${client.clientId}  (public, PKCE only)`);
+    const secret = showSecrets ? client.clientSecret : '(hidden; opperator sandbox status --show-secrets)';
+    lines.push(client.clientSecret ? `  ${client.clientId}  (confidential)  secret: ${secret}` : `  ${client.clientId}  (public, PKCE only)`);
   }
   // providers.sandbox names the default port; elsewhere agents give the issuer URL instead.
   if (state.port !== undefined && state.port !== SANDBOX_DEFAULT_PORT) lines.push(`Not the default port: in agents use provider: '${state.issuer}' instead of 'sandbox'.`);
   const confidential = state.clients.find((c) => c.clientSecret);
-  if (confidential) {
+  if (confidential && showSecrets) {
     lines.push('Store them for an agent (useOAuth({ provider: \'sandbox\', clientIdSecret: \'sandbox_client_id\', clientSecretSecret: \'sandbox_client_secret\' })):');
     lines.push(`  opperator secret set sandbox_client_id ${confidential.clientId}`, `  opperator secret set sandbox_client_secret ${confidential.clientSecret}`);
   }
@@ -180,31 +150,44 @@ function describe(state: SandboxState & { issuer: string }): string {
 
 /** `opperator sandbox stop`. */
 export async function sandboxStop(): Promise<void> {
-  const { statePath } = statePaths();
-  const state = readState(statePath);
-  const current = await running(state);
+  const { statePath } = sandboxPaths();
+  const state = readSandboxState(statePath);
+  const current = await runningSandbox(state);
   if (!state || !current) {
     process.stdout.write('The sandbox is not running.\n');
     return;
   }
   process.kill(current.pid, 'SIGTERM');
   if (await waitForExit(current.pid, SANDBOX_STOP_TIMEOUT_MS)) {
-    // Keep the clients (stable secrets); forget the process.
-    writeState(statePath, { clients: state.clients });
+    // Keep the clients (stable secrets) and the admin token; forget the process.
+    writeSandboxState(statePath, { clients: state.clients, ...(state.adminToken ? { adminToken: state.adminToken } : {}) });
     process.stdout.write('Sandbox stopped.\n');
     return;
   }
   throw new CliError('failure', `The sandbox (pid ${current.pid}) is still running after ${SANDBOX_STOP_TIMEOUT_MS / 1000} s. Stop it with: kill ${current.pid}`);
 }
 
-/** `opperator sandbox status [--json]`; exits 5 when not running, like `daemon status`. */
-export async function sandboxStatus(options: { json?: boolean }): Promise<void> {
-  const current = await running(readState(statePaths().statePath));
+/**
+ * `opperator sandbox status [--json] [--show-secrets]`; exits 5 when not
+ * running, like `daemon status`. Client secrets only with `--show-secrets`.
+ */
+export async function sandboxStatus(options: { json?: boolean; showSecrets?: boolean }): Promise<void> {
+  const current = await runningSandbox(readSandboxState(sandboxPaths().statePath));
   if (!current) throw new CliError('unavailable', 'The sandbox is not running. Start it: opperator sandbox start');
+  const showSecrets = options.showSecrets === true;
   if (options.json) {
-    const body = { running: true, pid: current.pid, issuer: current.issuer, port: current.port, demoApiUrl: `${current.issuer}/gmail/v1`, clients: current.clients };
+    const clients = current.clients.map((client) => (showSecrets ? client : { clientId: client.clientId, confidential: client.clientSecret !== undefined }));
+    const body = {
+      running: true,
+      pid: current.pid,
+      issuer: current.issuer,
+      port: current.port,
+      demoApiUrl: `${current.issuer}/gmail/v1`,
+      githubApiUrl: `${current.issuer}/github`,
+      clients,
+    };
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
   } else {
-    process.stdout.write(`The sandbox is running (pid ${current.pid}).\n${describe(current)}`);
+    process.stdout.write(`The sandbox is running (pid ${current.pid}).\n${describe(current, showSecrets)}`);
   }
 }

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readConfig } from '../config.js';
+import { isAlive } from '../process-exit.js';
+
+/** A client registered at the sandbox; `clientSecret` absent for the public one. */
+export interface SandboxStateClient { clientId: string; clientSecret?: string }
+
+/**
+ * `$OPPERATOR_HOME/state/sandbox.json` (mode 0600): kept after `stop` so
+ * client secrets and the admin token stay the same.
+ */
+export interface SandboxState {
+  pid?: number;
+  issuer?: string;
+  port?: number;
+  logPath?: string;
+  clients: SandboxStateClient[];
+  /** Bearer token of the sandbox's admin API (`sandbox revoke`); absent in files from before it existed. */
+  adminToken?: string;
+}
+
+/** A recorded sandbox whose process is alive and answers. */
+export type RunningSandbox = SandboxState & { pid: number; issuer: string; port: number };
+
+/**
+ * Where the sandbox keeps its files under OPPERATOR_HOME: the CLI's record
+ * (`sandbox.json`), the server's log, and the server's own state (sessions,
+ * grants, tokens, keys: `sandbox-store.json`), all in `state/`.
+ *
+ * @example
+ * ```ts
+ * const { statePath } = sandboxPaths();
+ * ```
+ */
+export function sandboxPaths(): { statePath: string; logPath: string; storePath: string } {
+  const { home } = readConfig();
+  const dir = join(home, 'state');
+  return { statePath: join(dir, 'sandbox.json'), logPath: join(dir, 'sandbox.log'), storePath: join(dir, 'sandbox-store.json') };
+}
+
+/**
+ * The CLI's record of the sandbox, or undefined when absent or unreadable.
+ *
+ * @example
+ * ```ts
+ * const state = readSandboxState(sandboxPaths().statePath);
+ * ```
+ */
+export function readSandboxState(statePath: string): SandboxState | undefined {
+  if (!existsSync(statePath)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as SandboxState;
+    return Array.isArray(state.clients) ? state : undefined;
+  } catch {
+    return undefined; // a damaged file is replaced with fresh clients
+  }
+}
+
+/**
+ * Writes the record, mode 0600 in a 0700 directory: it holds client secrets and the admin token.
+ *
+ * @example
+ * ```ts
+ * writeSandboxState(statePath, { clients, adminToken });
+ * ```
+ */
+export function writeSandboxState(statePath: string, state: SandboxState): void {
+  mkdirSync(dirname(statePath), { recursive: true, mode: 0o700 });
+  writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(statePath, 0o600); // writeFileSync's mode applies only when it creates the file
+}
+
+/**
+ * Generated once per OPPERATOR_HOME, so agents' stored secrets keep working across restarts.
+ *
+ * @example
+ * ```ts
+ * const clients = previous?.clients.length ? previous.clients : newSandboxClients();
+ * ```
+ */
+export function newSandboxClients(): SandboxStateClient[] {
+  return [{ clientId: 'opperator-demo', clientSecret: `sandbox-secret-${randomBytes(16).toString('hex')}` }, { clientId: 'opperator-demo-public' }];
+}
+
+/**
+ * A fresh admin token for the sandbox's admin API.
+ *
+ * @example
+ * ```ts
+ * const adminToken = previous?.adminToken ?? newAdminToken();
+ * ```
+ */
+export function newAdminToken(): string {
+  return `sandbox-admin-${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * The recorded sandbox when its process is alive and its discovery document names the recorded issuer.
+ *
+ * @example
+ * ```ts
+ * const current = await runningSandbox(readSandboxState(statePath));
+ * ```
+ */
+export async function runningSandbox(state: SandboxState | undefined): Promise<RunningSandbox | undefined> {
+  if (!state?.pid || !state.issuer || !state.port || !isAlive(state.pid)) return undefined;
+  return (await discoveryAnswers(state.issuer)) ? { ...state, pid: state.pid, issuer: state.issuer, port: state.port } : undefined;
+}
+
+/**
+ * Whether `<issuer>/.well-known/openid-configuration` answers with that issuer.
+ *
+ * @example
+ * ```ts
+ * if (await discoveryAnswers('http://127.0.0.1:9440')) { ... }
+ * ```
+ */
+export async function discoveryAnswers(issuer: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
+    return res.ok && ((await res.json()) as { issuer?: string }).issuer === issuer;
+  } catch {
+    return false;
+  }
+}
