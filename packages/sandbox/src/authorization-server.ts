@@ -99,9 +99,9 @@ export function defaultSandboxClients(): SandboxClient[] {
 /**
  * Starts a real OAuth 2.0 / OpenID Connect authorization server
  * (oidc-provider) on 127.0.0.1 with its own login and consent pages that
- * accept any user name (the password is optional and not checked). PKCE is required; refresh tokens are issued for
- * `offline_access` with `prompt=consent`; public clients get rotating
- * refresh tokens. The device flow (RFC 8628) is on: its verification page is
+ * accept any user name (the password is optional and not checked). PKCE is
+ * required; refresh tokens are issued for `offline_access` with
+ * `prompt=consent`; public clients get rotating refresh tokens. The device flow (RFC 8628) is on: its verification page is
  * `<issuer>/device`, followed by the same login and consent pages.
  * The same server answers a small Gmail-shaped demo API under
  * `<issuer>/gmail/v1` (see `handleDemoApi`), a GitHub-shaped one under
