@@ -177,7 +177,16 @@ describe('examples/github-notifications: the device flow', () => {
     } finally {
       await browser.close();
     }
-    const code = await new Promise<number | null>((resolve) => invoke.once('close', resolve));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        invoke.kill();
+        console.error(`authorize_github did not finish; stderr so far:\n${stderr}`);
+      }, 20_000);
+      invoke.once('close', (exit) => {
+        clearTimeout(timer);
+        resolve(exit);
+      });
+    });
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ account: 'octocat@sandbox.test' });
 

@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { FileTokenStore, OAuthClient, discoverProvider, providers, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
+import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, providers, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
 import { SecretError, messageOf, type SecretErrorCode } from './errors.js';
 import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
-import { authSectionContent, type MissingSecret, type UseOAuthStatus } from './use-oauth-section.js';
+import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 import { runAuthorize } from './use-oauth-authorize.js';
 import type { UseOAuthAuthorizeOptions, UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
 
@@ -183,13 +183,28 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
 
   return {
     name,
-    getAccessToken: async () => (await requireClient()).getAccessToken(),
-    fetch: async (input, init) => (await requireClient()).fetch(input, init),
+    getAccessToken: async () => withSignInCommand(labels, async () => (await requireClient()).getAccessToken()),
+    fetch: async (input, init) => withSignInCommand(labels, async () => (await requireClient()).fetch(input, init)),
     status,
     authorize,
     signOut,
     refreshSection,
   };
+}
+
+/**
+ * The oauth package says "sign in again"; inside an agent the user needs the
+ * command that does it. Same error classes and codes, so callers can branch.
+ */
+async function withSignInCommand<T>(labels: SectionLabels, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const fix = `Run: ${authorizeCommandLine(labels)}`;
+    if (err instanceof ReauthorizationRequiredError) throw new ReauthorizationRequiredError(`${err.message} ${fix}`, err.reason, { cause: err });
+    if (err instanceof OAuthError && err.code === 'OAUTH_NOT_AUTHORIZED') throw new OAuthError(err.code, `${err.message} ${fix}`, { cause: err });
+    throw err;
+  }
 }
 
 /** One error naming every missing secret and its fix; the code of the first, so callers can branch on it. */
