@@ -108,6 +108,8 @@ describe('values never shown', () => {
     const release = await lockfile.lock(secretsFile(), { realpath: false });
     const { DBUS_SESSION_BUS_ADDRESS: _bus, ...env } = process.env;
     const child = spawn(process.execPath, [CLI_PATH, 'secret', 'set', 'api_key', 'ARGV-SECRET-VALUE'], { env: { ...env, OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' }, stdio: 'ignore' });
+    // Listened for at once: once the lock is released the command may exit before the next line runs.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       await new Promise((resolve) => setTimeout(resolve, 700));
       const cmdline = await readFile(`/proc/${child.pid}/cmdline`, 'utf8');
@@ -117,7 +119,7 @@ describe('values never shown', () => {
     } finally {
       await release();
     }
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    expect(await exited).toBe(0);
     expect((await cli(['secret', 'get', 'api_key'])).stdout).toBe('ARGV-SECRET-VALUE\n');
   });
 
