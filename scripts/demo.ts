@@ -112,6 +112,8 @@ try {
     console.log(`  call ${i}: ${result.unread} unread messages; token refreshes so far: ${await refreshCount()}`);
     if (i < Number(values.checks)) await sleep(tokenTtlSeconds * 1000);
   }
+  console.log('');
+  await opperator(['agent', 'sections', AGENT]);
   console.log(`\nDone in ${seconds()} s: signed in, section green, API calls kept working while tokens were refreshed.`);
   if (values.keep) {
     console.log(`Still running. Explore with OPPERATOR_HOME=${home}, e.g.:\n  OPPERATOR_HOME=${home} npx opperator agent logs ${AGENT} -f\nStop with: OPPERATOR_HOME=${home} npx opperator daemon stop && OPPERATOR_HOME=${home} npx opperator sandbox stop`);

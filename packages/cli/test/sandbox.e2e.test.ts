@@ -90,8 +90,8 @@ describe('opperator sandbox', () => {
     const issuer = `http://127.0.0.1:${port}`;
     expect(started.stdout).toContain(issuer);
     expect(started.stdout).toContain(`${issuer}/gmail/v1`);
-    expect(started.stdout).toContain('opperator secret set sandbox_client_id opperator-demo');
-    expect(started.stdout).toMatch(/opperator secret set sandbox_client_secret sandbox-secret-\w+/);
+    expect(started.stdout).toContain('opperator secret set <agent>_sandbox_client_id opperator-demo');
+    expect(started.stdout).toMatch(/opperator secret set <agent>_sandbox_client_secret +# asks for the value: sandbox-secret-\w+/);
 
     const statePath = join(home.path, 'state', 'sandbox.json');
     expect((await stat(statePath)).mode & 0o777).toBe(0o600);

@@ -142,8 +142,9 @@ function describe(state: SandboxState & { issuer: string }, showSecrets: boolean
   if (state.port !== undefined && state.port !== SANDBOX_DEFAULT_PORT) lines.push(`Not the default port: in agents use provider: '${state.issuer}' instead of 'sandbox'.`);
   const confidential = state.clients.find((c) => c.clientSecret);
   if (confidential && showSecrets) {
-    lines.push('Store them for an agent (useOAuth({ provider: \'sandbox\', clientIdSecret: \'sandbox_client_id\', clientSecretSecret: \'sandbox_client_secret\' })):');
-    lines.push(`  opperator secret set sandbox_client_id ${confidential.clientId}`, `  opperator secret set sandbox_client_secret ${confidential.clientSecret}`);
+    // Secret names are the agent's own (its agents.yaml `secrets:`); the value goes through the prompt, not argv.
+    lines.push('Store them under the secret names your agent reads (`agent bootstrap NAME --template oauth --provider sandbox` prints them):');
+    lines.push(`  opperator secret set <agent>_sandbox_client_id ${confidential.clientId}`, `  opperator secret set <agent>_sandbox_client_secret      # asks for the value: ${confidential.clientSecret}`);
   }
   return `${lines.join('\n')}\n`;
 }
