@@ -26,11 +26,13 @@ const rules: Record<string, Rule> = {
   cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol'], envReaders: ['config.ts'] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
   sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts', 'use-oauth-authorize.ts'], silent: false },
+  // The daemon client it will use comes with the app; until then, the wire types only.
+  tui: { mayImport: ['protocol'], envReaders: ['display-settings.ts'] },
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name));
+  return entries.filter((e) => e.isFile() && /\.tsx?$/.test(e.name)).map((e) => join(e.parentPath, e.name));
 }
 
 function importsOf(source: string): string[] {

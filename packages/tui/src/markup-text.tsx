@@ -1,0 +1,58 @@
+import { Text } from 'ink';
+import type { ReactNode } from 'react';
+import { useDisplaySettings } from './display-context.js';
+import { toInkColor } from './ink-colors.js';
+import type { MarkupLine } from './markup.js';
+
+/** Props of {@link MarkupLineText}. */
+export interface MarkupLineTextProps {
+  /** One parsed line (see `parseMarkup`). */
+  line: MarkupLine;
+  /** Ink's wrap mode for the line. Default `wrap`. */
+  wrap?: 'wrap' | 'truncate-end';
+}
+
+/**
+ * Makes agent-supplied text safe to draw: control characters (ESC above all)
+ * would otherwise be interpreted by the terminal, so they become U+FFFD;
+ * a tab becomes two spaces, since Ink measures it as zero columns.
+ *
+ * @example
+ * ```ts
+ * toDisplayText('a\u001b[2Jb'); // 'a\uFFFD[2Jb'
+ * ```
+ */
+export function toDisplayText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD');
+}
+
+/**
+ * One line of section markup as an Ink `<Text>`: each run a nested `<Text>`
+ * with its colours (only when colour is on), bold and italic. A blank line
+ * keeps its row.
+ *
+ * @example
+ * ```tsx
+ * <MarkupLineText line={parseMarkup("<c fg='green'>OK</c>")[0]!} />
+ * ```
+ */
+export function MarkupLineText({ line, wrap = 'wrap' }: MarkupLineTextProps): ReactNode {
+  const { color } = useDisplaySettings();
+  if (line.length === 0) return <Text> </Text>;
+  return (
+    <Text wrap={wrap}>
+      {line.map((run, index) => (
+        <Text
+          key={index}
+          bold={run.bold}
+          italic={run.italic}
+          color={color && run.fg ? toInkColor(run.fg) : undefined}
+          backgroundColor={color && run.bg ? toInkColor(run.bg) : undefined}
+        >
+          {toDisplayText(run.text)}
+        </Text>
+      ))}
+    </Text>
+  );
+}
