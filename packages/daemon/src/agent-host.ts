@@ -71,8 +71,7 @@ export class AgentHost {
       restartPolicy: { maxRestarts: deps.definition.max_restarts, restartWindowMs: deps.definition.restart_window_s * 1000 },
     });
     this.supervisor.on('log', (entry) => deps.log.append({ ...entry, level: entry.level }));
-    const reportFailure = (what: string) => (err: unknown) =>
-      deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `The daemon could not handle ${what}: ${err instanceof Error ? err.message : String(err)}` });
+    const reportFailure = (what: string) => (err: unknown) => this.#reportFailure(what, err);
     // One message at a time, in order: progress before its response, and no
     // two section writes racing each other.
     this.supervisor.on('message', (message) => {
@@ -144,7 +143,9 @@ export class AgentHost {
         this.commands = message.commands;
         return;
       case 'sidebar_section':
-        await sections.upsert(definition.name, { id: message.id, title: message.title, content: message.content, collapsed: message.collapsed ?? false });
+        // Not awaited: memory (what clients see) changes now and the file write
+        // follows, coalesced, so a fast-updating agent never waits on the disk.
+        sections.upsert(definition.name, { id: message.id, title: message.title, content: message.content, collapsed: message.collapsed ?? false }).catch((err: unknown) => this.#reportFailure('a section update', err));
         return;
       case 'sidebar_section_removal':
         await sections.remove(definition.name, message.id);
@@ -177,6 +178,10 @@ export class AgentHost {
       case 'ready':
         return;
     }
+  }
+
+  #reportFailure(what: string, err: unknown): void {
+    this.#deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `The daemon could not handle ${what}: ${err instanceof Error ? err.message : String(err)}` });
   }
 
   async #onExit(): Promise<void> {

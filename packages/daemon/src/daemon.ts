@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '@opperator/secrets';
@@ -42,6 +43,8 @@ export class Daemon {
   readonly #logs = new Map<string, AgentLog>();
   readonly #sections: SectionStore;
   readonly #tasks: TaskStore;
+  /** Fires when an agent's state changes or agents.yaml brings or drops agents; `watch` clients hear it. */
+  readonly #agentChanges = new EventEmitter<{ change: [] }>();
   #server: ControlServer | undefined;
   #releaseLock: (() => Promise<void>) | undefined;
   #startedAt = 0;
@@ -113,6 +116,7 @@ export class Daemon {
         }
       }
     }
+    if (result.added.length > 0 || result.removed.length > 0 || result.changed.length > 0) this.#agentChanges.emit('change');
     return result;
   }
 
@@ -135,7 +139,17 @@ export class Daemon {
     return host;
   }
 
+  #agentRows() {
+    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount }));
+  }
+
   #createHost(definition: AgentDefinition): AgentHost {
+    const host = this.#newHost(definition);
+    host.supervisor.on('state', () => this.#agentChanges.emit('change'));
+    return host;
+  }
+
+  #newHost(definition: AgentDefinition): AgentHost {
     const { config, launch, secrets, processOptions } = this.#options;
     return new AgentHost({
       definition,
@@ -172,8 +186,21 @@ export class Daemon {
         return { stopping: true };
       },
       'agents.reload': async () => this.#reload(),
-      'agent.list': async () =>
-        [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount })),
+      'agent.list': async () => this.#agentRows(),
+      // Streams every change a UI shows: `{agents}` (first at once, then on any state change),
+      // `{section}` (upserted, removed or cleared) and `{task}`, until the client goes away.
+      watch: async (_params, context) => {
+        const sendAgents = () => context.emit({ agents: this.#agentRows() });
+        sendAgents();
+        this.#agentChanges.on('change', sendAgents);
+        const stopSections = this.#sections.onChange((change) => context.emit({ section: change }));
+        const stopTasks = this.#tasks.onChange((task) => context.emit({ task }));
+        await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+        this.#agentChanges.off('change', sendAgents);
+        stopSections();
+        stopTasks();
+        return { watched: true };
+      },
       'agent.start': async (params) => {
         const agent = name(params);
         // Edits to agents.yaml (secrets:, env:) apply at the next start without a separate reload.

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { JsonStateFile } from './json-state-file.js';
 
@@ -10,6 +11,9 @@ export interface StoredSection {
   updatedAt: number;
 }
 
+/** A change of one agent's sections, as `watch` clients receive it. */
+export type SectionChange = { agent: string; section: StoredSection } | { agent: string; removed: string } | { agent: string; cleared: true };
+
 /**
  * Sidebar sections per agent, persisted under `state/sections/<agent>.json`.
  * They survive agent and daemon restarts until the agent replaces or removes
@@ -19,6 +23,7 @@ export class SectionStore {
   readonly #dir: string;
   readonly #cache = new Map<string, Promise<Map<string, StoredSection>>>();
   readonly #files = new Map<string, JsonStateFile<StoredSection[]>>();
+  readonly #changes = new EventEmitter<{ change: [SectionChange] }>();
 
   constructor(stateDir: string) {
     this.#dir = join(stateDir, 'sections');
@@ -28,20 +33,32 @@ export class SectionStore {
     return [...(await this.#sections(agent)).values()];
   }
 
+  /** Calls `listener` after every change (in memory; the file follows). Returns the unsubscribe function. */
+  onChange(listener: (change: SectionChange) => void): () => void {
+    this.#changes.on('change', listener);
+    return () => this.#changes.off('change', listener);
+  }
+
+  /** Resolves once the change is on disk; the memory (what `list` and watchers see) is updated before that. */
   async upsert(agent: string, section: Omit<StoredSection, 'updatedAt'>, now = Date.now()): Promise<void> {
     const sections = await this.#sections(agent);
-    sections.set(section.id, { ...section, updatedAt: now });
+    const stored = { ...section, updatedAt: now };
+    sections.set(section.id, stored);
+    this.#changes.emit('change', { agent, section: stored });
     await this.#file(agent).write([...sections.values()]);
   }
 
   async remove(agent: string, id: string): Promise<void> {
     const sections = await this.#sections(agent);
-    if (sections.delete(id)) await this.#file(agent).write([...sections.values()]);
+    if (!sections.delete(id)) return;
+    this.#changes.emit('change', { agent, removed: id });
+    await this.#file(agent).write([...sections.values()]);
   }
 
   /** Drops all sections of an agent (when the agent itself is deleted). */
   async clear(agent: string): Promise<void> {
     (await this.#sections(agent)).clear();
+    this.#changes.emit('change', { agent, cleared: true });
     await this.#file(agent).write([]);
   }
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Progress } from '@opperator/protocol';
@@ -32,6 +33,7 @@ export const MAX_FINISHED_TASKS = 500;
  */
 export class TaskStore {
   readonly #file: JsonStateFile<TaskRecord[]>;
+  readonly #changes = new EventEmitter<{ task: [TaskRecord] }>();
   #tasks = new Map<string, TaskRecord>();
 
   constructor(stateDir: string) {
@@ -48,8 +50,15 @@ export class TaskStore {
   async create(agent: string, command: string, args: Record<string, unknown>, progressLabel: string | undefined, now = Date.now()): Promise<TaskRecord> {
     const task: TaskRecord = { id: randomUUID(), agent, command, args, state: 'running', progress: {}, createdAt: now, updatedAt: now, ...(progressLabel ? { progressLabel } : {}) };
     this.#tasks.set(task.id, task);
+    this.#changes.emit('task', task);
     await this.#save();
     return task;
+  }
+
+  /** Calls `listener` with every created or changed task. Returns the unsubscribe function. */
+  onChange(listener: (task: TaskRecord) => void): () => void {
+    this.#changes.on('task', listener);
+    return () => this.#changes.off('task', listener);
   }
 
   get(id: string): TaskRecord | undefined {
@@ -75,6 +84,7 @@ export class TaskStore {
       if (task.agent === agent && task.state === 'running') {
         const next = { ...task, state: 'failed' as const, error: { message, code: 'AGENT_EXITED' }, updatedAt: now };
         this.#tasks.set(task.id, next);
+        this.#changes.emit('task', next);
         failed.push(next);
       }
     }
@@ -87,6 +97,7 @@ export class TaskStore {
     if (!task || task.state !== 'running') return undefined;
     const next = change(task);
     this.#tasks.set(id, next);
+    this.#changes.emit('task', next);
     await this.#save();
     return next;
   }

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+import { DaemonClient } from '../src/daemon-client.js';
+
+// The daemon's `watch` stream, which UIs render from: agent states, section
+// changes and task changes, pushed as they happen.
+
+let home: TempDir;
+const cli = (...args: string[]) => runCli(args, { env: { OPPERATOR_HOME: home.path } });
+
+beforeAll(async () => {
+  const source = await readFile(new URL('./fixtures/section-burst-agent.ts', import.meta.url), 'utf8');
+  home = await makeAgentHome([{ name: 'burst', source }]);
+  expect((await cli('daemon', 'start')).code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await cli('daemon', 'stop');
+  await home?.remove();
+});
+
+describe('watch', () => {
+  it('pushes agent states, every section change in order, and task progress; ends when the client leaves', async () => {
+    const client = await DaemonClient.connect(join(home.path, 'run', 'daemon.sock'));
+    const events: Array<Record<string, unknown>> = [];
+    const watching = client.request('watch', {}, (event) => events.push(event)).catch((err: unknown) => err);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(events[0]).toEqual({ agents: [expect.objectContaining({ name: 'burst', state: 'stopped' })] });
+
+      expect((await cli('agent', 'start', 'burst')).code).toBe(0);
+      expect((await cli('agent', 'invoke', 'burst', 'burst', '--args', '{"count":500}')).code).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const states = events.flatMap((e) => (e.agents ? [(e.agents as Array<{ state: string }>)[0]!.state] : []));
+      expect(states).toContain('running');
+      const contents = events.flatMap((e) => {
+        const change = e.section as { agent: string; section?: { id: string; content: string } } | undefined;
+        return change?.section?.id === 'counter' ? [change.section.content] : [];
+      });
+      // Every update arrives, in order, ending with the last one.
+      const numbers = contents.filter((c) => c !== '0').map((c) => Number(/\d+/.exec(c)![0]));
+      expect(numbers).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+      const tasks = events.flatMap((e) => (e.task ? [e.task as { command: string; state: string; progress: { text?: string } }] : []));
+      expect(tasks.map((t) => t.progress.text).filter(Boolean)).toContain('300 updates');
+      expect(tasks.at(-1)).toMatchObject({ command: 'burst', state: 'succeeded' });
+    } finally {
+      client.close();
+    }
+    expect(await watching).toBeInstanceOf(Error); // the stream ends with the connection, not with a result
+    // The section file caught up with the last update.
+    const stored = JSON.parse(await readFile(join(home.path, 'state', 'sections', 'burst.json'), 'utf8')) as Array<{ id: string; content: string }>;
+    expect(stored.find((s) => s.id === 'counter')?.content).toBe('<b>500</b>');
+  }, 60_000);
+});
