@@ -1,0 +1,79 @@
+/**
+ * What the user has chosen on screen, apart from the daemon's data: the
+ * selected agent, the main pane, open overlays, collapsed sections, log
+ * filter. Changed only through {@link reduceUi}, so every key's effect is a
+ * pure, testable step.
+ */
+export interface UiState {
+  selectedAgent?: string;
+  mainPane: 'logs' | 'tasks';
+  overlay: { kind: 'none' } | { kind: 'help' } | { kind: 'confirm-stop'; agent: string };
+  /** Collapse choices by `<agent>/<section id>`; remembered across runs by the caller. */
+  collapsed: Readonly<Record<string, boolean>>;
+  /** Index of the focused section of the selected agent. */
+  focusedSection: number;
+  logLevel: 'debug' | 'info' | 'warning' | 'error';
+  followLogs: boolean;
+}
+
+/** A user intent, as keys produce it. */
+export type UiAction =
+  | { type: 'select-agent'; delta: 1 | -1; agents: readonly string[] }
+  | { type: 'ensure-selection'; agents: readonly string[] }
+  | { type: 'switch-pane' }
+  | { type: 'focus-section'; delta: 1 | -1; count: number }
+  | { type: 'toggle-section'; sectionId: string | undefined; collapsedByAgent: boolean }
+  | { type: 'cycle-log-level' }
+  | { type: 'toggle-follow' }
+  | { type: 'open-help' }
+  | { type: 'ask-stop' }
+  | { type: 'close-overlay' };
+
+/** Log levels in the order the filter cycles through them. */
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
+
+/** The UI before any key. */
+export function initialUi(collapsed: Readonly<Record<string, boolean>> = {}): UiState {
+  return { mainPane: 'logs', overlay: { kind: 'none' }, collapsed, focusedSection: 0, logLevel: 'info', followLogs: true };
+}
+
+/**
+ * One step of the UI state.
+ *
+ * @example
+ * ```ts
+ * ui = reduceUi(ui, { type: 'switch-pane' }); // logs -> tasks
+ * ```
+ */
+export function reduceUi(ui: UiState, action: UiAction): UiState {
+  switch (action.type) {
+    case 'ensure-selection':
+      if (ui.selectedAgent && action.agents.includes(ui.selectedAgent)) return ui;
+      return { ...ui, selectedAgent: action.agents[0], focusedSection: 0 };
+    case 'select-agent': {
+      if (action.agents.length === 0) return ui;
+      const index = Math.max(0, action.agents.indexOf(ui.selectedAgent ?? ''));
+      const next = Math.min(action.agents.length - 1, Math.max(0, index + action.delta));
+      return { ...ui, selectedAgent: action.agents[next], focusedSection: 0 };
+    }
+    case 'switch-pane':
+      return { ...ui, mainPane: ui.mainPane === 'logs' ? 'tasks' : 'logs' };
+    case 'focus-section':
+      return { ...ui, focusedSection: action.count === 0 ? 0 : Math.min(action.count - 1, Math.max(0, ui.focusedSection + action.delta)) };
+    case 'toggle-section': {
+      if (!ui.selectedAgent || !action.sectionId) return ui;
+      const key = `${ui.selectedAgent}/${action.sectionId}`;
+      return { ...ui, collapsed: { ...ui.collapsed, [key]: !(ui.collapsed[key] ?? action.collapsedByAgent) } };
+    }
+    case 'cycle-log-level':
+      return { ...ui, logLevel: LOG_LEVELS[(LOG_LEVELS.indexOf(ui.logLevel) + 1) % LOG_LEVELS.length]! };
+    case 'toggle-follow':
+      return { ...ui, followLogs: !ui.followLogs };
+    case 'open-help':
+      return { ...ui, overlay: { kind: 'help' } };
+    case 'ask-stop':
+      return ui.selectedAgent ? { ...ui, overlay: { kind: 'confirm-stop', agent: ui.selectedAgent } } : ui;
+    case 'close-overlay':
+      return { ...ui, overlay: { kind: 'none' } };
+  }
+}
