@@ -24,3 +24,22 @@ export {
   MIN_BAR_COLUMNS,
   type ProgressLineProps,
 } from './progress-bar.js';
+// Views (issue 7): presentational, props only; keys and data come from the app's hooks.
+export { AppLayout, type AppLayoutProps, type AppOverlay, type AppFocus, type LogView } from './views/AppLayout.js';
+export { AgentList, NO_AGENTS_TEXT, SELECTED_MARKER, type AgentListProps } from './views/AgentList.js';
+export { agentStateColor } from './views/agent-state.js';
+export { Sidebar, DEFAULT_SECTION_CONTENT_LINES, type SidebarProps } from './views/Sidebar.js';
+export { TasksPane, TASK_MARKS, taskRows, type TasksPaneProps } from './views/TasksPane.js';
+export { findUrl, signInUrl, taskLabel, outcomeText, toCompactJson } from './views/task-text.js';
+export { LogsPane, type LogsPaneProps } from './views/LogsPane.js';
+export { LOG_LEVELS, levelRank, formatLogTime, logText, filterLogs, splitMatches, type LogLevelFilter } from './views/log-lines.js';
+export { StatusLine, type StatusLineProps } from './views/StatusLine.js';
+export { fitHints, hintColumns, HINT_GAP, type KeyHint } from './views/key-hints.js';
+export { HelpOverlay, type HelpOverlayProps } from './views/HelpOverlay.js';
+export { ConfirmDialog, type ConfirmDialogProps } from './views/ConfirmDialog.js';
+export { CommandPalette, type CommandPaletteProps } from './views/CommandPalette.js';
+export { filterCommands, commandQuery, argumentHints } from './views/command-filter.js';
+export { SecretForm, mask, MASK_CHAR, type SecretFormProps, type SecretFormStatus } from './views/SecretForm.js';
+export { layoutSizes, MIN_LEFT_COLUMNS, MIN_MAIN_COLUMNS, LEFT_SHARE, AGENT_LIST_SHARE, type LayoutSizes } from './views/layout-sizes.js';
+export { scrollWindow, clampScrollTop, type ScrollWindow } from './views/scroll-window.js';
+export { textColumns, truncateText, wrappedRows, toOneLine } from './views/text-fit.js';

@@ -1,0 +1,203 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { useDisplaySettings } from '../display-context.js';
+import { toDisplayText } from '../markup-text.js';
+import type { AgentRow, ConnectionState, LogEntry, SectionRow, TaskRow } from '../state/types.js';
+import { AgentList } from './AgentList.js';
+import { CommandPalette, type CommandPaletteProps } from './CommandPalette.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import type { KeyHint } from './key-hints.js';
+import { layoutSizes } from './layout-sizes.js';
+import type { LogLevelFilter } from './log-lines.js';
+import { LogsPane } from './LogsPane.js';
+import { SecretForm, type SecretFormProps } from './SecretForm.js';
+import { Sidebar } from './Sidebar.js';
+import { StatusLine } from './StatusLine.js';
+import { TasksPane } from './TasksPane.js';
+import { signInUrl } from './task-text.js';
+import { wrappedRows } from './text-fit.js';
+
+/** Rows a confirm dialog takes above the main pane (a bordered single line). */
+const CONFIRM_ROWS = 3;
+
+/**
+ * What is drawn over the main pane, if anything, with what it needs.
+ *
+ * @example
+ * ```ts
+ * const overlay: AppOverlay = { kind: 'confirm', question: 'Stop invoice-monitor?' };
+ * ```
+ */
+export type AppOverlay =
+  | { kind: 'none' }
+  | { kind: 'help'; bindings: readonly KeyHint[] }
+  | { kind: 'confirm'; question: string }
+  | ({ kind: 'palette' } & Omit<CommandPaletteProps, 'width' | 'height'>)
+  | ({ kind: 'secrets' } & Omit<SecretFormProps, 'width'>);
+
+/** Which part of the screen keys act on; its header is highlighted. */
+export type AppFocus = 'agents' | 'sections' | 'main';
+
+/** How the logs pane is looking at the logs (see `LogsPaneProps`). */
+export interface LogView {
+  /** Hide entries below this level. Default `debug`. */
+  minLevel?: LogLevelFilter;
+  /** Only entries containing this text, highlighted. */
+  search?: string;
+  /** Stick to the newest lines. */
+  follow: boolean;
+  /** When paused: the first entry shown, among those that pass the filter. */
+  scrollTop?: number;
+}
+
+/** Props of {@link AppLayout}: the whole screen's data and view state. */
+export interface AppLayoutProps {
+  /** Terminal columns. */
+  width: number;
+  /** Terminal rows. */
+  height: number;
+  /** The connection to the daemon. */
+  connection: ConnectionState;
+  /** What went wrong (daemon unreachable and how to fix it), shown on the status line. */
+  error?: string;
+  /** Key hints for the status line, most important first. */
+  hints?: readonly KeyHint[];
+  /** All agents. */
+  agents: readonly AgentRow[];
+  /** Name of the selected agent. */
+  selectedAgent?: string;
+  /** The selected agent's sections. */
+  sections: readonly SectionRow[];
+  /** Collapse state chosen by the user, by section id. */
+  collapsedSections?: Readonly<Record<string, boolean>>;
+  /** Id of the focused section. */
+  focusedSectionId?: string;
+  /** The selected agent's tasks. */
+  tasks: readonly TaskRow[];
+  /** Id of the selected task. */
+  selectedTaskId?: string;
+  /** Spinner frame for running tasks. */
+  spinnerFrame?: string;
+  /** The selected agent's logs, oldest first. */
+  logs: readonly LogEntry[];
+  /** Filter, search and scrolling of the logs pane. */
+  logView: LogView;
+  /** Which pane fills the right column. */
+  mainPane: 'logs' | 'tasks';
+  /** Where keys act; its header is highlighted. */
+  focus?: AppFocus;
+  /** What is drawn over the main pane. Default none. */
+  overlay?: AppOverlay;
+}
+
+/**
+ * The whole screen, from props alone: on the left the agent list above the
+ * selected agent's sections, on the right the logs or tasks pane (or an
+ * overlay: help, palette, secret form; a confirm dialog sits above the pane),
+ * the status line at the bottom, and above it, when a running task asks the
+ * user to open a URL (a sign-in), that URL on full-width rows. Every part gets an exact share of
+ * `width` × `height`, so no line is longer than the width and the frame is
+ * never taller than the height. Colour follows `DisplaySettingsContext`.
+ *
+ * @example
+ * ```tsx
+ * <AppLayout width={80} height={24} connection="connected" agents={agents} selectedAgent="invoice-monitor"
+ *   sections={sections} tasks={tasks} logs={logs} logView={{ follow: true }} mainPane="logs" />
+ * ```
+ */
+export function AppLayout(props: AppLayoutProps): ReactNode {
+  const { width, height, agents, selectedAgent, focus } = props;
+  const { color } = useDisplaySettings();
+  // A sign-in URL gets full-width rows of its own above the status line:
+  // inside a pane, a wrapped URL would be copied with the other column's
+  // text between its pieces.
+  const url = signInUrl(props.tasks);
+  const shownUrl = url === undefined ? undefined : toDisplayText(url);
+  const urlRows = shownUrl === undefined ? 0 : Math.min(wrappedRows(shownUrl, width), Math.max(0, height - 2));
+  const sizes = layoutSizes(width, height - urlRows, agents.length);
+  const accent = (active: boolean): string | undefined => (color && active ? 'cyan' : undefined);
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="row" height={sizes.bodyRows} overflow="hidden">
+        <Box flexDirection="column" width={sizes.leftColumns} flexShrink={0} overflow="hidden">
+          <Text bold color={accent(focus === 'agents')} inverse={focus === 'agents'} wrap="truncate-end">
+            Agents ({agents.length})
+          </Text>
+          <AgentList agents={agents} selectedName={selectedAgent} width={sizes.leftColumns} height={sizes.agentRows} />
+          <Text bold color={accent(focus === 'sections')} inverse={focus === 'sections'} wrap="truncate-end">
+            Sections{selectedAgent === undefined ? '' : ` · ${toDisplayText(selectedAgent)}`}
+          </Text>
+          {sizes.sidebarRows > 0 && (
+            <Sidebar
+              sections={props.sections}
+              collapsed={props.collapsedSections}
+              focusedId={props.focusedSectionId}
+              width={sizes.leftColumns}
+              height={sizes.sidebarRows}
+              emptyText={selectedAgent === undefined ? 'No agent selected.' : 'No sections.'}
+            />
+          )}
+        </Box>
+        <Box
+          flexDirection="column"
+          width={sizes.mainColumns + 1}
+          flexShrink={0}
+          borderStyle="single"
+          borderTop={false}
+          borderBottom={false}
+          borderRight={false}
+          borderColor={accent(focus === 'main')}
+          borderDimColor={focus !== 'main'}
+          overflow="hidden"
+        >
+          <MainArea {...props} columns={sizes.mainColumns} rows={sizes.bodyRows} />
+        </Box>
+      </Box>
+      {urlRows > 0 && (
+        <Box height={urlRows} width={width} overflow="hidden">
+          <Text color={color ? 'cyan' : undefined} underline>
+            {shownUrl}
+          </Text>
+        </Box>
+      )}
+      <StatusLine connection={props.connection} error={props.error} hints={props.hints} width={width} />
+    </Box>
+  );
+}
+
+function MainArea(props: AppLayoutProps & { columns: number; rows: number }): ReactNode {
+  const { overlay = { kind: 'none' }, columns, rows } = props;
+  switch (overlay.kind) {
+    case 'help':
+      return <HelpOverlay bindings={overlay.bindings} width={columns} height={rows} />;
+    case 'palette': {
+      const { kind: _kind, ...palette } = overlay;
+      return <CommandPalette {...palette} width={columns} height={rows} />;
+    }
+    case 'secrets': {
+      const { kind: _kind, ...form } = overlay;
+      return <SecretForm {...form} width={columns} />;
+    }
+    case 'confirm':
+      return (
+        <>
+          <ConfirmDialog question={overlay.question} width={columns} />
+          <MainPane {...props} rows={Math.max(0, rows - CONFIRM_ROWS)} />
+        </>
+      );
+    default:
+      return <MainPane {...props} />;
+  }
+}
+
+function MainPane(props: AppLayoutProps & { columns: number; rows: number }): ReactNode {
+  const { columns, rows } = props;
+  if (rows <= 0) return null;
+  if (props.mainPane === 'tasks') {
+    return (
+      <TasksPane tasks={props.tasks} selectedId={props.selectedTaskId} spinnerFrame={props.spinnerFrame} width={columns} height={rows} showUrls={false} />
+    );
+  }
+  return <LogsPane entries={props.logs} width={columns} height={rows} {...props.logView} />;
+}

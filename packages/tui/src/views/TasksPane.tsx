@@ -1,0 +1,149 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { useDisplaySettings } from '../display-context.js';
+import { toDisplayText } from '../markup-text.js';
+import { ProgressLine } from '../progress-bar.js';
+import type { TaskRow, TaskState } from '../state/types.js';
+import { scrollWindow } from './scroll-window.js';
+import { findUrl, outcomeText, taskLabel } from './task-text.js';
+import { toOneLine, truncateText, textColumns, wrappedRows } from './text-fit.js';
+
+/** The mark before a finished task, by outcome. */
+export const TASK_MARKS: Readonly<Record<Exclude<TaskState, 'running'>, string>> = {
+  succeeded: '✓',
+  failed: '✗',
+  cancelled: '⊘',
+};
+
+const MARK_COLORS: Readonly<Record<Exclude<TaskState, 'running'>, string>> = {
+  succeeded: 'green',
+  failed: 'red',
+  cancelled: 'gray',
+};
+
+/** Props of {@link TasksPane}. */
+export interface TasksPaneProps {
+  /** The selected agent's tasks, in any order (shown newest first). */
+  tasks: readonly TaskRow[];
+  /** Columns the pane may take. */
+  width: number;
+  /** Rows the pane may take, its header included. */
+  height: number;
+  /** Id of the selected task (highlighted, kept in view). */
+  selectedId?: string;
+  /** The spinner frame for running tasks; the caller animates it (or passes a static one). */
+  spinnerFrame?: string;
+  /**
+   * Show sign-in URLs under their tasks. Default true; `AppLayout` turns it
+   * off because it shows the URL on full-width rows of its own instead.
+   */
+  showUrls?: boolean;
+}
+
+/**
+ * The tasks of the selected agent, newest first, under a header counting
+ * running and finished ones. A running task is a {@link ProgressLine}; when
+ * its latest progress text holds an http(s) URL (a sign-in's "open this
+ * URL"), the URL follows on its own rows, whole and unindented, so it can be
+ * copied. A finished task is one line: `✓` with its result as compact JSON,
+ * `✗` with the error message, or `⊘ cancelled`.
+ *
+ * @example
+ * ```tsx
+ * <TasksPane tasks={tasks} selectedId={tasks[0]?.id} spinnerFrame="⠋" width={60} height={10} />
+ * ```
+ */
+export function TasksPane({ tasks, width, height, selectedId, spinnerFrame, showUrls = true }: TasksPaneProps): ReactNode {
+  const ordered = [...tasks].sort((a, b) => b.createdAt - a.createdAt);
+  const running = ordered.filter((task) => task.state === 'running').length;
+  const heights = ordered.map((task) => (showUrls ? taskRows(task, width) : 1));
+  const selectedIndex = ordered.findIndex((task) => task.id === selectedId);
+  const window = scrollWindow(heights, Math.max(0, selectedIndex), height - 1);
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text bold wrap="truncate-end">
+        Tasks{ordered.length > 0 ? ` · ${running} running · ${ordered.length - running} done` : ''}
+      </Text>
+      {ordered.length === 0 && (
+        <Text dimColor wrap="truncate-end">
+          No tasks yet. Commands you run appear here.
+        </Text>
+      )}
+      {window.hiddenAbove > 0 && <Text dimColor>↑ {window.hiddenAbove} more</Text>}
+      {ordered.slice(window.start, window.end).map((task) =>
+        task.state === 'running' ? (
+          <RunningTask key={task.id} task={task} width={width} selected={task.id === selectedId} spinnerFrame={spinnerFrame} showUrl={showUrls} />
+        ) : (
+          <FinishedTask key={task.id} task={task} width={width} selected={task.id === selectedId} />
+        ),
+      )}
+      {window.hiddenBelow > 0 && <Text dimColor>↓ {window.hiddenBelow} more</Text>}
+    </Box>
+  );
+}
+
+/**
+ * Rows a task takes in {@link TasksPane} at a width: one, plus the rows of
+ * its sign-in URL when a running task reports one.
+ *
+ * @example
+ * ```ts
+ * taskRows(task, 60); // 1, or 1 + the URL's wrapped rows
+ * ```
+ */
+export function taskRows(task: TaskRow, width: number): number {
+  const url = task.state === 'running' ? findUrl(task.progress.text) : undefined;
+  return 1 + (url === undefined ? 0 : wrappedRows(toDisplayText(url), width));
+}
+
+interface TaskLineProps {
+  task: TaskRow;
+  width: number;
+  selected: boolean;
+}
+
+function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineProps & { spinnerFrame: string | undefined; showUrl: boolean }): ReactNode {
+  const { color } = useDisplaySettings();
+  const url = showUrl ? findUrl(task.progress.text) : undefined;
+  const text = task.progress.text ?? task.progress.status;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Box flexDirection="row" width={width}>
+        <Box flexShrink={0} width={2}>
+          <Text bold>{selected ? '›' : ' '}</Text>
+        </Box>
+        <ProgressLine
+          label={taskLabel(task)}
+          width={width - 2}
+          text={text === undefined ? undefined : toOneLine(text)}
+          progress={task.progress.progress}
+          spinnerFrame={spinnerFrame}
+        />
+      </Box>
+      {url !== undefined && (
+        <Text color={color ? 'cyan' : undefined} underline>
+          {toDisplayText(url)}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+function FinishedTask({ task, width, selected }: TaskLineProps): ReactNode {
+  const { color } = useDisplaySettings();
+  const state = task.state as Exclude<TaskState, 'running'>;
+  const label = toDisplayText(taskLabel(task));
+  const head = `${selected ? '›' : ' '} ${TASK_MARKS[state]} ${label}`;
+  const outcome = toDisplayText(toOneLine(outcomeText(task)));
+  const room = width - textColumns(head) - 2;
+  return (
+    <Text wrap="truncate-end" inverse={selected}>
+      {selected ? '›' : ' '} <Text color={color ? MARK_COLORS[state] : undefined}>{TASK_MARKS[state]}</Text> {label}
+      {outcome !== '' && room > 0 && (
+        <Text dimColor={state !== 'failed'} color={color && state === 'failed' ? 'red' : undefined}>
+          {`  ${truncateText(outcome, room)}`}
+        </Text>
+      )}
+    </Text>
+  );
+}
