@@ -24,7 +24,8 @@ await build({
   // Native addon: loaded from node_modules at run time, never bundled.
   // The SDK runner and tsx are resolved at run time (their paths are handed to agents), never bundled.
   // esbuild (the daemon builds agents with it) ships a native binary per platform: never bundled either.
-  external: ['@napi-rs/keyring', 'esbuild'],
+  // react-devtools-core: Ink imports it only when DEV=true; it is not installed.
+  external: ['@napi-rs/keyring', 'esbuild', 'react-devtools-core'],
   define: { OPPERATOR_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies (proper-lockfile, write-file-atomic) use require() and __filename.
   banner: {

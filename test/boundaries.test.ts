@@ -23,7 +23,7 @@ const rules: Record<string, Rule> = {
   secrets: { mayImport: [], envReaders: [], silent: true },
   sandbox: { mayImport: [] },
   daemon: { mayImport: ['protocol', 'secrets'], envReaders: ['config.ts'] },
-  cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol'], envReaders: ['config.ts'] },
+  cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol', 'tui'], envReaders: ['config.ts'] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
   sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts', 'use-oauth-authorize.ts'], silent: false },
   // The daemon client it will use comes with the app; until then, the wire types only.

@@ -17,6 +17,14 @@ export function buildProgram(version: string): Command {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
 
+  // No command: the TUI on a terminal, the help elsewhere (a pipe, a script).
+  program.action(() =>
+    runCommand(async () => {
+      if (!process.stdout.isTTY || !process.stdin.isTTY) return void program.outputHelp();
+      await (await import('./commands/tui.js')).openTui();
+    }),
+  );
+
   const secret = program.command('secret').description('store OAuth client credentials and other secrets in the OS keyring');
   const write = (mode: 'upsert' | 'create' | 'update') => (name: string, value: string | undefined) =>
     runCommand(async () => (await import('./commands/secret-write.js')).secretWrite(mode, name, value));

@@ -20,3 +20,4 @@ export { startSecretService, type TestSecretService, type SecretServiceOptions }
 export { runCli, CLI_PATH, type CliResult, type RunCliOptions } from './run-cli.js';
 export { makeAgentHome, SDK_PACKAGE_DIR, type TestAgent } from './agent-home.js';
 export { installExampleAgent, EXAMPLES_DIR, type InstallExampleOptions } from './example-agent.js';
+export { TmuxSession, type TmuxStartOptions } from './tmux.js';

@@ -43,3 +43,6 @@ export { SecretForm, mask, MASK_CHAR, type SecretFormProps, type SecretFormStatu
 export { layoutSizes, MIN_LEFT_COLUMNS, MIN_MAIN_COLUMNS, LEFT_SHARE, AGENT_LIST_SHARE, type LayoutSizes } from './views/layout-sizes.js';
 export { scrollWindow, clampScrollTop, type ScrollWindow } from './views/scroll-window.js';
 export { textColumns, truncateText, wrappedRows, toOneLine } from './views/text-fit.js';
+export { runTui } from './app/run-tui.js';
+export { App, type AppProps } from './app/App.js';
+export type { TuiClient, ConnectClient } from './state/client.js';

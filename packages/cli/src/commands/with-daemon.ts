@@ -2,19 +2,23 @@ import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths } from '../daemon-paths.js';
 
-/** Connects to the daemon of this OPPERATOR_HOME (starting it when none runs), runs `work`, disconnects. */
-export async function withDaemon<T>(work: (client: DaemonClient) => Promise<T>): Promise<T> {
+/** Connects to the daemon of this OPPERATOR_HOME, starting it first when none runs (and `start` is not false). */
+export async function connectDaemon(options: { start?: boolean } = {}): Promise<DaemonClient> {
   const { socketPath } = daemonPaths(readConfig());
-  let client: DaemonClient;
   try {
-    client = await DaemonClient.connect(socketPath);
+    return await DaemonClient.connect(socketPath);
   } catch (err) {
-    if (!(err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
+    if (options.start === false || !(err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
     const { startDaemonInBackground } = await import('./daemon.js');
     const { pid } = await startDaemonInBackground();
     process.stderr.write(`opperator: started the daemon (pid ${pid}).\n`);
-    client = await DaemonClient.connect(socketPath);
+    return DaemonClient.connect(socketPath);
   }
+}
+
+/** Connects to the daemon of this OPPERATOR_HOME (starting it when none runs), runs `work`, disconnects. */
+export async function withDaemon<T>(work: (client: DaemonClient) => Promise<T>): Promise<T> {
+  const client = await connectDaemon();
   try {
     return await work(client);
   } finally {

@@ -1,0 +1,89 @@
+import type { UiState } from './ui-state.js';
+
+/** The subset of Ink's `Key` the keymap reads. */
+export interface KeyPress {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  tab?: boolean;
+  escape?: boolean;
+  return?: boolean;
+  ctrl?: boolean;
+}
+
+/** What a key asks for; `none` for keys without a meaning here. */
+export type KeyIntent =
+  | 'quit'
+  | 'help'
+  | 'close'
+  | 'up'
+  | 'down'
+  | 'switch-pane'
+  | 'previous-section'
+  | 'next-section'
+  | 'toggle-section'
+  | 'start'
+  | 'ask-stop'
+  | 'confirm-stop'
+  | 'restart'
+  | 'cycle-log-level'
+  | 'toggle-follow'
+  | 'none';
+
+/** Every binding, for the help overlay and the status line (in that order of importance). */
+export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: '↑↓', label: 'agent' },
+  { key: 'tab', label: 'logs/tasks' },
+  { key: 's', label: 'start' },
+  { key: 'x', label: 'stop' },
+  { key: 'r', label: 'restart' },
+  { key: '[ ]', label: 'section' },
+  { key: 'space', label: 'collapse' },
+  { key: 'l', label: 'log level' },
+  { key: 'f', label: 'follow' },
+  { key: '?', label: 'help' },
+  { key: 'q', label: 'quit' },
+];
+
+/**
+ * Maps a key press to an intent, given what is open: an overlay takes the
+ * keys first (a stop confirmation only knows y/n/Esc).
+ *
+ * @example
+ * ```ts
+ * keyIntent('x', {}, ui); // 'ask-stop'
+ * ```
+ */
+export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overlay'>): KeyIntent {
+  if (key.ctrl && input === 'c') return 'quit';
+  if (ui.overlay.kind === 'confirm-stop') {
+    if (input === 'y' || input === 'Y') return 'confirm-stop';
+    return input === 'n' || input === 'N' || key.escape ? 'close' : 'none';
+  }
+  if (ui.overlay.kind === 'help') return 'close';
+  if (key.upArrow || input === 'k') return 'up';
+  if (key.downArrow || input === 'j') return 'down';
+  if (key.tab) return 'switch-pane';
+  if (key.return || input === ' ') return 'toggle-section';
+  switch (input) {
+    case 'q':
+      return 'quit';
+    case '?':
+      return 'help';
+    case '[':
+      return 'previous-section';
+    case ']':
+      return 'next-section';
+    case 's':
+      return 'start';
+    case 'x':
+      return 'ask-stop';
+    case 'r':
+      return 'restart';
+    case 'l':
+      return 'cycle-log-level';
+    case 'f':
+      return 'toggle-follow';
+    default:
+      return 'none';
+  }
+}
