@@ -140,7 +140,8 @@ export class Daemon {
   }
 
   #agentRows() {
-    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount }));
+    // Secret names (never values): a UI offers to set the missing ones.
+    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount, secrets: h.definition.secrets }));
   }
 
   #createHost(definition: AgentDefinition): AgentHost {

@@ -8,3 +8,4 @@
 export * from './agent-messages.js';
 export * from './control-messages.js';
 export { readMessages, encodeMessage, type InvalidLine, type ReadMessagesOptions } from './ndjson.js';
+export { validateArguments, type CommandArgs as CommandArguments } from './arguments.js';

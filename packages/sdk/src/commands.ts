@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MAX_LINE_BYTES, encodeMessage, type AgentToDaemon, type LogLevel, type WireError } from '@opperator/protocol';
-import { validateArguments } from './arguments.js';
+import { validateArguments } from '@opperator/protocol';
 import { messageOf } from './errors.js';
 import type { RegisteredCommand } from './internal.js';
 import type { CommandArgs, CommandContext, ProgressUpdate } from './types.js';

@@ -22,7 +22,7 @@ export { STOP_TIMEOUT_MS, FLUSH_TIMEOUT_MS, type AgentRuntimeOptions, type Runti
 export { SdkError, SecretError, type SdkErrorCode, type SecretErrorCode } from './errors.js';
 export { SECRET_TIMEOUT_MS } from './secrets.js';
 export { COMMAND_ERROR_CODES } from './commands.js';
-export { validateArguments } from './arguments.js';
+export { validateArguments } from '@opperator/protocol';
 export { createLinkedTransport, type LinkedTransport, type LinkEnd } from './transport.js';
 export { loadAgentClass, type AgentClass } from './load-agent.js';
 export { runAgentProcess, type AgentProcessOptions } from './agent-process.js';

@@ -2,15 +2,13 @@ import { SecretStore, type FileFallbackNotice } from '@opperator/secrets';
 import { readConfig } from '../config.js';
 
 /** The secret store as the CLI configures it, warning on stderr before anything goes into the unencrypted file. */
-export function openSecretStore(): SecretStore {
+export function openSecretStore(options: { onFileFallback?: (notice: FileFallbackNotice) => void } = {}): SecretStore {
   const config = readConfig();
   return new SecretStore({
     home: config.home,
     mode: config.secretStoreMode,
     dbusSessionBusAddress: config.dbusSessionBusAddress,
-    onFileFallback: (notice) => {
-      process.stderr.write(describeFileFallback(notice));
-    },
+    onFileFallback: options.onFileFallback ?? ((notice) => void process.stderr.write(describeFileFallback(notice))),
   });
 }
 

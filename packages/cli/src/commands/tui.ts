@@ -2,6 +2,7 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { readConfig } from '../config.js';
+import { openSecretStore } from './secret-context.js';
 import { connectDaemon } from './with-daemon.js';
 
 /**
@@ -22,10 +23,28 @@ export async function openTui(): Promise<void> {
       return connectDaemon({ start });
     },
     initialCollapsed: saved.collapsed ?? {},
+    secrets: secretAccess(),
     onCollapsedChange: (collapsed) => {
       void mkdir(dirname(statePath), { recursive: true, mode: 0o700 })
         .then(() => writeFileAtomic(statePath, `${JSON.stringify({ collapsed }, null, 2)}\n`, { mode: 0o600 }))
         .catch(() => undefined);
     },
   });
+}
+
+/** The secret store for the TUI's form: the same store as `opperator secret set`, its notes shown in the form instead of stderr. */
+function secretAccess() {
+  let fallbackNote: string | undefined;
+  const store = openSecretStore({ onFileFallback: (notice) => (fallbackNote = `Stored NOT encrypted in ${notice.path}${notice.chosen ? ' (OPPERATOR_SECRET_STORE=file)' : `: ${notice.reason}`}.`) });
+  const known = async () => new Set((await store.list()).map((record) => record.name));
+  return {
+    missing: async (names: readonly string[]) => {
+      const have = await known();
+      return names.filter((name) => !have.has(name));
+    },
+    set: async (name: string, value: string) => {
+      const { backend } = await store.set(name, value);
+      return backend === 'file' ? { note: fallbackNote ?? 'Stored in the secrets file (NOT encrypted).' } : {};
+    },
+  };
 }

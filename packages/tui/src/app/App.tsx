@@ -7,8 +7,13 @@ import { KEY_BINDINGS, keyIntent } from './keymap.js';
 import { initialUi, reduceUi } from './ui-state.js';
 import { useAgentLogs } from './useAgentLogs.js';
 import { useDaemonSnapshot } from './useDaemonSnapshot.js';
+import { usePalette } from './usePalette.js';
+import { useSecretForm, type SecretAccess } from './useSecretForm.js';
 import { useSpinnerFrame } from './useSpinnerFrame.js';
 import { useTerminalSize } from './useTerminalSize.js';
+
+/** How long a notice ("started authorize_gmail") stays on the status line. */
+export const NOTICE_MS = 4_000;
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -17,6 +22,8 @@ export interface AppProps {
   initialCollapsed?: Readonly<Record<string, boolean>>;
   /** Called when the user collapses or expands a section, to remember it. */
   onCollapsedChange?: (collapsed: Record<string, boolean>) => void;
+  /** Reading and storing secrets (the CLI's secret store); without it the form is not offered. */
+  secrets?: SecretAccess;
 }
 
 /**
@@ -28,13 +35,19 @@ export interface AppProps {
  * render(<App connect={connect} />);
  * ```
  */
-export function App({ connect, initialCollapsed, onCollapsedChange }: AppProps): ReactNode {
+export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: AppProps): ReactNode {
   const { exit } = useApp();
   const { width, height } = useTerminalSize(useStdout().stdout);
   const { animate } = useDisplaySettings();
   const { snapshot, connection, error, client } = useDaemonSnapshot(connect);
   const [ui, dispatch] = useReducer(reduceUi, initialCollapsed, initialUi);
   const [notice, setNotice] = useState<string | undefined>();
+  // A notice says what just happened; after a while the standing hints (missing secrets) show again.
+  useEffect(() => {
+    if (notice === undefined) return;
+    const timer = setTimeout(() => setNotice(undefined), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
   const agentNames = useMemo(() => snapshot.agents.map((a) => a.name), [snapshot.agents]);
   useEffect(() => dispatch({ type: 'ensure-selection', agents: agentNames }), [agentNames]);
   useEffect(() => onCollapsedChange?.({ ...ui.collapsed }), [ui.collapsed, onCollapsedChange]);
@@ -43,6 +56,16 @@ export function App({ connect, initialCollapsed, onCollapsedChange }: AppProps):
   const tasks = useMemo(() => snapshot.tasks.filter((t) => t.agent === ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
   const spinnerFrame = useSpinnerFrame(animate && tasks.some((t) => t.state === 'running'));
   const focused = sections[Math.min(ui.focusedSection, Math.max(0, sections.length - 1))];
+  const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
+  const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
+  const palette = usePalette(client, {
+    onStarted: (command) => {
+      setNotice(`Started ${command}; its progress is in the tasks pane.`);
+      if (ui.mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
+    },
+    onError: setNotice,
+  });
+  const secretForm = useSecretForm(secrets, { onDone: (saved, note) => setNotice(`Saved ${saved.length} secret${saved.length === 1 ? '' : 's'}.${note ? ` ${note}` : ''}`), onError: setNotice });
 
   const request = (method: string, agent: string, done: string) => {
     if (!client) return setNotice('Not connected to the daemon.');
@@ -54,6 +77,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange }: AppProps):
   };
 
   useInput((input, key) => {
+    if (palette.handleKey(input, key) || secretForm.handleKey(input, key)) return;
     const intent = keyIntent(input, key, ui);
     const agent = ui.selectedAgent;
     switch (intent) {
@@ -86,17 +110,36 @@ export function App({ connect, initialCollapsed, onCollapsedChange }: AppProps):
       case 'confirm-stop':
         if (ui.overlay.kind === 'confirm-stop') request('agent.stop', ui.overlay.agent, `${ui.overlay.agent}: stopped`);
         return dispatch({ type: 'close-overlay' });
+      case 'palette':
+        if (agent) palette.open(agent);
+        return;
+      case 'secrets':
+        if (selectedRow) secretForm.open(selectedRow.name, selectedRow.secrets ?? []);
+        return;
+      case 'cancel-task': {
+        const running = tasks.find((t) => t.state === 'running');
+        if (!running || !client) return setNotice('No running task to cancel.');
+        client.request('task.cancel', { id: running.id }).then(
+          () => setNotice(`Cancelling ${running.command}.`),
+          (err: unknown) => setNotice(messageOf(err)),
+        );
+        return;
+      }
       case 'none':
         return;
     }
   });
 
-  const overlay: AppOverlay =
-    ui.overlay.kind === 'help'
+  const overlay: AppOverlay = palette.palette
+    ? { kind: 'palette', commands: palette.palette.commands, input: palette.palette.input, selectedIndex: palette.palette.selectedIndex, agent: palette.palette.agent, ...(palette.palette.error ? { error: palette.palette.error } : {}) }
+    : secretForm.form
+      ? { kind: 'secrets', ...secretForm.form }
+      : ui.overlay.kind === 'help'
       ? { kind: 'help', bindings: KEY_BINDINGS }
       : ui.overlay.kind === 'confirm-stop'
         ? { kind: 'confirm', question: `Stop ${ui.overlay.agent}?` }
         : { kind: 'none' };
+  const statusText = notice ?? error ?? (missingSecrets.length > 0 ? `${missingSecrets.length} secret${missingSecrets.length === 1 ? '' : 's'} missing: press e` : undefined);
   const collapsedSections = Object.fromEntries(
     Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : [])),
   );
@@ -105,7 +148,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange }: AppProps):
       width={width}
       height={height}
       connection={connection}
-      {...(notice ?? error ? { error: notice ?? error } : {})}
+      {...(statusText ? { error: statusText } : {})}
       hints={KEY_BINDINGS}
       agents={snapshot.agents}
       {...(ui.selectedAgent ? { selectedAgent: ui.selectedAgent } : {})}
@@ -120,4 +163,25 @@ export function App({ connect, initialCollapsed, onCollapsedChange }: AppProps):
       overlay={overlay}
     />
   );
+}
+
+/** The selected agent's declared secrets that have no value, re-checked when the selection or a notice changes. */
+function useMissingSecrets(access: SecretAccess | undefined, agent: string | undefined, declared: readonly string[] | undefined): readonly string[] {
+  const [missing, setMissing] = useState<readonly string[]>([]);
+  const key = `${agent}:${(declared ?? []).join(',')}`;
+  useEffect(() => {
+    setMissing([]);
+    if (!access || !agent || !declared?.length) return;
+    let current = true;
+    const check = () => void access.missing(declared).then((names) => current && setMissing(names), () => undefined);
+    check();
+    // Secrets set elsewhere (opperator secret set) show up within a few seconds.
+    const timer = setInterval(check, 3_000);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+    // `key` stands for agent and declared.
+  }, [access, key]);
+  return missing;
 }

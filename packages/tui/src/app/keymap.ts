@@ -27,12 +27,18 @@ export type KeyIntent =
   | 'restart'
   | 'cycle-log-level'
   | 'toggle-follow'
+  | 'palette'
+  | 'secrets'
+  | 'cancel-task'
   | 'none';
 
 /** Every binding, for the help overlay and the status line (in that order of importance). */
 export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
   { key: '↑↓', label: 'agent' },
   { key: 'tab', label: 'logs/tasks' },
+  { key: '/', label: 'commands' },
+  { key: 'e', label: 'enter secrets' },
+  { key: 'c', label: 'cancel task' },
   { key: 's', label: 'start' },
   { key: 'x', label: 'stop' },
   { key: 'r', label: 'restart' },
@@ -83,6 +89,12 @@ export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overl
       return 'cycle-log-level';
     case 'f':
       return 'toggle-follow';
+    case '/':
+      return 'palette';
+    case 'e':
+      return 'secrets';
+    case 'c':
+      return 'cancel-task';
     default:
       return 'none';
   }

@@ -11,6 +11,8 @@ export interface AgentRow {
   state: string;
   pid: number | null;
   restarts: number;
+  /** Names of the secrets agents.yaml lets it read (never values). */
+  secrets?: string[];
 }
 
 /** A sidebar section as the daemon keeps it (content is SPEC §4 markup). */

@@ -1,9 +1,12 @@
-import type { CommandArgument } from '@opperator/protocol';
-import type { CommandArgs } from './types.js';
+import type { CommandArgument } from './agent-messages.js';
+
+/** Arguments of a command invocation: a JSON object. */
+export type CommandArgs = Record<string, unknown>;
 
 /**
  * Checks `args` against a command's declared arguments and returns the
- * problems, in words a user can act on (empty when the args are fine).
+ * problems, in words a user can act on (empty when the args are fine). The
+ * SDK checks every invocation with it; UIs check before sending.
  * Values are never echoed: an argument may carry something private.
  *
  * - `null` or a missing key counts as absent; absent required args are refused.

@@ -1,0 +1,87 @@
+import type { Key } from 'ink';
+import { useState } from 'react';
+import { messageOf, type TuiClient } from '../state/client.js';
+import type { CommandRow } from '../state/types.js';
+import { filterCommands } from '../views/command-filter.js';
+import { parseCommandLine } from './command-line.js';
+import { editText, splitSubmit } from './text-input.js';
+
+/** The palette while open. */
+export interface PaletteState {
+  agent: string;
+  commands: readonly CommandRow[];
+  input: string;
+  selectedIndex: number;
+  error?: string;
+}
+
+/** What {@link usePalette} gives the app. */
+export interface PaletteControl {
+  palette: PaletteState | undefined;
+  /** Opens the palette for `agent`, loading its commands. */
+  open(agent: string): void;
+  /** Handles a key while open; returns false when closed (the key is not the palette's). */
+  handleKey(input: string, key: Key): boolean;
+}
+
+/**
+ * The slash-command palette: `/` opens it with the agent's commands, typing
+ * filters (and gives arguments after the name), ↑↓ select, Tab completes the
+ * name, Enter validates the arguments and starts the command detached (its
+ * task shows in the tasks pane with its progress), Esc closes.
+ *
+ * @example
+ * ```ts
+ * const palette = usePalette(client, { onStarted: (command) => setNotice(`started ${command}`) });
+ * ```
+ */
+export function usePalette(client: TuiClient | undefined, events: { onStarted: (command: string) => void; onError: (message: string) => void }): PaletteControl {
+  const [palette, setPalette] = useState<PaletteState | undefined>();
+
+  const open = (agent: string) => {
+    if (!client) return events.onError('Not connected to the daemon.');
+    setPalette({ agent, commands: [], input: '/', selectedIndex: 0 });
+    client.request<CommandRow[]>('agent.commands', { name: agent }).then(
+      (commands) => setPalette((p) => (p && p.agent === agent ? { ...p, commands } : p)),
+      (err: unknown) => setPalette((p) => (p ? { ...p, error: messageOf(err) } : p)),
+    );
+  };
+
+  const run = (state: PaletteState) => {
+    const matches = filterCommands(state.commands, state.input);
+    const command = matches[Math.min(state.selectedIndex, matches.length - 1)];
+    if (!command) return setPalette({ ...state, error: 'No command matches; Esc closes.' });
+    // Arguments only count when the typed name is the chosen command's.
+    const typedName = state.input.trim().replace(/^\//, '').split(/\s+/)[0] ?? '';
+    const line = typedName === command.name ? state.input : `/${command.name}`;
+    const parsed = parseCommandLine(line, command);
+    if (!parsed.ok) return setPalette({ ...state, error: parsed.error });
+    if (!client) return setPalette({ ...state, error: 'Not connected to the daemon.' });
+    setPalette(undefined);
+    client.request('agent.invoke', { name: state.agent, command: parsed.command, args: parsed.args, detach: true }).then(
+      () => events.onStarted(parsed.command),
+      (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`),
+    );
+  };
+
+  const handleKey = (input: string, key: Key): boolean => {
+    if (!palette) return false;
+    const count = filterCommands(palette.commands, palette.input).length;
+    if (key.escape) setPalette(undefined);
+    else if (key.return) run(palette);
+    else if (key.upArrow) setPalette({ ...palette, selectedIndex: Math.max(0, palette.selectedIndex - 1) });
+    else if (key.downArrow) setPalette({ ...palette, selectedIndex: Math.min(Math.max(0, count - 1), palette.selectedIndex + 1) });
+    else if (key.tab) {
+      const chosen = filterCommands(palette.commands, palette.input)[palette.selectedIndex];
+      if (chosen) setPalette({ ...palette, input: `/${chosen.name} `, error: undefined });
+    } else {
+      const { text, submit } = splitSubmit(input);
+      const next = { ...palette, input: editText(palette.input, text, key), selectedIndex: 0, error: undefined };
+      if (submit) run(next);
+      else setPalette(next);
+    }
+    return true;
+  };
+
+  return { palette, open, handleKey };
+}
