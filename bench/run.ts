@@ -7,6 +7,9 @@
  *   npm run bench                  # all benchmarks
  *   BENCH_ROUNDS=4 npm run bench   # fewer sign-in rounds, for a quick look
  *   BENCH_WINDOWS=4 npm run bench  # fewer expiry windows in the 8-process benchmark
+ *   BENCH_TUI_PHASE_S=30 npm run bench  # longer TUI phases (memory over a longer flood)
+ *   npx tsx bench/run.ts tui       # only the named steps (after npm run build):
+ *                                  # hot authorize store concurrent rotation cli runtime tui
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -19,20 +22,32 @@ import { benchRotation } from './rotation-processes.js';
 import { benchTokenStore } from './token-store.js';
 import { benchCliStartup } from './cli-startup.js';
 import { benchRuntime } from './runtime.js';
+import { benchTui } from './tui.js';
 import { printTable, type Comparison } from './stats.js';
 
-/** The whole run takes about 2 minutes on two cores; a hang is a failure, not a wait. */
-const WATCHDOG_MS = 210_000;
+/** The whole run takes about 3 minutes on two cores; a hang is a failure, not a wait. */
+const WATCHDOG_MS = 270_000;
 /** Sandbox access token lifetime of the refresh benchmarks: short, so expiry windows pass quickly. */
 const REFRESH_TTL_S = 2;
 
 const rounds = positiveInteger(process.env.BENCH_ROUNDS, 8);
 // 10 windows of 1.5 s is 15 s per side; 8 tsx processes start in about as long again on two cores.
 const windows = positiveInteger(process.env.BENCH_WINDOWS, 10);
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s; giving up.`);
+const tuiPhaseS = positiveInteger(process.env.BENCH_TUI_PHASE_S, 10);
+const STEPS = ['hot', 'authorize', 'store', 'concurrent', 'rotation', 'cli', 'runtime', 'tui'] as const;
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(STEPS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: unknown step(s) ${unknown.join(', ')}; steps: ${STEPS.join(' ')}`);
   process.exit(2);
-}, WATCHDOG_MS);
+}
+const selected = (step: (typeof STEPS)[number]) => chosen.length === 0 || chosen.includes(step);
+// Longer TUI phases (four of them) get the time they take.
+const watchdogMs = WATCHDOG_MS + 4 * 1000 * Math.max(0, tuiPhaseS - 10);
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${watchdogMs / 1000} s; giving up.`);
+  process.exit(2);
+}, watchdogMs);
 // Must not keep the process alive once everything is closed.
 watchdog.unref();
 
@@ -47,29 +62,49 @@ try {
   // First, in a pristine process: once oidc-provider or Playwright has used an
   // AsyncLocalStorage, Node keeps promise hooks on and every await costs several
   // times more for the rest of the process, which would swamp a ~100 ns call.
-  console.log('[1/7] getAccessToken() with a valid token: 200k calls per side in rotating blocks of 10k ...');
-  comparisons.push(...(await benchAccessTokenHotPath({ dir: join(temp.path, 'hot'), iterations: 200_000, blockSize: 10_000, warmup: 50_000 })));
+  if (selected('hot')) {
+    console.log('[1/8] getAccessToken() with a valid token: 200k calls per side in rotating blocks of 10k ...');
+    comparisons.push(...(await benchAccessTokenHotPath({ dir: join(temp.path, 'hot'), iterations: 200_000, blockSize: 10_000, warmup: 50_000 })));
+  }
 
-  console.log(`[2/7] sign-in end to end: 2 warm-up + ${rounds} measured rounds per side, alternating ...`);
-  comparisons.push(await benchAuthorize({ dir: join(temp.path, 'authorize'), warmupRounds: 2, rounds }));
+  if (selected('authorize')) {
+    console.log(`[2/8] sign-in end to end: 2 warm-up + ${rounds} measured rounds per side, alternating ...`);
+    comparisons.push(await benchAuthorize({ dir: join(temp.path, 'authorize'), warmupRounds: 2, rounds }));
+  }
 
-  console.log('[3/7] token file: 300 save/write and 300 load/read per side, alternating blocks of 25 ...');
-  comparisons.push(...(await benchTokenStore({ dir: join(temp.path, 'store'), iterations: 300, blockSize: 25, warmup: 20 })));
+  if (selected('store')) {
+    console.log('[3/8] token file: 300 save/write and 300 load/read per side, alternating blocks of 25 ...');
+    comparisons.push(...(await benchTokenStore({ dir: join(temp.path, 'store'), iterations: 300, blockSize: 25, warmup: 20 })));
+  }
 
   // Benchmarks 4 and 5 share one sandbox (2 s tokens, public client with rotating refresh tokens), proxy and browser.
-  refreshSandbox = await startRefreshSandbox(REFRESH_TTL_S);
-  console.log('[4/7] 1,000 concurrent getAccessToken() on an expired token: 3 rounds per side, fresh sign-in each ...');
-  comparisons.push(await benchConcurrentRefresh({ sandbox: refreshSandbox, dir: join(temp.path, 'concurrent'), callers: 1000, rounds: 3 }));
+  if (selected('concurrent') || selected('rotation')) refreshSandbox = await startRefreshSandbox(REFRESH_TTL_S);
+  if (refreshSandbox && selected('concurrent')) {
+    console.log('[4/8] 1,000 concurrent getAccessToken() on an expired token: 3 rounds per side, fresh sign-in each ...');
+    comparisons.push(await benchConcurrentRefresh({ sandbox: refreshSandbox, dir: join(temp.path, 'concurrent'), callers: 1000, rounds: 3 }));
+  }
 
-  console.log(`[5/7] 8 processes, rotating refresh tokens, ${windows} expiry windows per side ...\n`);
-  comparisons.push(...(await benchRotation({ sandbox: refreshSandbox, dir: join(temp.path, 'rotation'), workers: 8, windows })));
+  if (refreshSandbox && selected('rotation')) {
+    console.log(`[5/8] 8 processes, rotating refresh tokens, ${windows} expiry windows per side ...\n`);
+    comparisons.push(...(await benchRotation({ sandbox: refreshSandbox, dir: join(temp.path, 'rotation'), workers: 8, windows })));
+  }
 
-  console.log('[6/7] opperator secret list cold start vs node -e 0: 30 runs each, alternating ...\n');
-  comparisons.push(await benchCliStartup({ home: join(temp.path, 'cli-home'), rounds: 30 }));
+  if (selected('cli')) {
+    console.log('[6/8] opperator secret list cold start vs node -e 0: 30 runs each, alternating ...\n');
+    comparisons.push(await benchCliStartup({ home: join(temp.path, 'cli-home'), rounds: 30 }));
+  }
 
-  // Last: it starts a daemon and agent processes of its own, which must not compete with the timings above.
-  console.log('[7/7] agent runtime: daemon + agent vs socket/pipe echo, 2,000 invokes per side; 5 agent starts per launch; idle RSS ...\n');
-  comparisons.push(...(await benchRuntime({ dir: join(temp.path, 'runtime'), invokes: 2_000, warmup: 500, concurrency: 8, starts: 5, idleMs: 3_000 })));
+  // Last two: they start a daemon and agent processes of their own, which must not compete with the timings above.
+  if (selected('runtime')) {
+    console.log('[7/8] agent runtime: daemon + agent vs socket/pipe echo, 2,000 invokes per side; 5 agent starts per launch; idle RSS ...\n');
+    comparisons.push(...(await benchRuntime({ dir: join(temp.path, 'runtime'), invokes: 2_000, warmup: 500, concurrency: 8, starts: 5, idleMs: 3_000 })));
+  }
+
+  if (selected('tui')) {
+    console.log(`[8/8] TUI in tmux 100x30 under a section flood: ${tuiPhaseS} s idle, ${tuiPhaseS} s at 10 updates/s, ${tuiPhaseS} s at 1,000 updates/s, ${tuiPhaseS} s more with a watch probe; screen every 50 ms, Tab every ~300 ms, RSS every 1 s ...`);
+    comparisons.push(...(await benchTui({ dir: join(temp.path, 'tui'), phaseMs: tuiPhaseS * 1000, rate: 1_000, baselineRate: 10 })));
+    console.log('');
+  }
 
   console.log('Medians; ratio = subject median / baseline median (above 1.00x: the subject is slower).\n');
   printTable(comparisons);
