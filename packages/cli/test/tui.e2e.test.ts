@@ -38,6 +38,19 @@ describe('the TUI', () => {
 
     expect((await cli('agent', 'invoke', 'burst', 'burst', '--args', '{"count":2000}')).code).toBe(0);
     await ui.waitFor(/^ {2}2000 /m);
+    await ui.sendKeys('g');
+    await ui.sendKeys('stopped', { literal: true });
+    await ui.waitFor('search logs: stopped');
+    await ui.sendKeys('Escape');
+    // Apart in time: a terminal reads Esc followed at once by a key as Alt+key.
+    await ui.waitFor(/^(?![\s\S]*search logs:)/);
+    await ui.sendKeys('g');
+    await ui.sendKeys('agent started', { literal: true });
+    await ui.sendKeys('Enter');
+    const searched = await ui.waitFor(`search "agent started" (1)`);
+    expect(searched).toContain('agent started');
+    expect(searched).not.toContain('agent starting');
+
     await ui.sendKeys('Tab');
     await ui.waitFor(/✓ burst +\{"sent":2000\}/);
 

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo, type ReactNode } from 'react';
+import { wrapMarkupLines } from './wrap-markup.js';
 import { parseMarkup } from './markup.js';
 import { MarkupLineText, toDisplayText } from './markup-text.js';
 
@@ -22,6 +23,8 @@ export interface SectionViewProps {
    * is also the height on screen. Default: no limit (lines wrap instead).
    */
   maxContentLines?: number;
+  /** Columns available: content lines are wrapped to them (counted as rows by maxContentLines). */
+  width?: number;
   /** Draws the title highlighted (the sidebar's selection). */
   selected?: boolean;
 }
@@ -36,8 +39,9 @@ export interface SectionViewProps {
  * <SectionView title="Gmail" content={"<c fg='green'>✓ Authenticated</c>\n<b>Account:</b> me@example.com"} collapsed={false} maxContentLines={8} />
  * ```
  */
-export function SectionView({ title, content, collapsed, maxContentLines, selected = false }: SectionViewProps): ReactNode {
-  const lines = useMemo(() => parseMarkup(content), [content]);
+export function SectionView({ title, content, collapsed, maxContentLines, selected = false, width }: SectionViewProps): ReactNode {
+  // Content is indented by two columns under the title.
+  const lines = useMemo(() => (width === undefined ? parseMarkup(content) : wrapMarkupLines(parseMarkup(content), width - CONTENT_INDENT)), [content, width]);
   const limited = maxContentLines !== undefined;
   const { shown, hidden } = fitLines(lines.length, maxContentLines);
   return (
@@ -46,7 +50,7 @@ export function SectionView({ title, content, collapsed, maxContentLines, select
         {collapsed ? COLLAPSED_MARKER : EXPANDED_MARKER} {toDisplayText(title)}
       </Text>
       {!collapsed && (
-        <Box flexDirection="column" paddingLeft={2}>
+        <Box flexDirection="column" paddingLeft={CONTENT_INDENT}>
           {lines.slice(0, shown).map((line, index) => (
             <MarkupLineText key={index} line={line} wrap={limited ? 'truncate-end' : 'wrap'} />
           ))}
@@ -56,6 +60,9 @@ export function SectionView({ title, content, collapsed, maxContentLines, select
     </Box>
   );
 }
+
+/** Columns the content is indented under the title. */
+export const CONTENT_INDENT = 2;
 
 /**
  * How many content lines fit in `maxLines` rows, and how many are left for

@@ -1,19 +1,24 @@
 import { useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messageOf, type ConnectClient } from '../state/client.js';
 import { AppLayout, type AppOverlay } from '../views/AppLayout.js';
 import { useDisplaySettings } from '../display-context.js';
 import { KEY_BINDINGS, keyIntent } from './keymap.js';
-import { initialUi, reduceUi } from './ui-state.js';
+import { initialUi, reduceUi, type UiAction } from './ui-state.js';
+import { useSyncState } from './useSyncState.js';
 import { useAgentLogs } from './useAgentLogs.js';
 import { useDaemonSnapshot } from './useDaemonSnapshot.js';
 import { usePalette } from './usePalette.js';
 import { useSecretForm, type SecretAccess } from './useSecretForm.js';
 import { useSpinnerFrame } from './useSpinnerFrame.js';
+import { editText, splitSubmit } from './text-input.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
 /** How long a notice ("started authorize_gmail") stays on the status line. */
 export const NOTICE_MS = 4_000;
+
+/** Log lines one PgUp/PgDn moves. */
+export const LOG_PAGE_LINES = 10;
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -40,7 +45,8 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   const { width, height } = useTerminalSize(useStdout().stdout);
   const { animate } = useDisplaySettings();
   const { snapshot, connection, error, client } = useDaemonSnapshot(connect);
-  const [ui, dispatch] = useReducer(reduceUi, initialCollapsed, initialUi);
+  const [ui, setUi, currentUi] = useSyncState(() => initialUi(initialCollapsed));
+  const dispatch = (action: UiAction) => setUi((previous) => reduceUi(previous, action));
   const [notice, setNotice] = useState<string | undefined>();
   // A notice says what just happened; after a while the standing hints (missing secrets) show again.
   useEffect(() => {
@@ -78,6 +84,12 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
 
   useInput((input, key) => {
     if (palette.handleKey(input, key) || secretForm.handleKey(input, key)) return;
+    const ui = currentUi();
+    if (ui.searchingLogs) {
+      if (key.escape) return dispatch({ type: 'clear-search' });
+      const { text, submit } = splitSubmit(input);
+      return dispatch({ type: 'edit-search', text: editText(ui.logSearch, text, key), done: submit || key.return });
+    }
     const intent = keyIntent(input, key, ui);
     const agent = ui.selectedAgent;
     switch (intent) {
@@ -97,6 +109,11 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         return dispatch({ type: 'focus-section', delta: intent === 'previous-section' ? -1 : 1, count: sections.length });
       case 'toggle-section':
         return dispatch({ type: 'toggle-section', sectionId: focused?.id, collapsedByAgent: focused?.collapsed ?? false });
+      case 'search-logs':
+        return dispatch({ type: 'start-search' });
+      case 'page-up':
+      case 'page-down':
+        return dispatch({ type: 'scroll-logs', delta: intent === 'page-up' ? -LOG_PAGE_LINES : LOG_PAGE_LINES, lines: logs.length });
       case 'cycle-log-level':
         return dispatch({ type: 'cycle-log-level' });
       case 'toggle-follow':
@@ -139,7 +156,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       : ui.overlay.kind === 'confirm-stop'
         ? { kind: 'confirm', question: `Stop ${ui.overlay.agent}?` }
         : { kind: 'none' };
-  const statusText = notice ?? error ?? (missingSecrets.length > 0 ? `${missingSecrets.length} secret${missingSecrets.length === 1 ? '' : 's'} missing: press e` : undefined);
+  const statusText = (ui.searchingLogs ? `search logs: ${ui.logSearch}▏ (Enter keeps it, Esc clears)` : undefined) ?? notice ?? error ?? (missingSecrets.length > 0 ? `${missingSecrets.length} secret${missingSecrets.length === 1 ? '' : 's'} missing: press e` : undefined);
   const collapsedSections = Object.fromEntries(
     Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : [])),
   );
@@ -158,7 +175,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       tasks={tasks}
       {...(spinnerFrame ? { spinnerFrame } : {})}
       logs={logs}
-      logView={{ follow: ui.followLogs, minLevel: ui.logLevel }}
+      logView={{ follow: ui.followLogs, minLevel: ui.logLevel, scrollTop: ui.logScrollTop, ...(ui.logSearch || ui.searchingLogs ? { search: ui.logSearch } : {}) }}
       mainPane={ui.mainPane}
       overlay={overlay}
     />

@@ -8,6 +8,8 @@ export interface KeyPress {
   escape?: boolean;
   return?: boolean;
   ctrl?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
 }
 
 /** What a key asks for; `none` for keys without a meaning here. */
@@ -28,6 +30,9 @@ export type KeyIntent =
   | 'cycle-log-level'
   | 'toggle-follow'
   | 'palette'
+  | 'search-logs'
+  | 'page-up'
+  | 'page-down'
   | 'secrets'
   | 'cancel-task'
   | 'none';
@@ -46,6 +51,8 @@ export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
   { key: 'space', label: 'collapse' },
   { key: 'l', label: 'log level' },
   { key: 'f', label: 'follow' },
+  { key: 'g', label: 'search logs' },
+  { key: 'PgUp/PgDn', label: 'scroll logs' },
   { key: '?', label: 'help' },
   { key: 'q', label: 'quit' },
 ];
@@ -69,6 +76,8 @@ export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overl
   if (key.upArrow || input === 'k') return 'up';
   if (key.downArrow || input === 'j') return 'down';
   if (key.tab) return 'switch-pane';
+  if (key.pageUp) return 'page-up';
+  if (key.pageDown) return 'page-down';
   if (key.return || input === ' ') return 'toggle-section';
   switch (input) {
     case 'q':
@@ -93,6 +102,8 @@ export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overl
       return 'palette';
     case 'e':
       return 'secrets';
+    case 'g':
+      return 'search-logs';
     case 'c':
       return 'cancel-task';
     default:

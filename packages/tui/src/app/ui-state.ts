@@ -14,6 +14,12 @@ export interface UiState {
   focusedSection: number;
   logLevel: 'debug' | 'info' | 'warning' | 'error';
   followLogs: boolean;
+  /** Only log lines containing this (case-insensitive); empty for all. */
+  logSearch: string;
+  /** True while the search text is being typed. */
+  searchingLogs: boolean;
+  /** First log line shown while not following. */
+  logScrollTop: number;
 }
 
 /** A user intent, as keys produce it. */
@@ -25,6 +31,10 @@ export type UiAction =
   | { type: 'toggle-section'; sectionId: string | undefined; collapsedByAgent: boolean }
   | { type: 'cycle-log-level' }
   | { type: 'toggle-follow' }
+  | { type: 'start-search' }
+  | { type: 'edit-search'; text: string; done?: boolean }
+  | { type: 'clear-search' }
+  | { type: 'scroll-logs'; delta: number; lines: number }
   | { type: 'open-help' }
   | { type: 'ask-stop' }
   | { type: 'close-overlay' };
@@ -34,7 +44,7 @@ export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 
 /** The UI before any key. */
 export function initialUi(collapsed: Readonly<Record<string, boolean>> = {}): UiState {
-  return { mainPane: 'logs', overlay: { kind: 'none' }, collapsed, focusedSection: 0, logLevel: 'info', followLogs: true };
+  return { mainPane: 'logs', overlay: { kind: 'none' }, collapsed, focusedSection: 0, logLevel: 'info', followLogs: true, logSearch: '', searchingLogs: false, logScrollTop: 0 };
 }
 
 /**
@@ -69,6 +79,18 @@ export function reduceUi(ui: UiState, action: UiAction): UiState {
       return { ...ui, logLevel: LOG_LEVELS[(LOG_LEVELS.indexOf(ui.logLevel) + 1) % LOG_LEVELS.length]! };
     case 'toggle-follow':
       return { ...ui, followLogs: !ui.followLogs };
+    case 'start-search':
+      return { ...ui, searchingLogs: true, mainPane: 'logs' };
+    case 'edit-search':
+      return { ...ui, logSearch: action.text, searchingLogs: action.done !== true };
+    case 'clear-search':
+      return { ...ui, logSearch: '', searchingLogs: false };
+    case 'scroll-logs': {
+      // Scrolling up leaves follow mode from where the view was; scrolling past the end resumes it.
+      const from = ui.followLogs ? Math.max(0, action.lines - 1) : ui.logScrollTop;
+      const top = Math.max(0, from + action.delta);
+      return top >= action.lines ? { ...ui, followLogs: true, logScrollTop: 0 } : { ...ui, followLogs: false, logScrollTop: top };
+    }
     case 'open-help':
       return { ...ui, overlay: { kind: 'help' } };
     case 'ask-stop':

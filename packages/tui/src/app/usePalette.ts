@@ -1,10 +1,10 @@
 import type { Key } from 'ink';
-import { useState } from 'react';
 import { messageOf, type TuiClient } from '../state/client.js';
 import type { CommandRow } from '../state/types.js';
 import { filterCommands } from '../views/command-filter.js';
 import { parseCommandLine } from './command-line.js';
 import { editText, splitSubmit } from './text-input.js';
+import { useSyncState } from './useSyncState.js';
 
 /** The palette while open. */
 export interface PaletteState {
@@ -36,7 +36,7 @@ export interface PaletteControl {
  * ```
  */
 export function usePalette(client: TuiClient | undefined, events: { onStarted: (command: string) => void; onError: (message: string) => void }): PaletteControl {
-  const [palette, setPalette] = useState<PaletteState | undefined>();
+  const [palette, setPalette, currentPalette] = useSyncState<PaletteState | undefined>(undefined);
 
   const open = (agent: string) => {
     if (!client) return events.onError('Not connected to the daemon.');
@@ -65,6 +65,7 @@ export function usePalette(client: TuiClient | undefined, events: { onStarted: (
   };
 
   const handleKey = (input: string, key: Key): boolean => {
+    const palette = currentPalette();
     if (!palette) return false;
     const count = filterCommands(palette.commands, palette.input).length;
     if (key.escape) setPalette(undefined);

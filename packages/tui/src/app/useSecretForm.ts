@@ -1,8 +1,9 @@
 import type { Key } from 'ink';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { messageOf } from '../state/client.js';
 import type { SecretFormStatus } from '../views/SecretForm.js';
 import { editText, splitSubmit } from './text-input.js';
+import { useSyncState } from './useSyncState.js';
 
 /**
  * How the TUI reads and writes secrets: supplied by the CLI (its secret
@@ -46,7 +47,7 @@ export interface SecretFormControl {
  * ```
  */
 export function useSecretForm(access: SecretAccess | undefined, events: { onDone: (saved: readonly string[], note?: string) => void; onError: (message: string) => void }): SecretFormControl {
-  const [form, setForm] = useState<SecretFormState | undefined>();
+  const [form, setForm, currentForm] = useSyncState<SecretFormState | undefined>(undefined);
   const values = useRef(new Map<string, string>());
 
   const open = (agent: string, declared: readonly string[]) => {
@@ -88,6 +89,7 @@ export function useSecretForm(access: SecretAccess | undefined, events: { onDone
   };
 
   const handleKey = (input: string, key: Key): boolean => {
+    const form = currentForm();
     if (!form) return false;
     const name = form.names[form.focusedIndex]!;
     if (key.escape) close();

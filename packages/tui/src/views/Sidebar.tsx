@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { useMemo, type ReactNode } from 'react';
 import { parseMarkup } from '../markup.js';
-import { SectionView } from '../section-view.js';
+import { CONTENT_INDENT, SectionView } from '../section-view.js';
+import { wrapMarkupLines } from '../wrap-markup.js';
 import type { SectionRow } from '../state/types.js';
 import { scrollWindow } from './scroll-window.js';
 
@@ -53,7 +54,7 @@ export function Sidebar({
 }: SidebarProps): ReactNode {
   // A section never takes more than the sidebar minus its title and the two hint rows.
   const contentCap = Math.max(1, Math.min(maxContentLines, height - 3));
-  const lineCounts = useMemo(() => sections.map((section) => parseMarkup(section.content).length), [sections]);
+  const lineCounts = useMemo(() => sections.map((section) => wrapMarkupLines(parseMarkup(section.content), width - CONTENT_INDENT).length), [sections, width]);
   if (sections.length === 0) {
     return (
       <Box width={width} height={height} overflow="hidden">
@@ -84,6 +85,7 @@ export function Sidebar({
           collapsed={isCollapsed(section)}
           maxContentLines={caps[window.start + offset] ?? contentCap}
           selected={section.id === focusedId}
+          width={width}
         />
       ))}
       {window.hiddenBelow > 0 && <Text dimColor>↓ {window.hiddenBelow} more</Text>}

@@ -46,4 +46,22 @@ describe('reduceUi', () => {
     expect(ui.focusedSection).toBe(1);
     expect(reduceUi(ui, { type: 'focus-section', delta: 1, count: 0 }).focusedSection).toBe(0);
   });
+
+  it('edits the log search, keeps it on Enter and clears it on Esc', () => {
+    let ui = reduceUi(initialUi(), { type: 'start-search' });
+    ui = reduceUi(ui, { type: 'edit-search', text: 'tok' });
+    expect(ui).toMatchObject({ searchingLogs: true, logSearch: 'tok' });
+    ui = reduceUi(ui, { type: 'edit-search', text: 'token', done: true });
+    expect(ui).toMatchObject({ searchingLogs: false, logSearch: 'token' });
+    expect(reduceUi(ui, { type: 'clear-search' })).toMatchObject({ searchingLogs: false, logSearch: '' });
+  });
+
+  it('scrolling up leaves follow mode where the view was; scrolling past the end follows again', () => {
+    let ui = reduceUi(initialUi(), { type: 'scroll-logs', delta: -10, lines: 100 });
+    expect(ui).toMatchObject({ followLogs: false, logScrollTop: 89 });
+    ui = reduceUi(ui, { type: 'scroll-logs', delta: -100, lines: 100 });
+    expect(ui.logScrollTop).toBe(0);
+    ui = reduceUi(ui, { type: 'scroll-logs', delta: 200, lines: 100 });
+    expect(ui).toMatchObject({ followLogs: true });
+  });
 });
