@@ -157,8 +157,9 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         ? { kind: 'confirm', question: `Stop ${ui.overlay.agent}?` }
         : { kind: 'none' };
   const statusText = (ui.searchingLogs ? `search logs: ${ui.logSearch}▏ (Enter keeps it, Esc clears)` : undefined) ?? notice ?? error ?? (missingSecrets.length > 0 ? `${missingSecrets.length} secret${missingSecrets.length === 1 ? '' : 's'} missing: press e` : undefined);
-  const collapsedSections = Object.fromEntries(
-    Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : [])),
+  const collapsedSections = useMemo(
+    () => Object.fromEntries(Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : []))),
+    [ui.collapsed, ui.selectedAgent],
   );
   return (
     <AppLayout

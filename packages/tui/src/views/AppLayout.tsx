@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { useDisplaySettings } from '../display-context.js';
 import { toDisplayText } from '../markup-text.js';
 import type { AgentRow, ConnectionState, LogEntry, SectionRow, TaskRow } from '../state/types.js';
@@ -17,6 +17,15 @@ import { StatusLine } from './StatusLine.js';
 import { TasksPane } from './TasksPane.js';
 import { signInUrl } from './task-text.js';
 import { wrappedRows } from './text-fit.js';
+
+// Memoised: a spinner tick or one section update re-renders only the part
+// whose props changed, not the whole screen (each full Ink render costs ~20 ms
+// on a loaded 2-core machine; see bench/tui.ts).
+const MemoAgentList = memo(AgentList);
+const MemoSidebar = memo(Sidebar);
+const MemoStatusLine = memo(StatusLine);
+const MemoTasksPane = memo(TasksPane);
+const MemoLogsPane = memo(LogsPane);
 
 /** Rows a confirm dialog takes above the main pane (a bordered single line). */
 const CONFIRM_ROWS = 3;
@@ -124,12 +133,12 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
           <Text bold color={accent(focus === 'agents')} inverse={focus === 'agents'} wrap="truncate-end">
             Agents ({agents.length})
           </Text>
-          <AgentList agents={agents} selectedName={selectedAgent} width={sizes.leftColumns} height={sizes.agentRows} />
+          <MemoAgentList agents={agents} selectedName={selectedAgent} width={sizes.leftColumns} height={sizes.agentRows} />
           <Text bold color={accent(focus === 'sections')} inverse={focus === 'sections'} wrap="truncate-end">
             Sections{selectedAgent === undefined ? '' : ` · ${toDisplayText(selectedAgent)}`}
           </Text>
           {sizes.sidebarRows > 0 && (
-            <Sidebar
+            <MemoSidebar
               sections={props.sections}
               collapsed={props.collapsedSections}
               focusedId={props.focusedSectionId}
@@ -161,7 +170,7 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
           </Text>
         </Box>
       )}
-      <StatusLine connection={props.connection} error={props.error} hints={props.hints} width={width} />
+      <MemoStatusLine connection={props.connection} error={props.error} hints={props.hints} width={width} />
     </Box>
   );
 }
@@ -196,8 +205,8 @@ function MainPane(props: AppLayoutProps & { columns: number; rows: number }): Re
   if (rows <= 0) return null;
   if (props.mainPane === 'tasks') {
     return (
-      <TasksPane tasks={props.tasks} selectedId={props.selectedTaskId} spinnerFrame={props.spinnerFrame} width={columns} height={rows} showUrls={false} />
+      <MemoTasksPane tasks={props.tasks} selectedId={props.selectedTaskId} spinnerFrame={props.spinnerFrame} width={columns} height={rows} showUrls={false} />
     );
   }
-  return <LogsPane entries={props.logs} width={columns} height={rows} {...props.logView} />;
+  return <MemoLogsPane entries={props.logs} width={columns} height={rows} {...props.logView} />;
 }

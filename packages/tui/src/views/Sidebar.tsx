@@ -1,10 +1,13 @@
 import { Box, Text } from 'ink';
-import { useMemo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import { parseMarkup } from '../markup.js';
 import { CONTENT_INDENT, SectionView } from '../section-view.js';
 import { wrapMarkupLines } from '../wrap-markup.js';
 import type { SectionRow } from '../state/types.js';
 import { scrollWindow } from './scroll-window.js';
+
+/** Memoised: one section's update re-renders that section only. */
+const MemoSectionView = memo(SectionView);
 
 /** Content rows a section gets when the caller does not say. */
 export const DEFAULT_SECTION_CONTENT_LINES = 8;
@@ -78,7 +81,7 @@ export function Sidebar({
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       {window.hiddenAbove > 0 && <Text dimColor>↑ {window.hiddenAbove} more</Text>}
       {sections.slice(window.start, window.end).map((section, offset) => (
-        <SectionView
+        <MemoSectionView
           key={section.id}
           title={section.title}
           content={section.content}
