@@ -38,3 +38,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
 export function childEnvironment(extra: Record<string, string>, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
+
+/**
+ * Ink draws only a final frame when it believes it runs in CI (`CI` or
+ * `CONTINUOUS_INTEGRATION` set), which leaves a blank screen. The TUI only
+ * opens on a real terminal, so before Ink is loaded those variables are
+ * marked off ("0" is how is-in-ci is told no).
+ */
+export function markInteractiveTerminal(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in env) env[name] = '0';
+}

@@ -1,7 +1,7 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { readConfig } from '../config.js';
+import { markInteractiveTerminal, readConfig } from '../config.js';
 import { openSecretStore } from './secret-context.js';
 import { connectDaemon } from './with-daemon.js';
 
@@ -12,6 +12,7 @@ import { connectDaemon } from './with-daemon.js';
  * remembered in `$OPPERATOR_HOME/state/tui.json`.
  */
 export async function openTui(): Promise<void> {
+  markInteractiveTerminal();
   const { runTui } = await import('@opperator/tui');
   const statePath = join(readConfig().home, 'state', 'tui.json');
   const saved: { collapsed?: Record<string, boolean> } = await readFile(statePath, 'utf8').then((text) => JSON.parse(text) as { collapsed?: Record<string, boolean> }, () => ({}));
