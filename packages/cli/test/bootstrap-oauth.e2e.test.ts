@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { headlessBrowserCommand, makeTempDir, runCli, SDK_PACKAGE_DIR, type TempDir } from '@opperator/testing';
+import { headlessBrowserCommand, makeTempDir, runCli, SDK_PACKAGE_DIR, waitForSection, type TempDir } from '@opperator/testing';
 
 // `opperator agent bootstrap NAME --template oauth --provider P` as real
 // processes: the files, the agents.yaml entry, the printed next steps, the
@@ -111,19 +111,8 @@ describe('opperator agent bootstrap --template oauth', () => {
     beforeAll(() => {
       [client] = server.clients as [SandboxClient];
     });
-    const section = async () => {
-      const sections = JSON.parse((await cli('agent', 'sections', 'issuer-agent', '--json')).stdout) as Array<{ id: string; content: string }>;
-      return sections.find((s) => s.id === 'oauth_oauth')?.content ?? '';
-    };
     /** The section updates itself asynchronously: poll until it shows `text`. */
-    async function sectionShows(text: string, timeoutMs = 10_000): Promise<string> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const content = await section();
-        if (content.includes(text) || Date.now() > deadline) return content;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    const sectionShows = (text: string, timeoutMs = 10_000) => waitForSection('issuer-agent', 'oauth_oauth', text, { env: env(), timeoutMs });
 
     it('bootstraps with the userinfo endpoint from discovery and the issuer as provider', async () => {
       const discovery = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { CLI_PATH, TestBrowser, headlessBrowserCommand, installExampleAgent, makeTempDir, runCli, type TempDir } from '@opperator/testing';
+import { CLI_PATH, TestBrowser, headlessBrowserCommand, installExampleAgent, makeTempDir, runCli, waitForSection, type TempDir } from '@opperator/testing';
 
 // The guide's story with the examples as users get them, through the real CLI
 // and daemon: examples/invoice-monitor against a sandbox whose access tokens
@@ -20,19 +20,8 @@ const cli = (...args: string[]) => runCli(args, { env: env() });
 const monitorDir = () => join(home.path, 'agents', 'invoice-monitor');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function section(agent: string, id: string): Promise<string> {
-  const sections = JSON.parse((await cli('agent', 'sections', agent, '--json')).stdout) as Array<{ id: string; content: string }>;
-  return sections.find((s) => s.id === id)?.content ?? '';
-}
 /** Sections update themselves a moment after each change: poll until `text` shows. */
-async function sectionShows(agent: string, id: string, text: string, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const content = await section(agent, id);
-    if (content.includes(text) || Date.now() > deadline) return content;
-    await sleep(200);
-  }
-}
+const sectionShows = (agent: string, id: string, text: string, timeoutMs = 15_000) => waitForSection(agent, id, text, { env: env(), timeoutMs });
 async function logLines(agent: string, text: string): Promise<string[]> {
   const { stdout } = await cli('agent', 'logs', agent, '-n', '10000', '--json');
   return stdout.split('\n').filter((line) => line.includes(text));

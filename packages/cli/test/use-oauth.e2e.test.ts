@@ -2,7 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { headlessBrowserCommand, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+import { headlessBrowserCommand, makeAgentHome, runCli, waitForSection, type TempDir } from '@opperator/testing';
 
 // this.useOAuth() under the real daemon: secrets missing, then set through the
 // CLI (no restart), a browser sign-in against a local oidc-provider with
@@ -19,19 +19,8 @@ const env = () => ({
 });
 const cli = (...args: string[]) => runCli(args, { env: env() });
 const agentDir = () => join(home.path, 'agents', 'oauthy');
-const section = async () => {
-  const sections = JSON.parse((await cli('agent', 'sections', 'oauthy', '--json')).stdout) as Array<{ id: string; content: string }>;
-  return sections.find((s) => s.id === 'oauth_sandbox')?.content ?? '';
-};
 /** The section updates itself asynchronously: poll until it shows `text`. */
-async function sectionShows(text: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const content = await section();
-    if (content.includes(text) || Date.now() > deadline) return content;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const sectionShows = (text: string, timeoutMs = 10_000) => waitForSection('oauthy', 'oauth_sandbox', text, { env: env(), timeoutMs });
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));

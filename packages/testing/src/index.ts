@@ -21,3 +21,4 @@ export { runCli, CLI_PATH, type CliResult, type RunCliOptions } from './run-cli.
 export { makeAgentHome, SDK_PACKAGE_DIR, type TestAgent } from './agent-home.js';
 export { installExampleAgent, EXAMPLES_DIR, type InstallExampleOptions } from './example-agent.js';
 export { TmuxSession, type TmuxStartOptions } from './tmux.js';
+export { sectionContent, waitForSection } from './sections.js';
