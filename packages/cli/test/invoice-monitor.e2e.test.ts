@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { CLI_PATH, TestBrowser, headlessBrowserCommand, installExampleAgent, makeTempDir, runCli, waitForSection, type TempDir } from '@opperator/testing';
+import { CLI_PATH, TestBrowser, headlessBrowserCommand, installExampleAgent, makeTempDir, redeemRefreshToken, runCli, waitForSection, type TempDir } from '@opperator/testing';
 
 // The guide's story with the examples as users get them, through the real CLI
 // and daemon: examples/invoice-monitor against a sandbox whose access tokens
@@ -30,16 +30,6 @@ async function checkInvoices() {
   const run = await cli('agent', 'invoke', 'invoice-monitor', 'check_invoices', '--json');
   return { ...run, result: run.code === 0 ? (JSON.parse(run.stdout) as { unread: number; messageIds: string[] }) : undefined };
 }
-async function redeem(refreshToken: string): Promise<{ status: number; body: { error?: string } }> {
-  const basic = Buffer.from(`${confidential.clientId}:${confidential.clientSecret}`).toString('base64');
-  const res = await fetch(`${server.issuer}/token`, {
-    method: 'POST',
-    headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-  });
-  return { status: res.status, body: (await res.json()) as { error?: string } };
-}
-
 beforeAll(async () => {
   server = await startAuthorizationServer({ accessTokenTtlSeconds: TOKEN_TTL_S, devicePollIntervalSeconds: 1 });
   [confidential, publicClient] = server.clients as [SandboxClient, SandboxClient];
@@ -133,7 +123,7 @@ describe('examples/invoice-monitor against the sandbox', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ revoked: true, cleared: true });
     await expect(stat(join(monitorDir(), 'token.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(await redeem(refreshToken)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await redeemRefreshToken(server, refreshToken)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     expect(await sectionShows('invoice-monitor', 'oauth_gmail', '⚠ Not Authenticated')).toContain('authorize_gmail');
   }, 60_000);
 });

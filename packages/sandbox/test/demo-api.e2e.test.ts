@@ -1,20 +1,18 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileTokenStore, OAuthClient, discoverProvider, providers } from '@opperator/oauth';
-import { TestBrowser, makeTempDir, type TempDir } from '@opperator/testing';
-import { SANDBOX_DEFAULT_PORT, startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '../src/index.js';
+import { providers } from '@opperator/oauth';
+import { TestBrowser } from '@opperator/testing';
+import { SANDBOX_DEFAULT_PORT, startAuthorizationServer, type RunningAuthorizationServer } from '../src/index.js';
+import { getWithToken, signInThroughBrowser } from './sign-in.js';
 
 // Real servers (oidc-provider) and a real Chromium: tokens come from a real
 // sign-in, and the demo API checks them against the server that issued them.
 let browser: TestBrowser;
-let temp: TempDir;
 let server: RunningAuthorizationServer;
 let shortLived: RunningAuthorizationServer;
 
 beforeAll(async () => {
-  [browser, temp, server, shortLived] = await Promise.all([
+  [browser, server, shortLived] = await Promise.all([
     TestBrowser.launch(),
-    makeTempDir(),
     startAuthorizationServer(),
     startAuthorizationServer({ accessTokenTtlSeconds: 1 }),
   ]);
@@ -24,29 +22,11 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await shortLived?.close();
-  await temp?.remove();
 });
 
-let runs = 0;
 /** Signs `login` in at `at` through the browser and returns the access token. */
-async function signIn(at: RunningAuthorizationServer, scopes: string[], login = 'alice'): Promise<string> {
-  const client = at.clients[0] as SandboxClient;
-  const oauth = new OAuthClient({
-    provider: await discoverProvider(at.issuer, { name: 'sandbox' }),
-    clientId: client.clientId,
-    ...(client.clientSecret ? { clientSecret: client.clientSecret } : {}),
-    scopes,
-    store: new FileTokenStore(join(temp.path, `run-${++runs}`, 'token.json')),
-  });
-  let page: Promise<unknown> | undefined;
-  const tokens = await oauth.authorize({ openBrowser: (url) => void (page = browser.signIn(url, { login })) });
-  await page;
-  return tokens.accessToken;
-}
-
-function get(at: RunningAuthorizationServer, path: string, token?: string): Promise<Response> {
-  return fetch(`${at.demoApiUrl}${path}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
-}
+const signIn = async (at: RunningAuthorizationServer, scopes: string[], login = 'alice') => (await signInThroughBrowser(browser, at, scopes, login)).accessToken;
+const get = (at: RunningAuthorizationServer, path: string, token?: string) => getWithToken(`${at.demoApiUrl}${path}`, token);
 
 describe('sandbox presets', () => {
   it('points providers.sandbox at the default port, discovered on first use', () => {

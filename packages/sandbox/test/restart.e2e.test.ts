@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBrowser, makeTempDir, type TempDir } from '@opperator/testing';
+import { TestBrowser, makeTempDir, redeemRefreshToken, type TempDir } from '@opperator/testing';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '../src/index.js';
-import { getWithToken, refresh, signInThroughBrowser, stateFileIn } from './sign-in.js';
+import { getWithToken, signInThroughBrowser, stateFileIn } from './sign-in.js';
 
 // A real server signs a user in through Chromium, is closed, and a new one
 // is started on the same port with the same state file: what was issued
@@ -42,7 +42,7 @@ describe('a sandbox with a state file', () => {
     expect(await (await fetch(`${server.issuer}/jwks`)).json()).toEqual(jwksBefore);
     expect((await getWithToken(`${server.demoApiUrl}/users/me/profile`, before.accessToken)).status).toBe(200);
 
-    const refreshed = await refresh(server, before.refreshToken!);
+    const refreshed = await redeemRefreshToken(server, before.refreshToken!);
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(refreshed.body.access_token).toEqual(expect.any(String));
     const profile = await getWithToken(`${server.demoApiUrl}/users/me/profile`, refreshed.body.access_token as string);
@@ -58,7 +58,7 @@ describe('a sandbox with a state file', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await startAuthorizationServer({ clients, port: first.port });
     try {
-      const refreshed = await refresh(second, tokens.refreshToken!);
+      const refreshed = await redeemRefreshToken(second, tokens.refreshToken!);
       expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     } finally {
       await second.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBrowser, makeTempDir, type TempDir } from '@opperator/testing';
+import { TestBrowser, makeTempDir, redeemRefreshToken, type TempDir } from '@opperator/testing';
 import { REVOKE_GRANTS_PATH, startAuthorizationServer, type RunningAuthorizationServer } from '../src/index.js';
-import { getWithToken, refresh, signInThroughBrowser, stateFileIn } from './sign-in.js';
+import { getWithToken, signInThroughBrowser, stateFileIn } from './sign-in.js';
 
 // Revoking grants at a real server (with a state file, as the CLI runs it),
 // with tokens from real sign-ins in Chromium.
@@ -31,26 +31,26 @@ describe('revokeGrants', () => {
     const bob = await signInThroughBrowser(browser, server, SCOPES, 'bob');
     expect(await server.revokeGrants({ account: 'alice' })).toBe(1);
 
-    expect(await refresh(server, alice.refreshToken!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await redeemRefreshToken(server, alice.refreshToken!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     const refused = await getWithToken(`${server.demoApiUrl}/users/me/profile`, alice.accessToken);
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
 
     expect((await getWithToken(`${server.demoApiUrl}/users/me/profile`, bob.accessToken)).status).toBe(200);
-    expect((await refresh(server, bob.refreshToken!)).status).toBe(200);
+    expect((await redeemRefreshToken(server, bob.refreshToken!)).status).toBe(200);
     expect(await server.revokeGrants({ account: 'alice' })).toBe(0);
   });
 
   it('lets the user sign in again afterwards (consent is asked again)', async () => {
     const again = await signInThroughBrowser(browser, server, SCOPES, 'alice');
     expect((await getWithToken(`${server.demoApiUrl}/users/me/profile`, again.accessToken)).status).toBe(200);
-    expect((await refresh(server, again.refreshToken!)).status).toBe(200);
+    expect((await redeemRefreshToken(server, again.refreshToken!)).status).toBe(200);
   });
 
   it('revokes every grant without an account', async () => {
     const carol = await signInThroughBrowser(browser, server, SCOPES, 'carol');
     expect(await server.revokeGrants()).toBeGreaterThanOrEqual(3); // bob, alice's second sign-in, carol
-    expect(await refresh(server, carol.refreshToken!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await redeemRefreshToken(server, carol.refreshToken!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     expect(await server.revokeGrants()).toBe(0);
   });
 });
@@ -71,8 +71,8 @@ describe(`POST ${REVOKE_GRANTS_PATH}`, () => {
     const res = await postRevoke(auth, JSON.stringify({ account: 'dave' }));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ revoked: 1 });
-    expect(await refresh(server, dave.refreshToken!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    expect((await refresh(server, erin.refreshToken!)).status).toBe(200);
+    expect(await redeemRefreshToken(server, dave.refreshToken!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await redeemRefreshToken(server, erin.refreshToken!)).status).toBe(200);
 
     expect((await postRevoke(auth, '{ nope')).status).toBe(400);
     expect((await postRevoke(auth, JSON.stringify({ account: 7 }))).status).toBe(400);

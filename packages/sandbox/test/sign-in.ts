@@ -22,20 +22,6 @@ export async function signInThroughBrowser(browser: TestBrowser, server: Running
   return tokens;
 }
 
-/** A raw refresh_token grant at the token endpoint, as any client would send it (client_secret_basic). */
-export async function refresh(server: RunningAuthorizationServer, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const client = server.clients[0] as SandboxClient;
-  const res = await fetch(`${server.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret ?? ''}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
 /** GET with an optional bearer token. */
 export function getWithToken(url: string, token?: string): Promise<Response> {
   return fetch(url, token ? { headers: { Authorization: `Bearer ${token}` } } : {});

@@ -22,3 +22,4 @@ export { makeAgentHome, SDK_PACKAGE_DIR, type TestAgent } from './agent-home.js'
 export { installExampleAgent, EXAMPLES_DIR, type InstallExampleOptions } from './example-agent.js';
 export { TmuxSession, type TmuxStartOptions } from './tmux.js';
 export { sectionContent, waitForSection } from './sections.js';
+export { redeemRefreshToken } from './token-endpoint.js';
