@@ -145,14 +145,8 @@ export class Daemon {
   }
 
   #createHost(definition: AgentDefinition): AgentHost {
-    const host = this.#newHost(definition);
-    host.supervisor.on('state', () => this.#agentChanges.emit('change'));
-    return host;
-  }
-
-  #newHost(definition: AgentDefinition): AgentHost {
     const { config, launch, secrets, processOptions } = this.#options;
-    return new AgentHost({
+    const host = new AgentHost({
       definition,
       agentsDir: config.agentsDir,
       agentsFile: config.agentsFile,
@@ -164,6 +158,8 @@ export class Daemon {
       secrets,
       ...(processOptions ? { processOptions } : {}),
     });
+    host.supervisor.on('state', () => this.#agentChanges.emit('change'));
+    return host;
   }
 
   #log(agent: string): AgentLog {

@@ -1,6 +1,7 @@
 import { useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messageOf, type ConnectClient } from '../state/client.js';
+import type { SectionRow } from '../state/types.js';
 import { AppLayout, type AppOverlay } from '../views/AppLayout.js';
 import { useDisplaySettings } from '../display-context.js';
 import { KEY_BINDINGS, keyIntent } from './keymap.js';
@@ -16,6 +17,9 @@ import { useTerminalSize } from './useTerminalSize.js';
 
 /** How long a notice ("started authorize_gmail") stays on the status line. */
 export const NOTICE_MS = 4_000;
+
+/** One value for "no sections", so the memoised sidebar is not re-rendered by a fresh empty array. */
+const NO_SECTIONS: readonly SectionRow[] = [];
 
 /** Log lines one PgUp/PgDn moves. */
 export const LOG_PAGE_LINES = 10;
@@ -58,7 +62,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   useEffect(() => dispatch({ type: 'ensure-selection', agents: agentNames }), [agentNames]);
   useEffect(() => onCollapsedChange?.({ ...ui.collapsed }), [ui.collapsed, onCollapsedChange]);
   const logs = useAgentLogs(connect, ui.selectedAgent);
-  const sections = (ui.selectedAgent && snapshot.sections[ui.selectedAgent]) || [];
+  const sections = (ui.selectedAgent && snapshot.sections[ui.selectedAgent]) || NO_SECTIONS;
   const tasks = useMemo(() => snapshot.tasks.filter((t) => t.agent === ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
   const spinnerFrame = useSpinnerFrame(animate && tasks.some((t) => t.state === 'running'));
   const focused = sections[Math.min(ui.focusedSection, Math.max(0, sections.length - 1))];
@@ -67,7 +71,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   const palette = usePalette(client, {
     onStarted: (command) => {
       setNotice(`Started ${command}; its progress is in the tasks pane.`);
-      if (ui.mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
+      if (currentUi().mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
     },
     onError: setNotice,
   });
