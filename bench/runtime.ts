@@ -286,7 +286,7 @@ async function startDaemon(env: Record<string, string>): Promise<void> {
   }
 }
 
-/** The daemon runs from packages/cli/dist; parallel test runs rebuild it in place (rm, then write), so give a rebuild a moment. */
+/** The daemon runs from packages/cli/dist; a build swaps it by rename, so give one in progress a moment. */
 async function waitForBundle(): Promise<void> {
   const files = [CLI_PATH, join(dirname(CLI_PATH), 'daemon.js')];
   for (let i = 0; i < 50 && !files.every((file) => existsSync(file)); i += 1) await sleep(200);

@@ -30,7 +30,7 @@ import { median, percentile, type Comparison } from './stats.js';
 
 /** Settings of {@link benchTui}. */
 export interface TuiBenchOptions {
-  /** Scratch directory: a snapshot of the built CLI runs from here (test runs rebuild packages/cli/dist in place). */
+  /** Scratch directory: a snapshot of the built CLI runs from here (kept apart from rebuilds of packages/cli/dist by test runs). */
   dir: string;
   /** Length of each phase (idle, slow, fast), in ms. */
   phaseMs: number;

@@ -1,10 +1,18 @@
 // Bundles the CLI into packages/cli/dist with esbuild: plain JavaScript, so
 // `opperator` starts without a TypeScript loader, and one chunk per command,
 // loaded only when that command runs.
-import { readFile, rm } from 'node:fs/promises';
+//
+// Built into a fresh folder first, then swapped in by rename, and not at all
+// when the result is byte-identical to what is there: a test run or benchmark
+// already running from dist (two vitest sessions in one checkout) never sees
+// it half-written or missing.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const outdir = new URL('../packages/cli/dist/', import.meta.url).pathname;
+const distdir = new URL('../packages/cli/dist/', import.meta.url).pathname;
+const outdir = new URL(`../packages/cli/.dist-build-${process.pid}/`, import.meta.url).pathname;
 const { version } = JSON.parse(await readFile(new URL('../packages/cli/package.json', import.meta.url), 'utf8'));
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -39,4 +47,38 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
-console.log(`built ${outdir}opperator.js`);
+
+/** One digest of every file's relative path and content; `undefined` when the folder does not exist. */
+async function digestOf(dir) {
+  const hash = createHash('sha256');
+  try {
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    const paths = files.map((entry) => join(entry.parentPath ?? entry.path, entry.name)).sort();
+    for (const path of paths) hash.update(path.slice(dir.length)).update('\0').update(await readFile(path)).update('\0');
+  } catch (error) {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return hash.digest('hex');
+}
+
+if ((await digestOf(outdir)) === (await digestOf(distdir))) {
+  await rm(outdir, { recursive: true, force: true });
+  console.log(`up to date ${distdir}opperator.js`);
+} else {
+  const old = new URL(`../packages/cli/.dist-old-${process.pid}/`, import.meta.url).pathname;
+  await rename(distdir, old).catch((error) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  // A concurrent build may have swapped its own in between: the same sources, so keep that one.
+  const swapped = await rename(outdir, distdir).then(
+    () => true,
+    (error) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      return false;
+    },
+  );
+  await rm(swapped ? old : outdir, { recursive: true, force: true });
+  if (!swapped) await rm(old, { recursive: true, force: true });
+  console.log(`built ${distdir}opperator.js`);
+}
