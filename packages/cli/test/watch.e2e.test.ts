@@ -5,7 +5,7 @@ import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 import { DaemonClient } from '../src/daemon-client.js';
 
 // The daemon's `watch` stream, which UIs render from: agent states, section
-// changes and task changes, pushed as they happen.
+// changes and task changes, pushed as they happen and coalesced per frame.
 
 let home: TempDir;
 const cli = (...args: string[]) => runCli(args, { env: { OPPERATOR_HOME: home.path } });
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('watch', () => {
-  it('pushes agent states, every section change in order, and task progress; ends when the client leaves', async () => {
+  it('pushes agent states, the latest section content and task records, coalesced per frame; ends when the client leaves', async () => {
     const client = await DaemonClient.connect(join(home.path, 'run', 'daemon.sock'));
     const events: Array<Record<string, unknown>> = [];
     const watching = client.request('watch', {}, (event) => events.push(event)).catch((err: unknown) => err);
@@ -40,12 +40,15 @@ describe('watch', () => {
         const change = e.section as { agent: string; section?: { id: string; content: string } } | undefined;
         return change?.section?.id === 'counter' ? [change.section.content] : [];
       });
-      // Every update arrives, in order, ending with the last one.
+      // A burst arrives as its latest states, in order, ending with the last update: far fewer
+      // messages than updates (500 updates in a few frames; a loaded machine may stretch it).
       const numbers = contents.filter((c) => c !== '0').map((c) => Number(/\d+/.exec(c)![0]));
-      expect(numbers).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+      expect(numbers.at(-1)).toBe(500);
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+      expect(new Set(numbers).size).toBe(numbers.length);
+      expect(numbers.length).toBeLessThan(100);
       const tasks = events.flatMap((e) => (e.task ? [e.task as { command: string; state: string; progress: { text?: string } }] : []));
-      expect(tasks.map((t) => t.progress.text).filter(Boolean)).toContain('300 updates');
-      expect(tasks.at(-1)).toMatchObject({ command: 'burst', state: 'succeeded' });
+      expect(tasks.at(-1)).toMatchObject({ command: 'burst', state: 'succeeded', progress: { text: '500 updates' } });
     } finally {
       client.close();
     }

@@ -8,6 +8,8 @@ import { DaemonError } from './daemon-error.js';
 export interface ControlContext {
   /** Streams an event to the client before the final response (progress, followed log lines). */
   emit(event: Record<string, unknown>): void;
+  /** Streams several events as one socket write (one message each, same wire format as {@link emit}). */
+  emitAll(events: readonly Record<string, unknown>[]): void;
   /** Aborts when the client disconnects: followers and waits stop. */
   signal: AbortSignal;
 }
@@ -81,7 +83,17 @@ export class ControlServer {
       return;
     }
     try {
-      const result = await handler(request.params ?? {}, { emit: (event) => send({ type: 'event', id: request.id, event }), signal });
+      const emit = (event: Record<string, unknown>) => send({ type: 'event', id: request.id, event });
+      // Each socket.write is its own syscall when the socket is writable; corked, the batch goes out in one writev.
+      const emitAll = (events: readonly Record<string, unknown>[]) => {
+        socket.cork();
+        try {
+          for (const event of events) emit(event);
+        } finally {
+          socket.uncork();
+        }
+      };
+      const result = await handler(request.params ?? {}, { emit, emitAll, signal });
       send({ type: 'response', id: request.id, ok: true, result: result ?? null });
     } catch (err) {
       // Errors with a stable code of their own (agents.yaml problems, ...) keep it.

@@ -13,6 +13,7 @@ import { AgentLog } from './stores/log-store.js';
 import { SectionStore } from './stores/section-store.js';
 import { TaskStore } from './stores/task-store.js';
 import type { AgentProcessOptions } from './supervisor/index.js';
+import { WatchStream } from './watch-stream.js';
 
 /** What the daemon is built from (the composition root passes these in). */
 export interface DaemonOptions {
@@ -186,14 +187,17 @@ export class Daemon {
       'agent.list': async () => this.#agentRows(),
       // Streams every change a UI shows: `{agents}` (first at once, then on any state change),
       // `{section}` (upserted, removed or cleared) and `{task}`, until the client goes away.
+      // After the first message, changes are coalesced per frame (WatchStream): an agent updating
+      // a section a thousand times a second must not cost every watcher a thousand messages.
       watch: async (_params, context) => {
-        const sendAgents = () => context.emit({ agents: this.#agentRows() });
-        sendAgents();
-        this.#agentChanges.on('change', sendAgents);
-        const stopSections = this.#sections.onChange((change) => context.emit({ section: change }));
-        const stopTasks = this.#tasks.onChange((task) => context.emit({ task }));
-        await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
-        this.#agentChanges.off('change', sendAgents);
+        context.emit({ agents: this.#agentRows() });
+        const stream = new WatchStream((events) => context.emitAll(events), { signal: context.signal });
+        const pushAgents = () => stream.push({ agents: this.#agentRows() });
+        this.#agentChanges.on('change', pushAgents);
+        const stopSections = this.#sections.onChange((change) => stream.push({ section: change }));
+        const stopTasks = this.#tasks.onChange((task) => stream.push({ task }));
+        if (!context.signal.aborted) await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+        this.#agentChanges.off('change', pushAgents);
         stopSections();
         stopTasks();
         return { watched: true };
