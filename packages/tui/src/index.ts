@@ -11,7 +11,7 @@ export { toInkColor } from './ink-colors.js';
 export { resolveDisplaySettings, type DisplaySettings, type ResolveDisplaySettingsOptions } from './display-settings.js';
 export { DisplaySettingsContext, useDisplaySettings } from './display-context.js';
 export { MarkupLineText, toDisplayText, type MarkupLineTextProps } from './markup-text.js';
-export { SectionView, fitLines, EXPANDED_MARKER, COLLAPSED_MARKER, type SectionViewProps } from './section-view.js';
+export { SectionView, fitLines, maxScrollTop, EXPANDED_MARKER, COLLAPSED_MARKER, type SectionViewProps } from './section-view.js';
 export {
   ProgressLine,
   toFraction,
@@ -29,7 +29,10 @@ export { AppLayout, type AppLayoutProps, type AppOverlay, type AppFocus, type Lo
 export { AgentList, NO_AGENTS_TEXT, SELECTED_MARKER, type AgentListProps } from './views/AgentList.js';
 export { agentStateColor } from './views/agent-state.js';
 export { Sidebar, DEFAULT_SECTION_CONTENT_LINES, type SidebarProps } from './views/Sidebar.js';
+export { planSidebar, sectionLineCounts, focusedScrollLimit, type SidebarInput, type SidebarPlan } from './views/sidebar-plan.js';
 export { TasksPane, TASK_MARKS, taskRows, type TasksPaneProps } from './views/TasksPane.js';
+export { TaskDetail, taskDetailMaxTop, type TaskDetailProps } from './views/TaskDetail.js';
+export { taskDetailLines, type TaskDetailLine } from './views/task-detail.js';
 export { findUrl, signInUrl, taskLabel, outcomeText, toCompactJson } from './views/task-text.js';
 export { LogsPane, type LogsPaneProps } from './views/LogsPane.js';
 export { LOG_LEVELS, levelRank, formatLogTime, logText, filterLogs, splitMatches, type LogLevelFilter } from './views/log-lines.js';
@@ -42,7 +45,7 @@ export { filterCommands, commandQuery, argumentHints } from './views/command-fil
 export { SecretForm, mask, MASK_CHAR, type SecretFormProps, type SecretFormStatus } from './views/SecretForm.js';
 export { layoutSizes, MIN_LEFT_COLUMNS, MIN_MAIN_COLUMNS, LEFT_SHARE, AGENT_LIST_SHARE, type LayoutSizes } from './views/layout-sizes.js';
 export { scrollWindow, clampScrollTop, type ScrollWindow } from './views/scroll-window.js';
-export { textColumns, truncateText, wrappedRows, toOneLine } from './views/text-fit.js';
+export { textColumns, truncateText, wrappedRows, toOneLine, wrapText } from './views/text-fit.js';
 export { runTui } from './app/run-tui.js';
 export { App, type AppProps } from './app/App.js';
 export type { TuiClient, ConnectClient } from './state/client.js';

@@ -27,6 +27,8 @@ export interface SectionViewProps {
   width?: number;
   /** Draws the title highlighted (the sidebar's selection). */
   selected?: boolean;
+  /** First content line shown when the content is longer than `maxContentLines` (clamped so the last page is full). Default 0. */
+  scrollTop?: number;
 }
 
 /**
@@ -39,11 +41,11 @@ export interface SectionViewProps {
  * <SectionView title="Gmail" content={"<c fg='green'>✓ Authenticated</c>\n<b>Account:</b> me@example.com"} collapsed={false} maxContentLines={8} />
  * ```
  */
-export function SectionView({ title, content, collapsed, maxContentLines, selected = false, width }: SectionViewProps): ReactNode {
+export function SectionView({ title, content, collapsed, maxContentLines, selected = false, width, scrollTop = 0 }: SectionViewProps): ReactNode {
   // Content is indented by two columns under the title.
   const lines = useMemo(() => (width === undefined ? parseMarkup(content) : wrapMarkupLines(parseMarkup(content), width - CONTENT_INDENT)), [content, width]);
   const limited = maxContentLines !== undefined;
-  const { shown, hidden } = fitLines(lines.length, maxContentLines);
+  const { start, shown, above, hidden } = fitLines(lines.length, maxContentLines, scrollTop);
   return (
     <Box flexDirection="column">
       <Text bold inverse={selected} wrap="truncate-end">
@@ -51,8 +53,9 @@ export function SectionView({ title, content, collapsed, maxContentLines, select
       </Text>
       {!collapsed && (
         <Box flexDirection="column" paddingLeft={CONTENT_INDENT}>
-          {lines.slice(0, shown).map((line, index) => (
-            <MarkupLineText key={index} line={line} wrap={limited ? 'truncate-end' : 'wrap'} />
+          {above > 0 && <Text dimColor>… {above} {above === 1 ? 'line' : 'lines'} above</Text>}
+          {lines.slice(start, start + shown).map((line, index) => (
+            <MarkupLineText key={start + index} line={line} wrap={limited ? 'truncate-end' : 'wrap'} />
           ))}
           {hidden > 0 && <Text dimColor>… {hidden} more {hidden === 1 ? 'line' : 'lines'}</Text>}
         </Box>
@@ -65,17 +68,44 @@ export function SectionView({ title, content, collapsed, maxContentLines, select
 export const CONTENT_INDENT = 2;
 
 /**
- * How many content lines fit in `maxLines` rows, and how many are left for
- * the hint: when they do not all fit, one row goes to the hint.
+ * Which content lines fit in `maxLines` rows when the view starts at line
+ * `scrollTop`: a row goes to "… N lines above" when scrolled, and one to
+ * "… N more lines" when lines are left below. `scrollTop` is clamped so the
+ * last page is full (see {@link maxScrollTop}).
  *
  * @example
  * ```ts
- * fitLines(10, 4); // { shown: 3, hidden: 7 }
- * fitLines(3, 4);  // { shown: 3, hidden: 0 }
+ * fitLines(10, 4);    // { start: 0, shown: 3, above: 0, hidden: 7 }
+ * fitLines(10, 4, 3); // { start: 3, shown: 2, above: 3, hidden: 5 }
+ * fitLines(10, 4, 9); // { start: 7, shown: 3, above: 7, hidden: 0 }
+ * fitLines(3, 4);     // { start: 0, shown: 3, above: 0, hidden: 0 }
  * ```
  */
-export function fitLines(total: number, maxLines: number | undefined): { shown: number; hidden: number } {
-  if (maxLines === undefined || total <= maxLines) return { shown: total, hidden: 0 };
-  const shown = Math.max(0, Math.floor(maxLines) - 1);
-  return { shown, hidden: total - shown };
+export function fitLines(total: number, maxLines: number | undefined, scrollTop = 0): { start: number; shown: number; above: number; hidden: number } {
+  if (maxLines === undefined || total <= maxLines) return { start: 0, shown: total, above: 0, hidden: 0 };
+  const rows = Math.max(0, Math.floor(maxLines));
+  const start = Math.min(maxScrollTop(total, rows), Math.max(0, Math.floor(scrollTop)));
+  if (start === 0) {
+    const shown = Math.max(0, rows - 1);
+    return { start, shown, above: 0, hidden: total - shown };
+  }
+  // Scrolled: the "above" row, then lines, then the "more" row unless this is the last page.
+  const lastPage = start + rows - 1 >= total;
+  const shown = Math.max(0, lastPage ? total - start : rows - 2);
+  return { start, shown, above: start, hidden: total - start - shown };
+}
+
+/**
+ * The largest useful `scrollTop` for {@link fitLines}: the one that shows the
+ * last lines on a full page (under the "… N lines above" row).
+ *
+ * @example
+ * ```ts
+ * maxScrollTop(10, 4); // 7: "… 7 lines above", lines 8–10
+ * maxScrollTop(3, 4);  // 0: everything fits
+ * ```
+ */
+export function maxScrollTop(total: number, maxLines: number): number {
+  // Under two rows there is no room for a line below the "above" row.
+  return total <= maxLines || maxLines < 2 ? 0 : total - Math.floor(maxLines) + 1;
 }

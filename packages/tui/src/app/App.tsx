@@ -1,8 +1,10 @@
-import { useApp, useInput, useStdout } from 'ink';
+import { useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messageOf, type ConnectClient } from '../state/client.js';
-import type { SectionRow } from '../state/types.js';
-import { AppLayout, type AppOverlay } from '../views/AppLayout.js';
+import type { SectionRow, TaskRow } from '../state/types.js';
+import { AppLayout, screenSizes, type AppOverlay } from '../views/AppLayout.js';
+import { DEFAULT_SECTION_CONTENT_LINES, focusedScrollLimit, sectionLineCounts } from '../views/sidebar-plan.js';
+import { taskDetailMaxTop } from '../views/TaskDetail.js';
 import { useDisplaySettings } from '../display-context.js';
 import { KEY_BINDINGS, keyIntent } from './keymap.js';
 import { initialUi, reduceUi, type UiAction } from './ui-state.js';
@@ -10,9 +12,11 @@ import { useSyncState } from './useSyncState.js';
 import { useAgentLogs } from './useAgentLogs.js';
 import { useDaemonSnapshot } from './useDaemonSnapshot.js';
 import { usePalette } from './usePalette.js';
+import { useKeys } from './useKeys.js';
+import { useMissingSecrets } from './useMissingSecrets.js';
 import { useSecretForm, type SecretAccess } from './useSecretForm.js';
 import { useSpinnerFrame } from './useSpinnerFrame.js';
-import { editText, splitSubmit } from './text-input.js';
+import { typeInto } from './text-input.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
 /** How long a notice ("started authorize_gmail") stays on the status line. */
@@ -21,8 +25,11 @@ export const NOTICE_MS = 4_000;
 /** One value for "no sections", so the memoised sidebar is not re-rendered by a fresh empty array. */
 const NO_SECTIONS: readonly SectionRow[] = [];
 
-/** Log lines one PgUp/PgDn moves. */
+/** Log lines (or tasks) one PgUp/PgDn moves. */
 export const LOG_PAGE_LINES = 10;
+
+/** Newest first, as the tasks pane lists them. */
+const newestFirst = (a: TaskRow, b: TaskRow): number => b.createdAt - a.createdAt;
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -63,7 +70,10 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   useEffect(() => onCollapsedChange?.({ ...ui.collapsed }), [ui.collapsed, onCollapsedChange]);
   const logs = useAgentLogs(connect, ui.selectedAgent);
   const sections = (ui.selectedAgent && snapshot.sections[ui.selectedAgent]) || NO_SECTIONS;
-  const tasks = useMemo(() => snapshot.tasks.filter((t) => t.agent === ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
+  const tasks = useMemo(() => snapshot.tasks.filter((t) => t.agent === ui.selectedAgent).sort(newestFirst), [snapshot.tasks, ui.selectedAgent]);
+  // No choice (or a task that is gone) means the newest, so a task just started is the selected one.
+  const selectedTask = tasks.find((t) => t.id === ui.selectedTaskId) ?? tasks[0];
+  const screen = screenSizes(width, height, snapshot.agents.length, tasks);
   const spinnerFrame = useSpinnerFrame(animate && tasks.some((t) => t.state === 'running'));
   const focused = sections[Math.min(ui.focusedSection, Math.max(0, sections.length - 1))];
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
@@ -71,6 +81,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   const palette = usePalette(client, {
     onStarted: (command) => {
       setNotice(`Started ${command}; its progress is in the tasks pane.`);
+      dispatch({ type: 'select-newest-task' });
       if (currentUi().mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
     },
     onError: setNotice,
@@ -86,16 +97,34 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
     );
   };
 
-  useInput((input, key) => {
+  const collapsedSections = useMemo(
+    () => Object.fromEntries(Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : []))),
+    [ui.collapsed, ui.selectedAgent],
+  );
+  // Scroll limits come from the same layout the views draw, so a key past the end does nothing.
+  const sectionScrollLimit = () =>
+    focusedScrollLimit({
+      sections,
+      lineCounts: sectionLineCounts(sections, screen.sizes.leftColumns),
+      collapsed: collapsedSections,
+      focusedId: focused?.id,
+      height: screen.sizes.sidebarRows,
+      maxContentLines: DEFAULT_SECTION_CONTENT_LINES,
+    });
+  const openedTask = ui.overlay.kind === 'task' ? tasks.find((t) => t.id === (ui.overlay as { taskId: string }).taskId) : undefined;
+
+  useKeys((input, key) => {
     if (palette.handleKey(input, key) || secretForm.handleKey(input, key)) return;
     const ui = currentUi();
     if (ui.searchingLogs) {
       if (key.escape) return dispatch({ type: 'clear-search' });
-      const { text, submit } = splitSubmit(input);
-      return dispatch({ type: 'edit-search', text: editText(ui.logSearch, text, key), done: submit || key.return });
+      const { text, submit } = typeInto(ui.logSearch, input, key);
+      return dispatch({ type: 'edit-search', text, done: submit });
     }
     const intent = keyIntent(input, key, ui);
     const agent = ui.selectedAgent;
+    const taskIds = tasks.map((t) => t.id);
+    const step = intent === 'up' || intent === 'page-up' ? -1 : 1;
     switch (intent) {
       case 'quit':
         return exit();
@@ -105,7 +134,30 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         return dispatch({ type: 'close-overlay' });
       case 'up':
       case 'down':
-        return dispatch({ type: 'select-agent', delta: intent === 'up' ? -1 : 1, agents: agentNames });
+        if (ui.overlay.kind === 'task') return openedTask && dispatch({ type: 'scroll-task', delta: step, maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows) });
+        if (ui.focus === 'sections') return dispatch({ type: 'focus-section', delta: step, count: sections.length });
+        if (ui.focus === 'main' && ui.mainPane === 'tasks') return dispatch({ type: 'select-task', delta: step, taskIds });
+        if (ui.focus === 'main') return dispatch({ type: 'scroll-logs', delta: step, lines: logs.length });
+        return dispatch({ type: 'select-agent', delta: step, agents: agentNames });
+      case 'page-up':
+      case 'page-down': {
+        if (ui.overlay.kind === 'task') {
+          const rows = Math.max(1, screen.sizes.bodyRows - 4);
+          return openedTask && dispatch({ type: 'scroll-task', delta: step * rows, maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows) });
+        }
+        if (ui.focus === 'sections') return dispatch({ type: 'scroll-section', delta: step * Math.max(1, screen.sizes.sidebarRows - 3), maxTop: sectionScrollLimit() });
+        if (ui.focus === 'main' && ui.mainPane === 'tasks') return dispatch({ type: 'select-task', delta: step * LOG_PAGE_LINES, taskIds });
+        return dispatch({ type: 'scroll-logs', delta: step * LOG_PAGE_LINES, lines: logs.length });
+      }
+      case 'focus-left':
+      case 'focus-right':
+        return dispatch({ type: 'move-focus', delta: intent === 'focus-left' ? -1 : 1 });
+      case 'focus-agents':
+      case 'focus-sections':
+      case 'focus-main':
+        return dispatch({ type: 'set-focus', focus: intent === 'focus-agents' ? 'agents' : intent === 'focus-sections' ? 'sections' : 'main' });
+      case 'open-task':
+        return selectedTask ? dispatch({ type: 'open-task', taskId: selectedTask.id }) : setNotice('No task to show: run one with /.');
       case 'switch-pane':
         return dispatch({ type: 'switch-pane' });
       case 'previous-section':
@@ -115,9 +167,6 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         return dispatch({ type: 'toggle-section', sectionId: focused?.id, collapsedByAgent: focused?.collapsed ?? false });
       case 'search-logs':
         return dispatch({ type: 'start-search' });
-      case 'page-up':
-      case 'page-down':
-        return dispatch({ type: 'scroll-logs', delta: intent === 'page-up' ? -LOG_PAGE_LINES : LOG_PAGE_LINES, lines: logs.length });
       case 'cycle-log-level':
         return dispatch({ type: 'cycle-log-level' });
       case 'toggle-follow':
@@ -138,7 +187,8 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         if (selectedRow) secretForm.open(selectedRow.name, selectedRow.secrets ?? []);
         return;
       case 'cancel-task': {
-        const running = tasks.find((t) => t.state === 'running');
+        // The selected task when it runs, else the newest running one.
+        const running = selectedTask?.state === 'running' ? selectedTask : tasks.find((t) => t.state === 'running');
         if (!running || !client) return setNotice('No running task to cancel.');
         client.request('task.cancel', { id: running.id }).then(
           () => setNotice(`Cancelling ${running.command}.`),
@@ -156,15 +206,13 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
     : secretForm.form
       ? { kind: 'secrets', ...secretForm.form }
       : ui.overlay.kind === 'help'
-      ? { kind: 'help', bindings: KEY_BINDINGS }
-      : ui.overlay.kind === 'confirm-stop'
-        ? { kind: 'confirm', question: `Stop ${ui.overlay.agent}?` }
-        : { kind: 'none' };
+        ? { kind: 'help', bindings: KEY_BINDINGS }
+        : ui.overlay.kind === 'confirm-stop'
+          ? { kind: 'confirm', question: `Stop ${ui.overlay.agent}?` }
+          : ui.overlay.kind === 'task' && openedTask
+            ? { kind: 'task', task: openedTask, scrollTop: ui.overlay.scrollTop }
+            : { kind: 'none' };
   const statusText = (ui.searchingLogs ? `search logs: ${ui.logSearch}▏ (Enter keeps it, Esc clears)` : undefined) ?? notice ?? error ?? (missingSecrets.length > 0 ? `${missingSecrets.length} secret${missingSecrets.length === 1 ? '' : 's'} missing: press e` : undefined);
-  const collapsedSections = useMemo(
-    () => Object.fromEntries(Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : []))),
-    [ui.collapsed, ui.selectedAgent],
-  );
   return (
     <AppLayout
       width={width}
@@ -176,8 +224,10 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       {...(ui.selectedAgent ? { selectedAgent: ui.selectedAgent } : {})}
       sections={sections}
       collapsedSections={collapsedSections}
-      {...(focused ? { focusedSectionId: focused.id } : {})}
+      {...(focused ? { focusedSectionId: focused.id, focusedSectionScrollTop: ui.sectionScrollTop } : {})}
+      focus={ui.focus}
       tasks={tasks}
+      {...(selectedTask ? { selectedTaskId: selectedTask.id } : {})}
       {...(spinnerFrame ? { spinnerFrame } : {})}
       logs={logs}
       logView={{ follow: ui.followLogs, minLevel: ui.logLevel, scrollTop: ui.logScrollTop, ...(ui.logSearch || ui.searchingLogs ? { search: ui.logSearch } : {}) }}
@@ -185,25 +235,4 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       overlay={overlay}
     />
   );
-}
-
-/** The selected agent's declared secrets that have no value, re-checked when the selection or a notice changes. */
-function useMissingSecrets(access: SecretAccess | undefined, agent: string | undefined, declared: readonly string[] | undefined): readonly string[] {
-  const [missing, setMissing] = useState<readonly string[]>([]);
-  const key = `${agent}:${(declared ?? []).join(',')}`;
-  useEffect(() => {
-    setMissing([]);
-    if (!access || !agent || !declared?.length) return;
-    let current = true;
-    const check = () => void access.missing(declared).then((names) => current && setMissing(names), () => undefined);
-    check();
-    // Secrets set elsewhere (opperator secret set) show up within a few seconds.
-    const timer = setInterval(check, 3_000);
-    return () => {
-      current = false;
-      clearInterval(timer);
-    };
-    // `key` stands for agent and declared.
-  }, [access, key]);
-  return missing;
 }

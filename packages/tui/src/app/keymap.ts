@@ -4,6 +4,8 @@ import type { UiState } from './ui-state.js';
 export interface KeyPress {
   upArrow?: boolean;
   downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
   tab?: boolean;
   escape?: boolean;
   return?: boolean;
@@ -19,6 +21,12 @@ export type KeyIntent =
   | 'close'
   | 'up'
   | 'down'
+  | 'focus-left'
+  | 'focus-right'
+  | 'focus-agents'
+  | 'focus-sections'
+  | 'focus-main'
+  | 'open-task'
   | 'switch-pane'
   | 'previous-section'
   | 'next-section'
@@ -39,11 +47,13 @@ export type KeyIntent =
 
 /** Every binding, for the help overlay and the status line (in that order of importance). */
 export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
-  { key: '↑↓', label: 'agent' },
+  { key: '↑↓', label: 'move' },
+  { key: '←→', label: 'focus' },
   { key: 'tab', label: 'logs/tasks' },
   { key: '/', label: 'commands' },
   { key: 'e', label: 'enter secrets' },
   { key: 'c', label: 'cancel task' },
+  { key: 'enter', label: 'task details' },
   { key: 's', label: 'start' },
   { key: 'x', label: 'stop' },
   { key: 'r', label: 'restart' },
@@ -52,34 +62,47 @@ export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
   { key: 'l', label: 'log level' },
   { key: 'f', label: 'follow' },
   { key: 'g', label: 'search logs' },
-  { key: 'PgUp/PgDn', label: 'scroll logs' },
+  { key: 'PgUp/PgDn', label: 'scroll' },
+  { key: '1 2 3', label: 'agents/sections/main' },
   { key: '?', label: 'help' },
   { key: 'q', label: 'quit' },
 ];
 
 /**
  * Maps a key press to an intent, given what is open: an overlay takes the
- * keys first (a stop confirmation only knows y/n/Esc).
+ * keys first (a stop confirmation only knows y/n/Esc; a task's details
+ * scroll and close). ↑↓ and PgUp/PgDn mean "move" and "page" here; what
+ * they move depends on the focus, which the caller applies. Enter opens the
+ * selected task's details when the tasks pane has the focus, and toggles the
+ * focused section otherwise.
  *
  * @example
  * ```ts
  * keyIntent('x', {}, ui); // 'ask-stop'
  * ```
  */
-export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overlay'>): KeyIntent {
+export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overlay' | 'focus' | 'mainPane'>): KeyIntent {
   if (key.ctrl && input === 'c') return 'quit';
   if (ui.overlay.kind === 'confirm-stop') {
     if (input === 'y' || input === 'Y') return 'confirm-stop';
     return input === 'n' || input === 'N' || key.escape ? 'close' : 'none';
   }
   if (ui.overlay.kind === 'help') return 'close';
-  if (key.upArrow || input === 'k') return 'up';
-  if (key.downArrow || input === 'j') return 'down';
+  const move = moveIntent(input, key);
+  if (ui.overlay.kind === 'task') return move ?? (key.escape || key.return || input === 'q' ? 'close' : 'none');
+  if (move) return move;
+  if (key.leftArrow) return 'focus-left';
+  if (key.rightArrow) return 'focus-right';
   if (key.tab) return 'switch-pane';
-  if (key.pageUp) return 'page-up';
-  if (key.pageDown) return 'page-down';
-  if (key.return || input === ' ') return 'toggle-section';
+  if (key.return) return ui.focus === 'main' && ui.mainPane === 'tasks' ? 'open-task' : 'toggle-section';
+  if (input === ' ') return 'toggle-section';
   switch (input) {
+    case '1':
+      return 'focus-agents';
+    case '2':
+      return 'focus-sections';
+    case '3':
+      return 'focus-main';
     case 'q':
       return 'quit';
     case '?':
@@ -109,4 +132,13 @@ export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overl
     default:
       return 'none';
   }
+}
+
+/** ↑↓ (or k/j) and PgUp/PgDn, which every scrolling part understands. */
+function moveIntent(input: string, key: KeyPress): KeyIntent | undefined {
+  if (key.upArrow || input === 'k') return 'up';
+  if (key.downArrow || input === 'j') return 'down';
+  if (key.pageUp) return 'page-up';
+  if (key.pageDown) return 'page-down';
+  return undefined;
 }

@@ -30,3 +30,18 @@ export function splitSubmit(input: string): { text: string; submit: boolean } {
   const end = input.search(/[\r\n]/);
   return end < 0 ? { text: input, submit: false } : { text: input.slice(0, end), submit: true };
 }
+
+/**
+ * One key typed into a one-line field: {@link splitSubmit} then
+ * {@link editText}, so text and Enter in one read both count. `submit` is
+ * true for Enter, typed or arriving with the text.
+ *
+ * @example
+ * ```ts
+ * typeInto('ab', 'c\r', key); // { text: 'abc', submit: true }
+ * ```
+ */
+export function typeInto(text: string, input: string, key: Key): { text: string; submit: boolean } {
+  const typed = splitSubmit(input);
+  return { text: editText(text, typed.text, key), submit: typed.submit || key.return };
+}

@@ -3,7 +3,7 @@ import { messageOf, type TuiClient } from '../state/client.js';
 import type { CommandRow } from '../state/types.js';
 import { filterCommands } from '../views/command-filter.js';
 import { parseCommandLine } from './command-line.js';
-import { editText, splitSubmit } from './text-input.js';
+import { typeInto } from './text-input.js';
 import { useSyncState } from './useSyncState.js';
 
 /** The palette while open. */
@@ -67,17 +67,17 @@ export function usePalette(client: TuiClient | undefined, events: { onStarted: (
   const handleKey = (input: string, key: Key): boolean => {
     const palette = currentPalette();
     if (!palette) return false;
-    const count = filterCommands(palette.commands, palette.input).length;
+    const matches = filterCommands(palette.commands, palette.input);
     if (key.escape) setPalette(undefined);
     else if (key.return) run(palette);
     else if (key.upArrow) setPalette({ ...palette, selectedIndex: Math.max(0, palette.selectedIndex - 1) });
-    else if (key.downArrow) setPalette({ ...palette, selectedIndex: Math.min(Math.max(0, count - 1), palette.selectedIndex + 1) });
+    else if (key.downArrow) setPalette({ ...palette, selectedIndex: Math.min(Math.max(0, matches.length - 1), palette.selectedIndex + 1) });
     else if (key.tab) {
-      const chosen = filterCommands(palette.commands, palette.input)[palette.selectedIndex];
+      const chosen = matches[palette.selectedIndex];
       if (chosen) setPalette({ ...palette, input: `/${chosen.name} `, error: undefined });
     } else {
-      const { text, submit } = splitSubmit(input);
-      const next = { ...palette, input: editText(palette.input, text, key), selectedIndex: 0, error: undefined };
+      const { text, submit } = typeInto(palette.input, input, key);
+      const next = { ...palette, input: text, selectedIndex: 0, error: undefined };
       if (submit) run(next);
       else setPalette(next);
     }

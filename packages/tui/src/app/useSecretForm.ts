@@ -2,7 +2,7 @@ import type { Key } from 'ink';
 import { useRef } from 'react';
 import { messageOf } from '../state/client.js';
 import type { SecretFormStatus } from '../views/SecretForm.js';
-import { editText, splitSubmit } from './text-input.js';
+import { typeInto } from './text-input.js';
 import { useSyncState } from './useSyncState.js';
 
 /**
@@ -98,8 +98,7 @@ export function useSecretForm(access: SecretAccess | undefined, events: { onDone
       const delta = key.upArrow ? -1 : 1;
       setForm({ ...form, focusedIndex: Math.min(form.names.length - 1, Math.max(0, form.focusedIndex + delta)) });
     } else {
-      const { text, submit } = splitSubmit(input);
-      const value = editText(values.current.get(name) ?? '', text, key);
+      const { text: value, submit } = typeInto(values.current.get(name) ?? '', input, key);
       values.current.set(name, value);
       const next = { ...form, typedLengths: { ...form.typedLengths, [name]: value.length }, status: undefined };
       if (submit) save(next);

@@ -32,6 +32,8 @@ export interface TaskRow {
   id: string;
   agent: string;
   command: string;
+  /** The arguments it was invoked with. */
+  args?: Record<string, unknown>;
   state: TaskState;
   progress: { text?: string; progress?: number; status?: string };
   progressLabel?: string;

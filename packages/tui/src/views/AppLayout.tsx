@@ -8,12 +8,13 @@ import { CommandPalette, type CommandPaletteProps } from './CommandPalette.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import type { KeyHint } from './key-hints.js';
-import { layoutSizes } from './layout-sizes.js';
+import { layoutSizes, type LayoutSizes } from './layout-sizes.js';
 import type { LogLevelFilter } from './log-lines.js';
 import { LogsPane } from './LogsPane.js';
 import { SecretForm, type SecretFormProps } from './SecretForm.js';
 import { Sidebar } from './Sidebar.js';
 import { StatusLine } from './StatusLine.js';
+import { TaskDetail } from './TaskDetail.js';
 import { TasksPane } from './TasksPane.js';
 import { signInUrl } from './task-text.js';
 import { wrappedRows } from './text-fit.js';
@@ -43,7 +44,8 @@ export type AppOverlay =
   | { kind: 'help'; bindings: readonly KeyHint[] }
   | { kind: 'confirm'; question: string }
   | ({ kind: 'palette' } & Omit<CommandPaletteProps, 'width' | 'height'>)
-  | ({ kind: 'secrets' } & Omit<SecretFormProps, 'width'>);
+  | ({ kind: 'secrets' } & Omit<SecretFormProps, 'width'>)
+  | { kind: 'task'; task: TaskRow; scrollTop: number };
 
 /** Which part of the screen keys act on; its header is highlighted. */
 export type AppFocus = 'agents' | 'sections' | 'main';
@@ -82,6 +84,8 @@ export interface AppLayoutProps {
   collapsedSections?: Readonly<Record<string, boolean>>;
   /** Id of the focused section. */
   focusedSectionId?: string;
+  /** First content line shown of the focused section. */
+  focusedSectionScrollTop?: number;
   /** The selected agent's tasks. */
   tasks: readonly TaskRow[];
   /** Id of the selected task. */
@@ -118,13 +122,7 @@ export interface AppLayoutProps {
 export function AppLayout(props: AppLayoutProps): ReactNode {
   const { width, height, agents, selectedAgent, focus } = props;
   const { color } = useDisplaySettings();
-  // A sign-in URL gets full-width rows of its own above the status line:
-  // inside a pane, a wrapped URL would be copied with the other column's
-  // text between its pieces.
-  const url = signInUrl(props.tasks);
-  const shownUrl = url === undefined ? undefined : toDisplayText(url);
-  const urlRows = shownUrl === undefined ? 0 : Math.min(wrappedRows(shownUrl, width), Math.max(0, height - 2));
-  const sizes = layoutSizes(width, height - urlRows, agents.length);
+  const { sizes, shownUrl, urlRows } = screenSizes(width, height, agents.length, props.tasks);
   const accent = (active: boolean): string | undefined => (color && active ? 'cyan' : undefined);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -142,6 +140,7 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
               sections={props.sections}
               collapsed={props.collapsedSections}
               focusedId={props.focusedSectionId}
+              focusedScrollTop={props.focusedSectionScrollTop}
               width={sizes.leftColumns}
               height={sizes.sidebarRows}
               emptyText={selectedAgent === undefined ? 'No agent selected.' : 'No sections.'}
@@ -175,6 +174,32 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
   );
 }
 
+/** {@link layoutSizes} of the screen once a sign-in URL has its rows, and that URL as shown. */
+export interface ScreenSizes {
+  sizes: LayoutSizes;
+  shownUrl: string | undefined;
+  urlRows: number;
+}
+
+/**
+ * Where {@link AppLayout} puts everything: the app uses the same numbers to
+ * know how far the sidebar or a task's details can scroll.
+ *
+ * @example
+ * ```ts
+ * screenSizes(80, 24, 2, tasks).sizes.sidebarRows; // 17
+ * ```
+ */
+export function screenSizes(width: number, height: number, agentCount: number, tasks: readonly TaskRow[]): ScreenSizes {
+  // A sign-in URL gets full-width rows of its own above the status line:
+  // inside a pane, a wrapped URL would be copied with the other column's
+  // text between its pieces.
+  const url = signInUrl(tasks);
+  const shownUrl = url === undefined ? undefined : toDisplayText(url);
+  const urlRows = shownUrl === undefined ? 0 : Math.min(wrappedRows(shownUrl, width), Math.max(0, height - 2));
+  return { sizes: layoutSizes(width, height - urlRows, agentCount), shownUrl, urlRows };
+}
+
 function MainArea(props: AppLayoutProps & { columns: number; rows: number }): ReactNode {
   const { overlay = { kind: 'none' }, columns, rows } = props;
   switch (overlay.kind) {
@@ -188,6 +213,8 @@ function MainArea(props: AppLayoutProps & { columns: number; rows: number }): Re
       const { kind: _kind, ...form } = overlay;
       return <SecretForm {...form} width={columns} />;
     }
+    case 'task':
+      return <TaskDetail task={overlay.task} scrollTop={overlay.scrollTop} width={columns} height={rows} />;
     case 'confirm':
       return (
         <>

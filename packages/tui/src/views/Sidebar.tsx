@@ -1,16 +1,13 @@
 import { Box, Text } from 'ink';
 import { memo, useMemo, type ReactNode } from 'react';
-import { parseMarkup } from '../markup.js';
-import { CONTENT_INDENT, SectionView } from '../section-view.js';
-import { wrapMarkupLines } from '../wrap-markup.js';
+import { SectionView } from '../section-view.js';
 import type { SectionRow } from '../state/types.js';
-import { scrollWindow } from './scroll-window.js';
+import { DEFAULT_SECTION_CONTENT_LINES, planSidebar, sectionLineCounts } from './sidebar-plan.js';
+
+export { DEFAULT_SECTION_CONTENT_LINES } from './sidebar-plan.js';
 
 /** Memoised: one section's update re-renders that section only. */
 const MemoSectionView = memo(SectionView);
-
-/** Content rows a section gets when the caller does not say. */
-export const DEFAULT_SECTION_CONTENT_LINES = 8;
 
 /** Props of {@link Sidebar}. */
 export interface SidebarProps {
@@ -33,13 +30,17 @@ export interface SidebarProps {
   maxContentLines?: number;
   /** Text when there are no sections. Default "No sections." */
   emptyText?: string;
+  /** First content line shown of the focused section, when it is longer than its rows. Default 0. */
+  focusedScrollTop?: number;
 }
 
 /**
  * The selected agent's sections, each through {@link SectionView}, within a
  * fixed height. Every section's content is height-limited; when they still
  * do not all fit, the list scrolls so the focused section is whole on screen
- * and "↑ N more" / "↓ N more" rows say what is hidden.
+ * and "↑ N more" / "↓ N more" rows say what is hidden. The focused section
+ * scrolls within its rows (`focusedScrollTop`); the layout is
+ * {@link planSidebar}'s, which the app uses to know how far it can scroll.
  *
  * @example
  * ```tsx
@@ -54,10 +55,9 @@ export function Sidebar({
   focusedId,
   maxContentLines = DEFAULT_SECTION_CONTENT_LINES,
   emptyText = 'No sections.',
+  focusedScrollTop = 0,
 }: SidebarProps): ReactNode {
-  // A section never takes more than the sidebar minus its title and the two hint rows.
-  const contentCap = Math.max(1, Math.min(maxContentLines, height - 3));
-  const lineCounts = useMemo(() => sections.map((section) => wrapMarkupLines(parseMarkup(section.content), width - CONTENT_INDENT).length), [sections, width]);
+  const lineCounts = useMemo(() => sectionLineCounts(sections, width), [sections, width]);
   if (sections.length === 0) {
     return (
       <Box width={width} height={height} overflow="hidden">
@@ -67,16 +67,8 @@ export function Sidebar({
       </Box>
     );
   }
+  const { caps, window } = planSidebar({ sections, lineCounts, collapsed, focusedId, height, maxContentLines });
   const isCollapsed = (section: SectionRow): boolean => collapsed[section.id] ?? section.collapsed;
-  const caps = sections.map(() => contentCap);
-  const rowsOf = (index: number): number => (isCollapsed(sections[index] as SectionRow) ? 0 : Math.min(lineCounts[index] ?? 0, caps[index] ?? 0));
-  const focusIndex = sections.findIndex((section) => section.id === focusedId);
-  // Rows nobody uses go to the focused section, so reading a long section
-  // needs no scrolling when the others are short.
-  const spare = height - sections.reduce((sum, _, index) => sum + 1 + rowsOf(index), 0);
-  if (focusIndex !== -1 && spare > 0) caps[focusIndex] = contentCap + spare;
-  const heights = sections.map((_, index) => 1 + rowsOf(index));
-  const window = scrollWindow(heights, Math.max(0, focusIndex), height);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       {window.hiddenAbove > 0 && <Text dimColor>↑ {window.hiddenAbove} more</Text>}
@@ -86,8 +78,9 @@ export function Sidebar({
           title={section.title}
           content={section.content}
           collapsed={isCollapsed(section)}
-          maxContentLines={caps[window.start + offset] ?? contentCap}
+          maxContentLines={caps[window.start + offset]}
           selected={section.id === focusedId}
+          scrollTop={section.id === focusedId ? focusedScrollTop : 0}
           width={width}
         />
       ))}

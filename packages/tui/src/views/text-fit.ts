@@ -72,3 +72,33 @@ export function wrappedRows(text: string, width: number): number {
 export function toOneLine(text: string): string {
   return text.replace(/\r?\n/g, ' ↵ ');
 }
+
+/**
+ * Text hard-wrapped at `width` columns, each line break kept: the rows a
+ * pre-laid-out view (a task's full result) draws one by one.
+ *
+ * @example
+ * ```ts
+ * wrapText('abcdef\ngh', 4); // ['abcd', 'ef', 'gh']
+ * ```
+ */
+export function wrapText(text: string, width: number): string[] {
+  const columns = Math.max(1, Math.floor(width));
+  const rows: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    let row = '';
+    let used = 0;
+    for (const char of line) {
+      const size = WIDE.test(char) ? 2 : 1;
+      if (used + size > columns && row !== '') {
+        rows.push(row);
+        row = '';
+        used = 0;
+      }
+      row += char;
+      used += size;
+    }
+    rows.push(row);
+  }
+  return rows;
+}

@@ -64,4 +64,53 @@ describe('reduceUi', () => {
     ui = reduceUi(ui, { type: 'scroll-logs', delta: 200, lines: 100 });
     expect(ui).toMatchObject({ followLogs: true });
   });
+
+  it('moves the focus left and right within agents, sections and main, or straight to one', () => {
+    let ui = initialUi();
+    expect(ui.focus).toBe('agents');
+    ui = reduceUi(ui, { type: 'move-focus', delta: -1 });
+    expect(ui.focus).toBe('agents');
+    ui = reduceUi(reduceUi(reduceUi(ui, { type: 'move-focus', delta: 1 }), { type: 'move-focus', delta: 1 }), { type: 'move-focus', delta: 1 });
+    expect(ui.focus).toBe('main');
+    expect(reduceUi(ui, { type: 'set-focus', focus: 'sections' }).focus).toBe('sections');
+  });
+
+  it('selects tasks newest first, starting from the newest when none is chosen, and follows the newest again on request', () => {
+    const taskIds = ['t3', 't2', 't1'];
+    let ui = reduceUi(initialUi(), { type: 'select-task', delta: 1, taskIds });
+    expect(ui.selectedTaskId).toBe('t2');
+    ui = reduceUi(ui, { type: 'select-task', delta: 10, taskIds });
+    expect(ui.selectedTaskId).toBe('t1');
+    ui = reduceUi(ui, { type: 'select-task', delta: -1, taskIds });
+    expect(ui.selectedTaskId).toBe('t2');
+    expect(reduceUi(ui, { type: 'select-task', delta: 1, taskIds: [] })).toBe(ui);
+    expect(reduceUi(ui, { type: 'select-newest-task' }).selectedTaskId).toBeUndefined();
+  });
+
+  it('forgets the task choice and section scroll when another agent is selected', () => {
+    let ui = reduceUi(initialUi(), { type: 'ensure-selection', agents });
+    ui = reduceUi(reduceUi(ui, { type: 'select-task', delta: 1, taskIds: ['x', 'y'] }), { type: 'scroll-section', delta: 5, maxTop: 9 });
+    expect(ui).toMatchObject({ selectedTaskId: 'y', sectionScrollTop: 5 });
+    ui = reduceUi(ui, { type: 'select-agent', delta: 1, agents });
+    expect(ui).toMatchObject({ selectedAgent: 'b', selectedTaskId: undefined, sectionScrollTop: 0 });
+  });
+
+  it('scrolls the focused section within its limit, and starts at the top of the next section', () => {
+    let ui = reduceUi(initialUi(), { type: 'scroll-section', delta: 8, maxTop: 5 });
+    expect(ui.sectionScrollTop).toBe(5);
+    // Back up from the end moves at once: the limit is where the view is.
+    ui = reduceUi(ui, { type: 'scroll-section', delta: -2, maxTop: 5 });
+    expect(ui.sectionScrollTop).toBe(3);
+    expect(reduceUi(ui, { type: 'scroll-section', delta: -9, maxTop: 5 }).sectionScrollTop).toBe(0);
+    expect(reduceUi(ui, { type: 'focus-section', delta: 1, count: 3 }).sectionScrollTop).toBe(0);
+  });
+
+  it('opens a task’s details, selecting it, scrolls them within their limit and closes', () => {
+    let ui = reduceUi(initialUi(), { type: 'open-task', taskId: 't1' });
+    expect(ui).toMatchObject({ selectedTaskId: 't1', overlay: { kind: 'task', taskId: 't1', scrollTop: 0 } });
+    ui = reduceUi(ui, { type: 'scroll-task', delta: 30, maxTop: 12 });
+    expect(ui.overlay).toEqual({ kind: 'task', taskId: 't1', scrollTop: 12 });
+    expect(reduceUi(ui, { type: 'close-overlay' }).overlay).toEqual({ kind: 'none' });
+    expect(reduceUi(initialUi(), { type: 'scroll-task', delta: 1, maxTop: 5 }).overlay).toEqual({ kind: 'none' });
+  });
 });

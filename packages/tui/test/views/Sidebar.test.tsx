@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 const restoreEnv = await vi.hoisted(async () => (await import('../force-color.js')).forceTrueColor());
 import { ESC } from '../ansi.js';
 import { Sidebar } from '../../src/views/Sidebar.js';
+import { focusedScrollLimit, sectionLineCounts } from '../../src/views/sidebar-plan.js';
 import type { SectionRow } from '../../src/state/types.js';
 import { frameOf, shownLinesOf } from './render-frame.js';
 
@@ -83,5 +84,27 @@ describe('Sidebar', () => {
 
   it('says so when there are no sections', () => {
     expect(shownLinesOf(frameOf(<Sidebar sections={[]} width={30} height={5} />))).toEqual(['No sections.']);
+  });
+
+  it('scrolls the focused section within its rows, with hints above and below, and clamps to its last full page', () => {
+    const sections = [section('log', 30), section('stats', 1)];
+    const at = (focusedScrollTop: number) => shownLinesOf(frameOf(<Sidebar sections={sections} focusedId="log" focusedScrollTop={focusedScrollTop} width={30} height={8} />));
+    expect(at(0)).toEqual(['▾ LOG', '  log 1', '  log 2', '  log 3', '  log 4', '  … 26 more lines', '▾ STATS', '  stats 1']);
+    expect(at(10)).toEqual(['▾ LOG', '  … 10 lines above', '  log 11', '  log 12', '  log 13', '  … 17 more lines', '▾ STATS', '  stats 1']);
+    const end = ['▾ LOG', '  … 25 lines above', '  log 26', '  log 27', '  log 28', '  log 29', '  log 30', '▾ STATS'];
+    expect(at(1_000)).toEqual([...end.slice(0, 1), '  … 26 lines above', '  log 27', '  log 28', '  log 29', '  log 30', '▾ STATS', '  stats 1']);
+  });
+
+  it('the scroll limit it reports is where the last full page starts', () => {
+    const sections = [section('log', 30), section('stats', 1)];
+    const input = { sections, lineCounts: sectionLineCounts(sections, 30), collapsed: {}, focusedId: 'log', height: 8, maxContentLines: 8 };
+    const limit = focusedScrollLimit(input);
+    expect(limit).toBe(26);
+    const last = shownLinesOf(frameOf(<Sidebar sections={sections} focusedId="log" focusedScrollTop={limit} width={30} height={8} />));
+    const beyond = shownLinesOf(frameOf(<Sidebar sections={sections} focusedId="log" focusedScrollTop={limit + 5} width={30} height={8} />));
+    expect(beyond).toEqual(last);
+    expect(shownLinesOf(frameOf(<Sidebar sections={sections} focusedId="log" focusedScrollTop={limit - 1} width={30} height={8} />))).not.toEqual(last);
+    expect(focusedScrollLimit({ ...input, collapsed: { log: true } })).toBe(0);
+    expect(focusedScrollLimit({ ...input, focusedId: 'stats' })).toBe(0);
   });
 });

@@ -5,9 +5,10 @@ import { ESC, hasColor } from '../ansi.js';
 import { CommandPalette } from '../../src/views/CommandPalette.js';
 import { ConfirmDialog } from '../../src/views/ConfirmDialog.js';
 import { HelpOverlay } from '../../src/views/HelpOverlay.js';
+import { TaskDetail, taskDetailMaxTop } from '../../src/views/TaskDetail.js';
 import { mask, SecretForm } from '../../src/views/SecretForm.js';
 import { argumentHints, commandQuery, filterCommands } from '../../src/views/command-filter.js';
-import type { CommandRow } from '../../src/state/types.js';
+import type { CommandRow, TaskRow } from '../../src/state/types.js';
 import { frameOf, linesOf, shownLinesOf, textOf } from './render-frame.js';
 
 afterAll(restoreEnv);
@@ -148,3 +149,49 @@ describe('SecretForm', () => {
     expect(hasColor(frameOf(<SecretForm agent="a" names={names} focusedIndex={0} typedLengths={{}} width={70} status={{ kind: 'error', text: 'x' }} />, { color: false }))).toBe(false);
   });
 });
+
+describe('TaskDetail', () => {
+  const base = { id: 't1', agent: 'a', command: 'check_now', progressLabel: 'Checking Gmail', progress: {}, createdAt: Date.UTC(2026, 0, 1, 12), updatedAt: Date.UTC(2026, 0, 1, 12) + 2_500 };
+  const result = { unread: 3, messages: Array.from({ length: 12 }, (_, i) => ({ id: `m${i}`, subject: `Invoice ${i}` })) };
+  const succeeded: TaskRow = { ...base, state: 'succeeded', args: { folder: 'INBOX' }, result };
+
+  it('shows what ran and the whole result as indented JSON, not the one truncated line of the tasks pane', () => {
+    const text = textOf(frameOf(<TaskDetail task={succeeded} width={60} height={80} scrollTop={0} />));
+    expect(text).toContain('Checking Gmail');
+    expect(text).toContain('command  check_now');
+    expect(text).toContain('args     {"folder":"INBOX"}');
+    expect(text).toMatch(/ended +\d\d:\d\d:\d\d \(2\.5 s\)/);
+    expect(text).toContain('"subject": "Invoice 11"');
+    expect(text).not.toContain('lines 1–');
+  });
+
+  it('scrolls a result taller than the box, saying where it is, within exact rows and columns', () => {
+    const max = taskDetailMaxTop(succeeded, 60, 20);
+    expect(max).toBeGreaterThan(0);
+    const top = linesOf(frameOf(<TaskDetail task={succeeded} width={60} height={20} scrollTop={0} />));
+    const end = linesOf(frameOf(<TaskDetail task={succeeded} width={60} height={20} scrollTop={max} />));
+    for (const lines of [top, end]) {
+      expect(lines).toHaveLength(20);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    }
+    expect(top.join('\n')).toMatch(/lines 1–17 of \d+/);
+    expect(end.join('\n')).toContain('"subject": "Invoice 11"');
+    expect(linesOf(frameOf(<TaskDetail task={succeeded} width={60} height={20} scrollTop={max + 10} />))).toEqual(end);
+  });
+
+  it('shows a failure’s code and whole message in red, wrapped rather than cut', () => {
+    const message = `The refresh token was revoked. ${'Sign in again to continue. '.repeat(4)}Run: opperator agent invoke a authorize_gmail`;
+    const failed: TaskRow = { ...base, state: 'failed', error: { code: 'OAUTH_REFRESH_FAILED', message } };
+    const frame = frameOf(<TaskDetail task={failed} width={50} height={30} scrollTop={0} />);
+    expect(textOf(frame)).toContain('Error OAUTH_REFRESH_FAILED');
+    expect(textOf(frame).replace(/[│\s]+/g, '')).toContain(message.replace(/\s+/g, ''));
+    expect(frame).toContain(`${ESC}[31m`);
+  });
+
+  it('shows a running task’s latest progress, and a cancelled one as cancelled', () => {
+    const running: TaskRow = { ...base, state: 'running', progress: { text: 'Waiting for the browser', progress: 0.5 } };
+    expect(textOf(frameOf(<TaskDetail task={running} width={60} height={20} scrollTop={0} />))).toMatch(/50%[\s\S]*Waiting for the browser/);
+    expect(textOf(frameOf(<TaskDetail task={{ ...base, state: 'cancelled' }} width={60} height={20} scrollTop={0} />))).toContain('Cancelled');
+  });
+});
+

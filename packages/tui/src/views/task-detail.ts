@@ -1,0 +1,78 @@
+import { toDisplayText } from '../markup-text.js';
+import type { TaskRow } from '../state/types.js';
+import { taskLabel, toCompactJson } from './task-text.js';
+import { wrapText } from './text-fit.js';
+
+/** One row of a task's details: plain text, with how to draw it. */
+export interface TaskDetailLine {
+  text: string;
+  /** `heading` rows are bold, `error` red, `dim` grey. */
+  style?: 'heading' | 'error' | 'dim';
+}
+
+/**
+ * Everything known about a task, laid out as rows of at most `width`
+ * columns: what ran (command and arguments), when, and its outcome in full:
+ * the result as indented JSON, or the error's code and whole message; for a
+ * running task its latest progress. The tasks pane shows one truncated line
+ * per task; this is what Enter opens.
+ *
+ * @example
+ * ```ts
+ * taskDetailLines(task, 60).map((line) => line.text); // ['Checking Gmail', 'command  check_now', ...]
+ * ```
+ */
+export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] {
+  const lines: TaskDetailLine[] = [];
+  const add = (text: string, style?: TaskDetailLine['style']) => {
+    // Line breaks are the layout's; anything else that could move the cursor is neutralised.
+    for (const line of text.split(/\r?\n/)) for (const row of wrapText(toDisplayText(line), width)) lines.push(style ? { text: row, style } : { text: row });
+  };
+  add(taskLabel(task), 'heading');
+  add(`command  ${task.command}`);
+  if (task.args && Object.keys(task.args).length > 0) add(`args     ${toCompactJson(task.args)}`);
+  add(`state    ${task.state}`);
+  add(`started  ${clock(task.createdAt)}`);
+  if (task.state !== 'running') add(`ended    ${clock(task.updatedAt)} (${seconds(task.updatedAt - task.createdAt)})`);
+  lines.push({ text: '' });
+  switch (task.state) {
+    case 'running': {
+      const { text, progress, status } = task.progress;
+      add('Progress', 'heading');
+      if (typeof progress === 'number') add(`${Math.round(progress * 100)}%`);
+      add(text ?? status ?? 'waiting for the first progress report', text ?? status ? undefined : 'dim');
+      break;
+    }
+    case 'succeeded':
+      add('Result', 'heading');
+      add(task.result === undefined ? 'no result' : prettyJson(task.result), task.result === undefined ? 'dim' : undefined);
+      break;
+    case 'failed':
+      add(task.error?.code ? `Error ${task.error.code}` : 'Error', 'heading');
+      add(task.error?.message ?? 'failed', 'error');
+      break;
+    case 'cancelled':
+      add('Cancelled', 'heading');
+      break;
+  }
+  return lines;
+}
+
+/** Indented JSON, or what {@link toCompactJson} makes of values JSON cannot hold. */
+function prettyJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return toCompactJson(value);
+  }
+}
+
+/** A timestamp as local `HH:MM:SS`. */
+function clock(ms: number): string {
+  return new Date(ms).toTimeString().slice(0, 8);
+}
+
+/** A duration in seconds with one decimal. */
+function seconds(ms: number): string {
+  return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+}

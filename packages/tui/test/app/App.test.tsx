@@ -1,0 +1,121 @@
+// The whole App through ink-testing-library, against an in-memory daemon at
+// the TuiClient seam (the real client and daemon are the tmux suites' part:
+// packages/cli/test/tui.e2e.test.ts). Keys go in as the bytes a terminal sends.
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/app/App.js';
+import type { TuiClient } from '../../src/state/client.js';
+import type { AgentRow, SectionRow, TaskRow } from '../../src/state/types.js';
+import { stripAnsi } from '../ansi.js';
+
+const agent: AgentRow = { name: 'mail', description: 'Watches mail', state: 'running', pid: 7, restarts: 0 };
+const at = Date.UTC(2026, 0, 1, 12);
+const tasks: TaskRow[] = [
+  { id: 'old', agent: 'mail', command: 'sync_all', progressLabel: 'Syncing', state: 'running', progress: { text: 'page 1' }, createdAt: at, updatedAt: at },
+  {
+    id: 'done',
+    agent: 'mail',
+    command: 'check_now',
+    state: 'succeeded',
+    progress: {},
+    result: { unread: 3, subjects: ['Invoice 1', 'Invoice 2', 'Invoice 3'] },
+    createdAt: at + 1_000,
+    updatedAt: at + 3_000,
+  },
+  { id: 'new', agent: 'mail', command: 'authorize_gmail', progressLabel: 'Signing in', state: 'running', progress: { text: 'Waiting' }, createdAt: at + 2_000, updatedAt: at + 2_000 },
+];
+const sections: SectionRow[] = [
+  { id: 'inbox', title: 'Inbox', content: Array.from({ length: 40 }, (_, i) => `message ${i + 1}`).join('\n'), collapsed: false, updatedAt: 0 },
+];
+
+/** An in-memory daemon: answers what the App asks and records every request. */
+function fakeDaemon() {
+  const requests: Array<{ method: string; params: Record<string, unknown> | undefined }> = [];
+  const client: TuiClient = {
+    request: async <T,>(method: string, params?: Record<string, unknown>, onEvent?: (event: Record<string, unknown>) => void): Promise<T> => {
+      requests.push({ method, params });
+      const answers: Record<string, unknown> = {
+        'agent.sections': sections,
+        'task.list': tasks,
+        'agent.commands': [{ name: 'check_now', async: true }],
+        'task.cancel': { cancelled: true },
+      };
+      if (method === 'watch' || method === 'agent.logs') {
+        if (method === 'watch') onEvent?.({ agents: [agent] });
+        return new Promise<T>(() => undefined);
+      }
+      return answers[method] as T;
+    },
+    close: () => undefined,
+  };
+  return { requests, connect: async () => client };
+}
+
+let unmount: (() => void) | undefined;
+afterEach(() => unmount?.());
+
+async function start() {
+  const daemon = fakeDaemon();
+  const app = render(<App connect={daemon.connect} />);
+  unmount = app.unmount;
+  const frame = () => stripAnsi(app.lastFrame() ?? '');
+  const waitFor = async (check: (text: string) => boolean, what: string) => {
+    for (let i = 0; i < 100; i++) {
+      if (check(frame())) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`never showed ${what}:\n${frame()}`);
+  };
+  await waitFor((text) => text.includes('message 1') && text.includes('● connected'), 'the agent and its section');
+  const press = async (bytes: string) => {
+    app.stdin.write(bytes);
+    // One render interval, so the next key sees this one's effect on screen.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  return { daemon, frame, waitFor, press };
+}
+
+describe('App', () => {
+  it('selects a task in the tasks pane, cancels that one with c, and opens a finished one in full with Enter', async () => {
+    const { daemon, waitFor, press, frame } = await start();
+    await press('3'); // focus the main pane
+    await press('\t'); // tasks
+    await waitFor((text) => text.includes('Tasks · 2 running'), 'the tasks pane');
+    // Newest first: authorize_gmail (selected), check_now, sync_all.
+    await press('\u001B[B');
+    await press('\u001B[B');
+    await press('c');
+    await waitFor(() => daemon.requests.some((r) => r.method === 'task.cancel'), 'a cancel request');
+    expect(daemon.requests.filter((r) => r.method === 'task.cancel').map((r) => r.params)).toEqual([{ id: 'old' }]);
+    await press('\u001B[A');
+    await press('\r');
+    await waitFor((text) => text.includes('"subjects": ['), 'the task details');
+    expect(frame()).toContain('command  check_now');
+    expect(frame()).toContain('"Invoice 3"');
+    await press('\u001B');
+    await waitFor((text) => !text.includes('"subjects": [') && text.includes('Tasks · 2 running'), 'the tasks pane again');
+  });
+
+  it('scrolls a long section with PgDn once the sidebar has the focus', async () => {
+    const { waitFor, press, frame } = await start();
+    expect(frame()).not.toContain('lines above');
+    await press('2');
+    await press('\u001B[6~');
+    await waitFor((text) => /… \d+ lines above/.test(text), 'the section scrolled');
+    expect(frame()).not.toContain('message 1\n');
+  });
+
+  it('reads Esc and a key that arrive together (Alt+key to Ink) as Esc, then the key', async () => {
+    const { waitFor, press } = await start();
+    await press('/');
+    await waitFor((text) => text.includes('check_now'), 'the palette');
+    await press('\u001Bx'); // Esc closes the palette; x asks to stop the agent
+    await waitFor((text) => text.includes('Stop mail?'), 'the stop confirmation');
+    await press('n');
+    await press('/');
+    await press('chec');
+    await waitFor((text) => text.includes('/chec'), 'typed text in the palette');
+    await press('\u001B/'); // Esc closes it, / opens it again, empty
+    await waitFor((text) => !text.includes('/chec') && text.includes('check_now'), 'a fresh palette');
+  });
+});
