@@ -98,6 +98,41 @@ describe('the TUI', () => {
     await ui.waitFor(/Logs|Tasks/);
   }, 60_000);
 
+  it('lays itself out again when the terminal is resized: every row within the width, the status line on the last row', async () => {
+    const ui = await openTui();
+    await ui.waitFor('● connected');
+    for (const [width, height] of [[80, 24], [140, 40], [100, 30]] as const) {
+      await ui.resize(width, height);
+      // tmux reflows the old frame at once; wait for the TUI's own: the main pane's rule where the layout puts it
+      // for this width (30% for the left column, at least 20) and the status line on the last of `height` rows.
+      const left = Math.max(20, Math.round(width * 0.3));
+      const screen = await ui.waitFor(new RegExp(`^Agents \\(2\\) {${left - 'Agents (2)'.length}}│.*\\n(?:.*\\n){${height - 2}}● connected.*\\n?$`));
+      const rows = screen.replace(/\n$/, '').split('\n');
+      expect(rows).toHaveLength(height);
+      for (const row of rows) expect(row.length).toBeLessThanOrEqual(width);
+      expect(rows.filter((row) => row.length > left && row[left] === '│')).toHaveLength(height - 1);
+    }
+  }, 60_000);
+
+  it('selects a running task in the tasks pane and cancels it with c', async () => {
+    expect((await cli('agent', 'start', 'burst')).code).toBe(0);
+    const ui = await openTui();
+    await ui.waitFor(/› burst +running/);
+    const started = await cli('agent', 'invoke', 'burst', 'wait', '--detach');
+    expect(started.code).toBe(0);
+    await ui.sendKeys('3'); // focus the main pane
+    await ui.sendKeys('Tab');
+    await ui.waitFor(/Tasks · 1 running[\s\S]*Waiting/);
+    await ui.sendKeys('c');
+    await ui.waitFor(/⊘ Waiting/);
+    const tasks = JSON.parse((await cli('task', 'list', '--json')).stdout) as Array<{ command: string; state: string }>;
+    expect(tasks.filter((task) => task.command === 'wait').map((task) => task.state)).toEqual(['cancelled']);
+    await ui.sendKeys('Enter');
+    await ui.waitFor(/state +cancelled[\s\S]*Cancelled/);
+    await ui.sendKeys('Escape');
+    await ui.waitFor(/Tasks · 0 running/);
+  }, 60_000);
+
   it('says the daemon is gone when it stops, and shows it again when it is back', async () => {
     const ui = await openTui();
     await ui.waitFor('connected');

@@ -66,6 +66,11 @@ export class TmuxSession {
     throw new Error(`the screen did not show ${String(text)} within ${timeoutMs} ms; it shows:\n${last}`);
   }
 
+  /** Resizes the terminal, as a user dragging the window would (the program gets SIGWINCH). */
+  async resize(width: number, height: number): Promise<void> {
+    await run('tmux', ['-L', this.#socket, 'resize-window', '-x', String(width), '-y', String(height)]);
+  }
+
   /** Whether the program in the pane has exited. */
   async exited(): Promise<boolean> {
     const { stdout } = await run('tmux', ['-L', this.#socket, 'display-message', '-p', '#{pane_dead}']);

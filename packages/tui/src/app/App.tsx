@@ -1,7 +1,6 @@
 import { useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messageOf, type ConnectClient } from '../state/client.js';
-import type { SectionRow, TaskRow } from '../state/types.js';
 import { AppLayout, screenSizes, type AppOverlay } from '../views/AppLayout.js';
 import { DEFAULT_SECTION_CONTENT_LINES, focusedScrollLimit, sectionLineCounts } from '../views/sidebar-plan.js';
 import { taskDetailMaxTop } from '../views/TaskDetail.js';
@@ -12,6 +11,7 @@ import { useSyncState } from './useSyncState.js';
 import { useAgentLogs } from './useAgentLogs.js';
 import { useDaemonSnapshot } from './useDaemonSnapshot.js';
 import { usePalette } from './usePalette.js';
+import { agentCollapsed, agentSections, agentTasks, selectionOf } from './selection.js';
 import { useKeys } from './useKeys.js';
 import { useMissingSecrets } from './useMissingSecrets.js';
 import { useSecretForm, type SecretAccess } from './useSecretForm.js';
@@ -22,14 +22,8 @@ import { useTerminalSize } from './useTerminalSize.js';
 /** How long a notice ("started authorize_gmail") stays on the status line. */
 export const NOTICE_MS = 4_000;
 
-/** One value for "no sections", so the memoised sidebar is not re-rendered by a fresh empty array. */
-const NO_SECTIONS: readonly SectionRow[] = [];
-
 /** Log lines (or tasks) one PgUp/PgDn moves. */
 export const LOG_PAGE_LINES = 10;
-
-/** Newest first, as the tasks pane lists them. */
-const newestFirst = (a: TaskRow, b: TaskRow): number => b.createdAt - a.createdAt;
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -69,13 +63,11 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   useEffect(() => dispatch({ type: 'ensure-selection', agents: agentNames }), [agentNames]);
   useEffect(() => onCollapsedChange?.({ ...ui.collapsed }), [ui.collapsed, onCollapsedChange]);
   const logs = useAgentLogs(connect, ui.selectedAgent);
-  const sections = (ui.selectedAgent && snapshot.sections[ui.selectedAgent]) || NO_SECTIONS;
-  const tasks = useMemo(() => snapshot.tasks.filter((t) => t.agent === ui.selectedAgent).sort(newestFirst), [snapshot.tasks, ui.selectedAgent]);
-  // No choice (or a task that is gone) means the newest, so a task just started is the selected one.
-  const selectedTask = tasks.find((t) => t.id === ui.selectedTaskId) ?? tasks[0];
+  const sections = agentSections(snapshot, ui.selectedAgent);
+  const tasks = useMemo(() => agentTasks(snapshot.tasks, ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
+  const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
   const screen = screenSizes(width, height, snapshot.agents.length, tasks);
   const spinnerFrame = useSpinnerFrame(animate && tasks.some((t) => t.state === 'running'));
-  const focused = sections[Math.min(ui.focusedSection, Math.max(0, sections.length - 1))];
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
   const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
   const palette = usePalette(client, {
@@ -97,24 +89,11 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
     );
   };
 
-  const collapsedSections = useMemo(
-    () => Object.fromEntries(Object.entries(ui.collapsed).flatMap(([key, value]) => (key.startsWith(`${ui.selectedAgent}/`) ? [[key.slice(ui.selectedAgent!.length + 1), value]] : []))),
-    [ui.collapsed, ui.selectedAgent],
-  );
-  // Scroll limits come from the same layout the views draw, so a key past the end does nothing.
-  const sectionScrollLimit = () =>
-    focusedScrollLimit({
-      sections,
-      lineCounts: sectionLineCounts(sections, screen.sizes.leftColumns),
-      collapsed: collapsedSections,
-      focusedId: focused?.id,
-      height: screen.sizes.sidebarRows,
-      maxContentLines: DEFAULT_SECTION_CONTENT_LINES,
-    });
-  const openedTask = ui.overlay.kind === 'task' ? tasks.find((t) => t.id === (ui.overlay as { taskId: string }).taskId) : undefined;
+  const collapsedSections = useMemo(() => agentCollapsed(ui.collapsed, ui.selectedAgent), [ui.collapsed, ui.selectedAgent]);
 
   useKeys((input, key) => {
     if (palette.handleKey(input, key) || secretForm.handleKey(input, key)) return;
+    // Everything below from the latest UI state: keys of one chunk act on what the keys before them chose.
     const ui = currentUi();
     if (ui.searchingLogs) {
       if (key.escape) return dispatch({ type: 'clear-search' });
@@ -123,7 +102,20 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
     }
     const intent = keyIntent(input, key, ui);
     const agent = ui.selectedAgent;
+    const tasks = agentTasks(snapshot.tasks, agent);
+    const sections = agentSections(snapshot, agent);
+    const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
     const taskIds = tasks.map((t) => t.id);
+    // Scroll limits come from the same layout the views draw, so a key past the end does nothing.
+    const sectionScrollLimit = () =>
+      focusedScrollLimit({
+        sections,
+        lineCounts: sectionLineCounts(sections, screen.sizes.leftColumns),
+        collapsed: agentCollapsed(ui.collapsed, agent),
+        focusedId: focused?.id,
+        height: screen.sizes.sidebarRows,
+        maxContentLines: DEFAULT_SECTION_CONTENT_LINES,
+      });
     const step = intent === 'up' || intent === 'page-up' ? -1 : 1;
     switch (intent) {
       case 'quit':
@@ -183,9 +175,11 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       case 'palette':
         if (agent) palette.open(agent);
         return;
-      case 'secrets':
-        if (selectedRow) secretForm.open(selectedRow.name, selectedRow.secrets ?? []);
+      case 'secrets': {
+        const row = snapshot.agents.find((a) => a.name === agent);
+        if (row) secretForm.open(row.name, row.secrets ?? []);
         return;
+      }
       case 'cancel-task': {
         // The selected task when it runs, else the newest running one.
         const running = selectedTask?.state === 'running' ? selectedTask : tasks.find((t) => t.state === 'running');
@@ -202,7 +196,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   });
 
   const overlay: AppOverlay = palette.palette
-    ? { kind: 'palette', commands: palette.palette.commands, input: palette.palette.input, selectedIndex: palette.palette.selectedIndex, agent: palette.palette.agent, ...(palette.palette.error ? { error: palette.palette.error } : {}) }
+    ? { kind: 'palette', commands: palette.palette.commands, input: palette.palette.input, selectedIndex: palette.palette.selectedIndex, agent: palette.palette.agent, loading: palette.palette.loading === true, ...(palette.palette.error ? { error: palette.palette.error } : {}) }
     : secretForm.form
       ? { kind: 'secrets', ...secretForm.form }
       : ui.overlay.kind === 'help'

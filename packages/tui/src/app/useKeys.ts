@@ -6,35 +6,72 @@ export type KeyHandler = (input: string, key: Key) => void;
 
 const ESC = '\u001B';
 
-/**
- * The key presses behind one chunk of terminal input. Terminals send Alt+x as
- * ESC followed by `x`, so Esc pressed just before a key (a fast typist, or
- * tmux, which holds a lone ESC for its `escape-time`) arrives as one chunk
- * that Ink reads as Alt+x, or for punctuation as the bare key with the Esc
- * lost. The TUI binds nothing to Alt, so such a chunk is split back into Esc
- * and the key. Anything else (arrows and other escape sequences, plain keys,
- * pastes) passes through as Ink read it.
- *
- * @example
- * ```ts
- * splitEscapedKey('\u001Bx', 'x', key); // [['', Esc], ['x', plain]]
- * splitEscapedKey('x', 'x', key);       // [['x', key]]
- * ```
- */
-export function splitEscapedKey(raw: string | undefined, input: string, key: Key): Array<[string, Key]> {
-  const second = raw !== undefined && raw.length === 2 && raw[0] === ESC ? raw[1]! : undefined;
-  // `[` and `O` start escape sequences (arrows, function keys), which Ink already parsed.
-  if (second === undefined || second === ESC || second === '[' || second === 'O' || second < ' ' || second === '\u007F') return [[input, key]];
-  const plain: Key = { ...key, escape: false, meta: false, ctrl: false, shift: false, return: false, tab: false, backspace: false, delete: false };
-  return [
-    ['', { ...plain, escape: true }],
-    [second, { ...plain, shift: /[A-Z]/.test(second) }],
-  ];
+/** A key with no flag set, to build presses from. */
+function plainKey(key: Key): Key {
+  return { ...key, upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, escape: false, meta: false, ctrl: false, shift: false, return: false, tab: false, backspace: false, delete: false };
+}
+
+/** One character of a chunk as the key that types it; `undefined` for control characters no key here means. */
+function pressOf(char: string, plain: Key): [string, Key] | undefined {
+  switch (char) {
+    case '\t':
+      return ['', { ...plain, tab: true }];
+    case '\r':
+    case '\n':
+      return ['', { ...plain, return: true }];
+    case '\u007F':
+    case '\b':
+      return ['', { ...plain, backspace: true }];
+    case '\u0003':
+      return ['c', { ...plain, ctrl: true }];
+    default:
+      return char < ' ' ? undefined : [char, { ...plain, shift: /[A-Z]/.test(char) }];
+  }
 }
 
 /**
- * Ink's `useInput` with {@link splitEscapedKey} applied: the handler sees
- * Esc and the key after it as two presses, in order.
+ * The key presses behind one chunk of terminal input. Ink hands a chunk of
+ * several characters over as one "paste", and keys typed quickly (or sent by
+ * tmux, or typed ahead while the TUI was busy) arrive that way: `3` and Tab
+ * as `"3\t"`, which no binding matches. So a chunk of plain characters is
+ * split into one press per character (`\r\n` is one Enter); text fields get
+ * the same text, a character at a time.
+ *
+ * Terminals send Alt+x as ESC followed by `x`, so Esc pressed just before a
+ * key (tmux holds a lone ESC for its `escape-time`) arrives as one chunk that
+ * Ink reads as Alt+x, or for punctuation as the bare key with the Esc lost.
+ * The TUI binds nothing to Alt, so such a chunk is split back into Esc and
+ * the key. Escape sequences (arrows, function keys) pass through as Ink read
+ * them.
+ *
+ * @example
+ * ```ts
+ * keyPresses('\u001Bx', 'x', key); // [['', Esc], ['x', plain]]
+ * keyPresses('3\t', '3\t', key);   // [['3', plain], ['', Tab]]
+ * keyPresses('x', 'x', key);       // [['x', key]]
+ * ```
+ */
+export function keyPresses(raw: string | undefined, input: string, key: Key): Array<[string, Key]> {
+  if (raw === undefined) return [[input, key]];
+  const plain = plainKey(key);
+  if (raw.length === 2 && raw[0] === ESC) {
+    const second = raw[1]!;
+    // `[` and `O` start escape sequences, which Ink already parsed; ESC ESC is one Esc.
+    if (second === ESC || second === '[' || second === 'O' || second < ' ' || second === '\u007F') return [[input, key]];
+    return [['', { ...plain, escape: true }], [second, { ...plain, shift: /[A-Z]/.test(second) }]];
+  }
+  if (raw.includes(ESC) || [...raw].length < 2) return [[input, key]];
+  const presses: Array<[string, Key]> = [];
+  for (const char of raw.replace(/\r\n/g, '\r')) {
+    const press = pressOf(char, plain);
+    if (press) presses.push(press);
+  }
+  return presses;
+}
+
+/**
+ * Ink's `useInput` with {@link keyPresses} applied: the handler sees every
+ * key of a chunk as its own press, in order (all within one render).
  *
  * @example
  * ```ts
@@ -55,6 +92,6 @@ export function useKeys(handler: KeyHandler): void {
     };
   }, [events]);
   useInput((input, key) => {
-    for (const [text, press] of splitEscapedKey(lastChunk.current, input, key)) handler(text, press);
+    for (const [text, press] of keyPresses(lastChunk.current, input, key)) handler(text, press);
   });
 }

@@ -13,6 +13,10 @@ export interface PaletteState {
   input: string;
   selectedIndex: number;
   error?: string;
+  /** True until the agent's commands have arrived. */
+  loading?: boolean;
+  /** Enter was pressed while loading: run once the commands are there. */
+  submitted?: boolean;
 }
 
 /** What {@link usePalette} gives the app. */
@@ -40,14 +44,22 @@ export function usePalette(client: TuiClient | undefined, events: { onStarted: (
 
   const open = (agent: string) => {
     if (!client) return events.onError('Not connected to the daemon.');
-    setPalette({ agent, commands: [], input: '/', selectedIndex: 0 });
+    setPalette({ agent, commands: [], input: '/', selectedIndex: 0, loading: true });
     client.request<CommandRow[]>('agent.commands', { name: agent }).then(
-      (commands) => setPalette((p) => (p && p.agent === agent ? { ...p, commands } : p)),
-      (err: unknown) => setPalette((p) => (p ? { ...p, error: messageOf(err) } : p)),
+      (commands) => {
+        const current = currentPalette();
+        if (!current || current.agent !== agent) return;
+        const loaded = { ...current, commands, loading: false, submitted: false };
+        // A command typed ahead with its Enter ("/check_now⏎" before the list came) runs now.
+        if (current.submitted) run(loaded);
+        else setPalette(loaded);
+      },
+      (err: unknown) => setPalette((p) => (p ? { ...p, loading: false, submitted: false, error: messageOf(err) } : p)),
     );
   };
 
   const run = (state: PaletteState) => {
+    if (state.loading) return setPalette({ ...state, submitted: true });
     const matches = filterCommands(state.commands, state.input);
     const command = matches[Math.min(state.selectedIndex, matches.length - 1)];
     if (!command) return setPalette({ ...state, error: 'No command matches; Esc closes.' });

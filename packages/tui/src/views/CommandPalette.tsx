@@ -23,6 +23,8 @@ export interface CommandPaletteProps {
   error?: string;
   /** The agent the commands belong to, for the title. */
   agent?: string;
+  /** The commands are still on their way from the daemon. */
+  loading?: boolean;
 }
 
 /** Rows that are not commands: two borders, title, input, and the footer hint. */
@@ -39,7 +41,7 @@ const FRAME_ROWS = 5;
  * <CommandPalette commands={commands} input="/check" selectedIndex={0} width={60} />
  * ```
  */
-export function CommandPalette({ commands, input, selectedIndex, width, height, error, agent }: CommandPaletteProps): ReactNode {
+export function CommandPalette({ commands, input, selectedIndex, width, height, error, agent, loading = false }: CommandPaletteProps): ReactNode {
   const { color } = useDisplaySettings();
   const matches = filterCommands(commands, input);
   const errorRows = error === undefined || error === '' ? 0 : 1;
@@ -55,7 +57,7 @@ export function CommandPalette({ commands, input, selectedIndex, width, height, 
         {typed}
         <Text inverse> </Text>
       </Text>
-      {matches.length === 0 && <Text dimColor>No matching commands.</Text>}
+      {matches.length === 0 && <Text dimColor>{loading ? 'Loading commands…' : 'No matching commands.'}</Text>}
       {window.hiddenAbove > 0 && <Text dimColor>↑ {window.hiddenAbove} more</Text>}
       {matches.slice(window.start, window.end).map((command, offset) => (
         <CommandLine key={command.name} command={command} selected={window.start + offset === selectedIndex} />

@@ -118,4 +118,14 @@ describe('App', () => {
     await press('\u001B/'); // Esc closes it, / opens it again, empty
     await waitFor((text) => !text.includes('/chec') && text.includes('check_now'), 'a fresh palette');
   });
+
+  it('takes keys that arrive in one chunk one by one: a command typed ahead reaches the palette whole', async () => {
+    const { daemon, waitFor, press } = await start();
+    await press('3\t'); // focus the main pane and switch to tasks, as a fast typist's two keys
+    await waitFor((text) => text.includes('Tasks · 2 running'), 'the tasks pane');
+    await press('/check_now\r');
+    await waitFor(() => daemon.requests.some((r) => r.method === 'agent.invoke'), 'the command started');
+    expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, detach: true });
+  });
 });
+
