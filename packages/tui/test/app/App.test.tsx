@@ -28,6 +28,8 @@ const sections: SectionRow[] = [
   { id: 'inbox', title: 'Inbox', content: Array.from({ length: 40 }, (_, i) => `message ${i + 1}`).join('\n'), collapsed: false, updatedAt: 0 },
 ];
 
+const LOG_BURST = 5_000;
+
 /** An in-memory daemon: answers what the App asks and records every request. */
 function fakeDaemon() {
   const requests: Array<{ method: string; params: Record<string, unknown> | undefined }> = [];
@@ -42,6 +44,8 @@ function fakeDaemon() {
       };
       if (method === 'watch' || method === 'agent.logs') {
         if (method === 'watch') onEvent?.({ agents: [agent] });
+        // A chatty agent: its tail, then a burst far past what the TUI keeps.
+        if (method === 'agent.logs') for (let i = 1; i <= LOG_BURST; i++) onEvent?.({ log: { time: at, level: 'info', source: 'agent', message: `log line ${i}` } });
         return new Promise<T>(() => undefined);
       }
       return answers[method] as T;
@@ -126,6 +130,15 @@ describe('App', () => {
     await press('/check_now\r');
     await waitFor(() => daemon.requests.some((r) => r.method === 'agent.invoke'), 'the command started');
     expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, detach: true });
+  });
+
+  it('follows a burst of log lines to the newest, keeping a bounded tail to scroll back through', async () => {
+    const { waitFor, press, frame } = await start();
+    await waitFor((text) => text.includes(`log line ${LOG_BURST}`), 'the newest log line');
+    // Far up: the oldest line kept is 2,000 from the end (MAX_LOG_LINES), not the first of the burst.
+    for (let i = 0; i < 3; i++) await press('\u001B[5~'.repeat(100));
+    await waitFor((text) => new RegExp(`log line ${LOG_BURST - 1_999}\\b`).test(text), 'the oldest kept line');
+    expect(frame()).not.toMatch(new RegExp(`log line ${LOG_BURST - 2_000}\\b`));
   });
 });
 
