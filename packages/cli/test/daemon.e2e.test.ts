@@ -160,6 +160,35 @@ describe('daemon, agents and CLI', () => {
   }, 60_000);
 });
 
+describe('a daemon whose home is deleted', () => {
+  it('stops itself and its agents instead of running unreachable forever', async () => {
+    const gone = await makeAgentHome([{ name: 'worker', source: await workerSource(), yaml: 'auto_restart: false\nstart_with_daemon: true' }]);
+    const env = { OPPERATOR_HOME: gone.path, OPPERATOR_SECRET_STORE: 'file' };
+    expect((await runCli(['daemon', 'start'], { env })).code).toBe(0);
+    const status = JSON.parse((await runCli(['daemon', 'status', '--json'], { env })).stdout) as { pid: number };
+    let agents: Array<{ name: string; pid: number | null }> = [];
+    for (let i = 0; i < 100 && !agents[0]?.pid; i++) {
+      agents = JSON.parse((await runCli(['agent', 'list', '--json'], { env })).stdout || '[]') as typeof agents;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const pids = [status.pid, agents[0]?.pid ?? 0];
+    expect(pids.every((pid) => pid > 0 && isAlive(pid))).toBe(true);
+    await gone.remove();
+    // The daemon checks its socket every 2 s, then stops its agents as `daemon stop` would.
+    for (let i = 0; i < 100 && pids.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pids.filter(isAlive)).toEqual([]);
+  }, 30_000);
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One request on the control socket, as any local process could send it. */
 function rawRequest(socketPath: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { controlRequestSchema, encodeMessage, readMessages, type ControlMessage, type ControlRequest } from '@opperator/protocol';
@@ -28,6 +28,7 @@ export class ControlServer {
   readonly #handlers: Readonly<Record<string, ControlHandler>>;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  #inode: number | undefined;
 
   constructor(socketPath: string, handlers: Readonly<Record<string, ControlHandler>>) {
     this.socketPath = socketPath;
@@ -49,12 +50,23 @@ export class ControlServer {
       });
     });
     await chmod(this.socketPath, 0o600);
+    this.#inode = (await stat(this.socketPath)).ino;
   }
 
+  /**
+   * Whether the socket file is still the one this server created: false once
+   * it was removed (its home deleted) or replaced by another daemon's.
+   */
+  async ownsSocketFile(): Promise<boolean> {
+    const now = await stat(this.socketPath).catch(() => undefined);
+    return now !== undefined && now.ino === this.#inode;
+  }
+
+  /** Disconnects every client and removes the socket file, unless it is no longer this server's. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    await rm(this.socketPath, { force: true });
+    if (await this.ownsSocketFile()) await rm(this.socketPath, { force: true });
   }
 
   #accept(socket: Socket): void {
