@@ -15,7 +15,7 @@ import { agentCollapsed, agentSections, agentTasks, selectionOf } from './select
 import { useKeys } from './useKeys.js';
 import { useMissingSecrets } from './useMissingSecrets.js';
 import { useSecretForm, type SecretAccess } from './useSecretForm.js';
-import { useSpinnerFrame } from './useSpinnerFrame.js';
+import { SpinnerClock } from './useSpinnerFrame.js';
 import { typeInto } from './text-input.js';
 import { useTerminalSize } from './useTerminalSize.js';
 
@@ -67,7 +67,6 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   const tasks = useMemo(() => agentTasks(snapshot.tasks, ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
   const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
   const screen = screenSizes(width, height, snapshot.agents.length, tasks);
-  const spinnerFrame = useSpinnerFrame(animate && tasks.some((t) => t.state === 'running'));
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
   const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
   const palette = usePalette(client, {
@@ -207,26 +206,28 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
             ? { kind: 'task', task: openedTask, scrollTop: ui.overlay.scrollTop }
             : { kind: 'none' };
   const statusText = (ui.searchingLogs ? `search logs: ${ui.logSearch}▏ (Enter keeps it, Esc clears)` : undefined) ?? notice ?? error ?? (missingSecrets.length > 0 ? `${missingSecrets.length} secret${missingSecrets.length === 1 ? '' : 's'} missing: press e` : undefined);
+  // The spinner ticks in a clock of its own: a tick re-renders the running tasks' spinners, not this whole screen.
   return (
-    <AppLayout
-      width={width}
-      height={height}
-      connection={connection}
-      {...(statusText ? { error: statusText } : {})}
-      hints={KEY_BINDINGS}
-      agents={snapshot.agents}
-      {...(ui.selectedAgent ? { selectedAgent: ui.selectedAgent } : {})}
-      sections={sections}
-      collapsedSections={collapsedSections}
-      {...(focused ? { focusedSectionId: focused.id, focusedSectionScrollTop: ui.sectionScrollTop } : {})}
-      focus={ui.focus}
-      tasks={tasks}
-      {...(selectedTask ? { selectedTaskId: selectedTask.id } : {})}
-      {...(spinnerFrame ? { spinnerFrame } : {})}
-      logs={logs}
-      logView={{ follow: ui.followLogs, minLevel: ui.logLevel, scrollTop: ui.logScrollTop, ...(ui.logSearch || ui.searchingLogs ? { search: ui.logSearch } : {}) }}
-      mainPane={ui.mainPane}
-      overlay={overlay}
-    />
+    <SpinnerClock active={animate && tasks.some((t) => t.state === 'running')}>
+      <AppLayout
+        width={width}
+        height={height}
+        connection={connection}
+        {...(statusText ? { error: statusText } : {})}
+        hints={KEY_BINDINGS}
+        agents={snapshot.agents}
+        {...(ui.selectedAgent ? { selectedAgent: ui.selectedAgent } : {})}
+        sections={sections}
+        collapsedSections={collapsedSections}
+        {...(focused ? { focusedSectionId: focused.id, focusedSectionScrollTop: ui.sectionScrollTop } : {})}
+        focus={ui.focus}
+        tasks={tasks}
+        {...(selectedTask ? { selectedTaskId: selectedTask.id } : {})}
+        logs={logs}
+        logView={{ follow: ui.followLogs, minLevel: ui.logLevel, scrollTop: ui.logScrollTop, ...(ui.logSearch || ui.searchingLogs ? { search: ui.logSearch } : {}) }}
+        mainPane={ui.mainPane}
+        overlay={overlay}
+      />
+    </SpinnerClock>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { createElement, useEffect, useState, type ReactNode } from 'react';
+import { SpinnerFrameContext } from '../views/spinner-context.js';
 
 /** The spinner's frames and how long each shows. */
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
@@ -21,4 +22,19 @@ export function useSpinnerFrame(active: boolean): string | undefined {
     return () => clearInterval(timer);
   }, [active]);
   return active ? SPINNER_FRAMES[index] : undefined;
+}
+
+/**
+ * Provides {@link SpinnerFrameContext} from a clock of its own. Its children
+ * are an element made by the parent, so a tick re-renders only the context's
+ * readers (the running tasks' spinners), not the screen around them.
+ *
+ * @example
+ * ```tsx
+ * <SpinnerClock active={tasks.some((t) => t.state === 'running')}><AppLayout {...props} /></SpinnerClock>
+ * ```
+ */
+export function SpinnerClock({ active, children }: { active: boolean; children: ReactNode }): ReactNode {
+  const frame = useSpinnerFrame(active);
+  return createElement(SpinnerFrameContext.Provider, { value: frame }, children);
 }

@@ -90,7 +90,7 @@ export interface AppLayoutProps {
   tasks: readonly TaskRow[];
   /** Id of the selected task. */
   selectedTaskId?: string;
-  /** Spinner frame for running tasks. */
+  /** Spinner frame for running tasks; default the one of `SpinnerFrameContext`. */
   spinnerFrame?: string;
   /** The selected agent's logs, oldest first. */
   logs: readonly LogEntry[];

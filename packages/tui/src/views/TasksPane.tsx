@@ -5,6 +5,7 @@ import { toDisplayText } from '../markup-text.js';
 import { ProgressLine } from '../progress-bar.js';
 import type { TaskRow, TaskState } from '../state/types.js';
 import { scrollWindow } from './scroll-window.js';
+import { useSpinnerFrameOf } from './spinner-context.js';
 import { findUrl, outcomeText, taskLabel } from './task-text.js';
 import { toOneLine, truncateText, textColumns, wrappedRows } from './text-fit.js';
 
@@ -31,7 +32,7 @@ export interface TasksPaneProps {
   height: number;
   /** Id of the selected task (highlighted, kept in view). */
   selectedId?: string;
-  /** The spinner frame for running tasks; the caller animates it (or passes a static one). */
+  /** The spinner frame for running tasks; default the one of `SpinnerFrameContext` (the app's clock). */
   spinnerFrame?: string;
   /**
    * Show sign-in URLs under their tasks. Default true; `AppLayout` turns it
@@ -104,6 +105,7 @@ interface TaskLineProps {
 
 function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineProps & { spinnerFrame: string | undefined; showUrl: boolean }): ReactNode {
   const { color } = useDisplaySettings();
+  const frame = useSpinnerFrameOf(spinnerFrame);
   const url = showUrl ? findUrl(task.progress.text) : undefined;
   const text = task.progress.text ?? task.progress.status;
   return (
@@ -117,7 +119,7 @@ function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineP
           width={width - 2}
           text={text === undefined ? undefined : toOneLine(text)}
           progress={task.progress.progress}
-          spinnerFrame={spinnerFrame}
+          spinnerFrame={frame}
         />
       </Box>
       {url !== undefined && (
