@@ -15,3 +15,18 @@ describe('the installed opperator command', () => {
     expect(help.stdout).toMatch(/agent/);
   });
 });
+
+describe('the built bundle', () => {
+  it('carries React’s production build only, whatever NODE_ENV says when the TUI starts', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const chunks = `${root}packages/cli/dist/chunks/`;
+    const sources = await Promise.all((await readdir(chunks)).map((name) => readFile(chunks + name, 'utf8')));
+    const react = sources.filter((source) => source.includes('react-reconciler') || source.includes('ReactCurrentDispatcher') || source.includes('__CLIENT_INTERNALS'));
+    expect(react.length).toBeGreaterThan(0);
+    // The development builds' own helpers; their branches are chosen by NODE_ENV at load time unless fixed at build time.
+    for (const source of react) {
+      expect(source).not.toContain('runWithFiberInDEV');
+      expect(source).not.toMatch(/process\.env\.NODE_ENV/);
+    }
+  });
+});
