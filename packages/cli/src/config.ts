@@ -42,9 +42,22 @@ export function childEnvironment(extra: Record<string, string>, env: NodeJS.Proc
 /**
  * Ink draws only a final frame when it believes it runs in CI (`CI` or
  * `CONTINUOUS_INTEGRATION` set), which leaves a blank screen. The TUI only
- * opens on a real terminal, so before Ink is loaded those variables are
- * marked off ("0" is how is-in-ci is told no).
+ * opens on a real terminal, so while Ink is loaded those variables are
+ * marked off ("0" is how is-in-ci is told no; it reads them once, on load).
+ * Call the returned function once Ink is loaded: it puts them back, so the
+ * daemon the TUI starts (and its agents) see the user's environment.
+ *
+ * @example
+ * ```ts
+ * const restore = markInteractiveTerminal();
+ * const { runTui } = await import('@opperator/tui');
+ * restore();
+ * ```
  */
-export function markInteractiveTerminal(env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in env) env[name] = '0';
+export function markInteractiveTerminal(env: NodeJS.ProcessEnv = process.env): () => void {
+  const saved = ['CI', 'CONTINUOUS_INTEGRATION'].filter((name) => name in env).map((name) => [name, env[name]] as const);
+  for (const [name] of saved) env[name] = '0';
+  return () => {
+    for (const [name, value] of saved) env[name] = value;
+  };
 }

@@ -12,8 +12,9 @@ import { connectDaemon } from './with-daemon.js';
  * remembered in `$OPPERATOR_HOME/state/tui.json`.
  */
 export async function openTui(): Promise<void> {
-  markInteractiveTerminal();
+  const restoreEnvironment = markInteractiveTerminal();
   const { runTui } = await import('@opperator/tui');
+  restoreEnvironment();
   const statePath = join(readConfig().home, 'state', 'tui.json');
   const saved: { collapsed?: Record<string, boolean> } = await readFile(statePath, 'utf8').then((text) => JSON.parse(text) as { collapsed?: Record<string, boolean> }, () => ({}));
   let first = true;
