@@ -8,6 +8,7 @@
  *   BENCH_ROUNDS=4 npm run bench   # fewer sign-in rounds, for a quick look
  *   BENCH_WINDOWS=4 npm run bench  # fewer expiry windows in the 8-process benchmark
  *   BENCH_TUI_PHASE_S=30 npm run bench  # longer TUI phases (memory over a longer flood)
+ *   BENCH_TUI_SOAK_S=60 npm run bench   # plus one 60 s TUI phase at 1,000 updates/s (RSS and live heap over a long flood; at most 120)
  *   npx tsx bench/run.ts tui       # only the named steps (after npm run build):
  *                                  # hot authorize store concurrent rotation cli runtime tui
  */
@@ -34,6 +35,7 @@ const rounds = positiveInteger(process.env.BENCH_ROUNDS, 8);
 // 10 windows of 1.5 s is 15 s per side; 8 tsx processes start in about as long again on two cores.
 const windows = positiveInteger(process.env.BENCH_WINDOWS, 10);
 const tuiPhaseS = positiveInteger(process.env.BENCH_TUI_PHASE_S, 10);
+const tuiSoakS = positiveInteger(process.env.BENCH_TUI_SOAK_S, 0);
 const STEPS = ['hot', 'authorize', 'store', 'concurrent', 'rotation', 'cli', 'runtime', 'tui'] as const;
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(STEPS as readonly string[]).includes(name));
@@ -42,8 +44,10 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const selected = (step: (typeof STEPS)[number]) => chosen.length === 0 || chosen.includes(step);
-// Longer TUI phases (four of them) get the time they take.
-const watchdogMs = WATCHDOG_MS + 4 * 1000 * Math.max(0, tuiPhaseS - 10);
+/** Full GCs of the TUI and the daemon between TUI phases, and the heap profiles at the end: well under a second each, with room to spare. */
+const TUI_HEAP_READS_MS = 30_000;
+// Longer TUI phases (four of them) and the soak get the time they take.
+const watchdogMs = WATCHDOG_MS + TUI_HEAP_READS_MS + 4 * 1000 * Math.max(0, tuiPhaseS - 10) + 1000 * tuiSoakS;
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${watchdogMs / 1000} s; giving up.`);
   process.exit(2);
@@ -101,8 +105,9 @@ try {
   }
 
   if (selected('tui')) {
-    console.log(`[8/8] TUI in tmux 100x30 under a section flood: ${tuiPhaseS} s idle, ${tuiPhaseS} s at 10 updates/s, ${tuiPhaseS} s at 1,000 updates/s, ${tuiPhaseS} s more with a watch probe; screen every 50 ms, Tab every ~300 ms, RSS every 1 s ...`);
-    comparisons.push(...(await benchTui({ dir: join(temp.path, 'tui'), phaseMs: tuiPhaseS * 1000, rate: 1_000, baselineRate: 10 })));
+    const soak = tuiSoakS > 0 ? `, ${tuiSoakS} s soak at 1,000 updates/s` : '';
+    console.log(`[8/8] TUI in tmux 100x30 under a section flood: ${tuiPhaseS} s idle, ${tuiPhaseS} s at 10 updates/s, ${tuiPhaseS} s at 1,000 updates/s, ${tuiPhaseS} s more with a watch probe${soak}; screen every 50 ms, Tab every ~300 ms, RSS every 1 s, live heap after a full GC between phases ...`);
+    comparisons.push(...(await benchTui({ dir: join(temp.path, 'tui'), phaseMs: tuiPhaseS * 1000, rate: 1_000, baselineRate: 10, soakMs: tuiSoakS * 1000 })));
     console.log('');
   }
 

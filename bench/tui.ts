@@ -10,38 +10,48 @@
  * ~50 ms (back to back while a key is pending) and Tab is pressed every
  * ~300 ms (it switches the right pane between "Logs" and "Tasks").
  *
+ * Optionally a fifth, longer one at 1,000 updates/s (the soak).
+ *
  * Figures: how old the section content on screen is (1,000/s against 10/s),
- * how long a key takes to show (1,000/s against idle), and the RSS of the TUI
- * and of the daemon, read every second (1,000/s against idle).
+ * how long a key takes to show (1,000/s against idle), the RSS of the TUI
+ * and of the daemon, read every second (1,000/s against idle), and their
+ * live heap after a full GC between phases (end of the run against its
+ * start), with the code that allocated what stays live. For those, the TUI
+ * and the daemon run with bench/heap-probe.mjs preloaded and V8's sampling
+ * heap profiler on (one stack every ~32 KiB allocated; see bench/live-heap.ts).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cp, mkdir, readFile, symlink } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { CLI_PATH, TmuxSession, makeAgentHome } from '@opperator/testing';
+import { TmuxSession, makeAgentHome } from '@opperator/testing';
 import { DaemonClient } from '../packages/cli/src/daemon-client.js';
 import { cpuMs, killPid, rssMb } from './agent-processes.js';
-import { median, percentile, type Comparison } from './stats.js';
+import { heapProbeSocket, liveHeapLaunch, readLiveHeap, startHeapSampling, stopHeapSampling } from './live-heap.js';
+import { FIXTURE_TICK_MS, KEY_TIMEOUT_MS, MEMORY_EVERY_MS, reportTui, summarizePhase, type Heaps, type PhaseName, type PhaseResult } from './tui-report.js';
+import { findPidByEnv, runNode, snapshotCli } from './tui-processes.js';
+import type { Comparison } from './stats.js';
 
 /** Settings of {@link benchTui}. */
 export interface TuiBenchOptions {
   /** Scratch directory: a snapshot of the built CLI runs from here (kept apart from rebuilds of packages/cli/dist by test runs). */
   dir: string;
-  /** Length of each phase (idle, slow, fast), in ms. */
+  /** Length of each phase (idle, slow, fast, probe), in ms. */
   phaseMs: number;
+  /** Length of a further phase at `rate` after the others, for memory over a long flood, in ms; 0 or absent: none. At most {@link MAX_FLOOD_MS}. */
+  soakMs?: number;
   /** Updates a second of the measured phase. */
   rate: number;
   /** Updates a second of the staleness baseline. */
   baselineRate: number;
 }
 
-/** Goals from issue 7. */
-const GOALS = { stalenessMs: 100, keyMs: 100 };
+/** The firehose fixture floods for at most 120 s per request. */
+export const MAX_FLOOD_MS = 120_000;
+/** Allocation sites listed per process. */
+const TOP_SITES = 6;
 /** Terminal size of the e2e test: sidebar 30 columns, wide enough for `seq 99999 t=<13 digits>`. */
 const SIZE = { width: 100, height: 30 };
 /** Time between two screen captures when no key is pending. */
@@ -49,53 +59,41 @@ const CAPTURE_EVERY_MS = 50;
 /** Time between two Tab presses, plus up to {@link KEY_JITTER_MS} so presses do not lock onto the TUI's 33 ms render timer. */
 const KEY_EVERY_MS = 300;
 const KEY_JITTER_MS = 100;
-/** A key not shown after this long counts as this long (and as missed). */
-const KEY_TIMEOUT_MS = 3_000;
-/** The firehose agent sends one batch per 10 ms tick (bench/fixtures/firehose-agent.ts), so content is superseded at most this often. */
-const FIXTURE_TICK_MS = 10;
-/** Memory is read this often, in every phase. */
-const MEMORY_EVERY_MS = 1_000;
 /** The firehose's content as the screen shows it, and as the watch stream carries it (markup and all). */
 const FEED = /seq (\d+) t=(\d{13})/;
 const FEED_MARKUP = /seq (\d+)<\/b> t=(\d{13})/;
 /** The right pane's header, on the first row: "Logs · follow ...", "Tasks" or "Tasks · 1 running ...". */
 const PANE = /^[^\n]*│(Logs|Tasks)\b/;
 
-type PhaseName = 'idle' | 'slow' | 'fast' | 'probe';
-
-interface PhaseResult {
-  /** Age of the shown content: capture start - t, capture end - t, and the midpoint. */
-  ageLo: number[];
-  ageHi: number[];
-  ageMid: number[];
-  /** Midpoint age minus the time until the shown content was superseded: how far behind the latest the screen is. */
-  lag: number[];
-  /** From the start of send-keys to the end of the first capture that shows the switched pane. */
-  keyMs: number[];
-  keyMissed: number;
-  captureMs: number[];
-  sendKeysMs: number[];
-  /** Captures without a readable feed line (after the phase's first update was shown). */
-  unreadable: number;
-  /** From the flood request to the end of the first capture showing this phase's content. */
-  firstShownMs: number;
-  /** Highest sequence number seen on screen. */
-  lastSeqSeen: number;
-  tuiRss: number[];
-  daemonRss: number[];
-  /** CPU used during the phase, in ms. */
-  cpu: { tui: number; daemon: number; agent: number; bench: number };
-  flood?: { sent: number; ms: number };
-  /** Probe phase only: age of each section update as it reaches a second watch client (the bench's own). */
-  streamAge: number[];
-}
-
 /** Process ids to SIGKILL if the bench exits before its finally block: the daemon is detached. */
 const strays = new Set<number>();
 
-/** Starts daemon, agents and TUI, runs the three phases, and always stops everything and removes the home. */
+/** What every phase works with. */
+interface PhaseContext {
+  tmux: TmuxSession;
+  client: DaemonClient;
+  pids: { tui: number; daemon: number; agent: number };
+  socketPath: string;
+  /** Sockets of the heap probes preloaded into the TUI and the daemon (see {@link liveHeapLaunch}). */
+  probes: { tui: string; daemon: string };
+}
+
+/**
+ * Starts daemon, agents and TUI, runs the phases (idle, slow, fast, probe,
+ * and the soak if asked for), and always stops everything and removes the home.
+ *
+ * @example
+ * ```ts
+ * printTable(await benchTui({ dir: scratch, phaseMs: 10_000, rate: 1_000, baselineRate: 10, soakMs: 60_000 }));
+ * ```
+ */
 export async function benchTui(options: TuiBenchOptions): Promise<Comparison[]> {
+  const soakMs = options.soakMs ?? 0;
+  if (options.phaseMs > MAX_FLOOD_MS || soakMs > MAX_FLOOD_MS) throw new Error(`the firehose floods for at most ${MAX_FLOOD_MS / 1000} s; phase ${options.phaseMs} ms, soak ${soakMs} ms`);
   const cli = await snapshotCli(options.dir);
+  const probeDir = join(options.dir, 'heap');
+  await mkdir(probeDir, { recursive: true });
+  const heapProbe = liveHeapLaunch(probeDir);
   const [firehose, quiet] = await Promise.all(
     ['firehose-agent.ts', 'quiet-agent.ts'].map((file) => readFile(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')),
   );
@@ -113,7 +111,10 @@ export async function benchTui(options: TuiBenchOptions): Promise<Comparison[]> 
   let client: DaemonClient | undefined;
   let tmux: TmuxSession | undefined;
   try {
-    const started = await runCli(['daemon', 'start']);
+    // The probe reaches the daemon (and the short-lived CLI that spawns it: each process listens on a socket named after its pid),
+    // never the agents: the daemon passes them only an allow-list of its environment, without NODE_OPTIONS.
+    const nodeOptions = [process.env.NODE_OPTIONS ?? '', heapProbe.nodeOptions].join(' ').trim();
+    const started = await runNode([cli, 'daemon', 'start'], { ...env, ...heapProbe.env, NODE_OPTIONS: nodeOptions });
     if (started.code !== 0) throw new Error(`opperator daemon start exited ${started.code}: ${started.stderr.trim()}`);
     client = await DaemonClient.connect(join(home.path, 'run', 'daemon.sock'));
     const daemonPid = (await client.request<{ pid: number }>('daemon.status')).pid;
@@ -126,7 +127,7 @@ export async function benchTui(options: TuiBenchOptions): Promise<Comparison[]> 
 
     // A marker in the TUI's environment finds its process without reaching into TmuxSession's private socket.
     const marker = randomBytes(6).toString('hex');
-    tmux = await TmuxSession.start([process.execPath, cli], { ...SIZE, env: { ...env, TERM: 'xterm-256color', OPPERATOR_BENCH_TUI: marker } });
+    tmux = await TmuxSession.start([process.execPath, ...heapProbe.execArgv, cli], { ...SIZE, env: { ...env, ...heapProbe.env, TERM: 'xterm-256color', OPPERATOR_BENCH_TUI: marker } });
     await tmux.waitFor(/▾ Feed[\s\S]*● connected/, 20_000);
     const tuiPid = findPidByEnv(`OPPERATOR_BENCH_TUI=${marker}`);
     strays.add(tuiPid);
@@ -137,17 +138,23 @@ export async function benchTui(options: TuiBenchOptions): Promise<Comparison[]> 
     }
     await tmux.waitFor(PANE);
 
-    const pids = { tui: tuiPid, daemon: daemonPid, agent: agentPid };
+    const probes = { tui: heapProbeSocket(probeDir, tuiPid), daemon: heapProbeSocket(probeDir, daemonPid) };
+    const context: PhaseContext = { tmux, client, pids: { tui: tuiPid, daemon: daemonPid, agent: agentPid }, socketPath: join(home.path, 'run', 'daemon.sock'), probes };
     const load = [loadavg()[0] ?? 0];
-    const socketPath = join(home.path, 'run', 'daemon.sock');
-    const idle = await runPhase('idle', tmux, client, pids, socketPath, options.phaseMs, 0);
-    const slow = await runPhase('slow', tmux, client, pids, socketPath, options.phaseMs, options.baselineRate);
-    const fast = await runPhase('fast', tmux, client, pids, socketPath, options.phaseMs, options.rate);
+    await Promise.all([startHeapSampling(probes.tui), startHeapSampling(probes.daemon)]);
+    const idle = await runPhase('idle', context, options.phaseMs, 0, await readHeaps(context));
+    const slow = await runPhase('slow', context, options.phaseMs, options.baselineRate, idle.heap.end);
+    const fast = await runPhase('fast', context, options.phaseMs, options.rate, slow.heap.end);
     load.push(loadavg()[0] ?? 0);
     // Not part of the figures above: a second watch client costs the daemon a second copy of every event.
-    const probe = await runPhase('probe', tmux, client, pids, socketPath, options.phaseMs, options.rate);
+    const probe = await runPhase('probe', context, options.phaseMs, options.rate, fast.heap.end);
     load.push(loadavg()[0] ?? 0);
-    return report({ idle, slow, fast, probe }, options, load);
+    // Without the probe's watch client, as in the fast phase.
+    const soak = soakMs > 0 ? await runPhase('soak', context, soakMs, options.rate, probe.heap.end) : undefined;
+    if (soak) load.push(loadavg()[0] ?? 0);
+    // Right after the last phase's closing GC: what the profiles still hold is live.
+    const [tuiSites, daemonSites] = await Promise.all([stopHeapSampling(probes.tui, TOP_SITES), stopHeapSampling(probes.daemon, TOP_SITES)]);
+    return reportTui({ idle, slow, fast, probe, ...(soak && { soak }) }, { ...options, sites: { tui: tuiSites, daemon: daemonSites } }, load);
   } finally {
     await tmux?.kill();
     client?.close();
@@ -159,17 +166,21 @@ export async function benchTui(options: TuiBenchOptions): Promise<Comparison[]> 
   }
 }
 
-/** One phase: floods at `rate` (0: none) while capturing the screen, pressing Tab and reading memory. */
-async function runPhase(
-  name: PhaseName,
-  tmux: TmuxSession,
-  client: DaemonClient,
-  pids: { tui: number; daemon: number; agent: number },
-  socketPath: string,
-  phaseMs: number,
-  rate: number,
-): Promise<PhaseResult> {
+/** Live heap of the TUI and the daemon after a full GC of each, between phases (a GC pause must not fall into a measured window). */
+async function readHeaps(context: PhaseContext): Promise<Heaps> {
+  const [tui, daemon] = await Promise.all([readLiveHeap(context.probes.tui), readLiveHeap(context.probes.daemon)]);
+  return { tui, daemon };
+}
+
+/**
+ * One phase: floods at `rate` (0: none) while capturing the screen, pressing
+ * Tab and reading RSS, then reads the live heaps that end it (`start`: the
+ * ones that ended the previous phase).
+ */
+async function runPhase(name: PhaseName, context: PhaseContext, phaseMs: number, rate: number, start: Heaps): Promise<PhaseResult> {
+  const { tmux, client, pids, socketPath } = context;
   const result: PhaseResult = {
+    rate, phaseMs, heap: { start, end: start },
     ageLo: [], ageHi: [], ageMid: [], lag: [], keyMs: [], keyMissed: 0, captureMs: [], sendKeysMs: [], unreadable: 0,
     firstShownMs: Number.NaN, lastSeqSeen: 0, tuiRss: [], daemonRss: [], cpu: { tui: 0, daemon: 0, agent: 0, bench: 0 }, streamAge: [],
   };
@@ -266,152 +277,7 @@ async function runPhase(
     agent: cpuMs(pids.agent) - cpuBefore.agent,
     bench: (bench.user + bench.system) / 1000,
   };
-  console.log(`  ${name}: ${summarizePhase(result, rate, phaseMs)}`);
+  result.heap.end = await readHeaps(context);
+  console.log(`  ${name}: ${summarizePhase(result)}`);
   return result;
-}
-
-function report(phases: Record<PhaseName, PhaseResult>, options: TuiBenchOptions, load: number[]): Comparison[] {
-  const { idle, slow, fast, probe } = phases;
-  const rateLabel = (rate: number) => `${rate.toLocaleString('en')}/s`;
-  const triple = (values: number[]) => `${ms(percentile(values, 50))}/${ms(percentile(values, 95))}/${ms(Math.max(...values))}`;
-  const stalenessVerdict = verdict(percentile(fast.ageHi, 95) <= GOALS.stalenessMs, percentile(fast.ageLo, 95) <= GOALS.stalenessMs);
-  const keyVerdict = verdict(percentile(fast.keyMs, 95) <= GOALS.keyMs, percentile(fast.keyMs, 95) - median(fast.sendKeysMs) - median(fast.captureMs) <= GOALS.keyMs);
-  const memory = (values: number[]) => `start ${values[0]?.toFixed(1)}, end ${values.at(-1)?.toFixed(1)}, max ${Math.max(...values).toFixed(1)} MB, growth ${growthPer10s(values).toFixed(1)} MB/10 s`;
-  return [
-    {
-      name: `TUI staleness at ${rateLabel(options.rate)}`,
-      subject: { label: `section age, ${rateLabel(options.rate)}`, values: fast.ageMid },
-      baseline: { label: `section age, ${rateLabel(options.baselineRate)}`, values: slow.ageMid },
-      unit: 'ms',
-      note:
-        `age of the section content on screen = time of the capture - the agent's Date.now() shown in it, at the midpoint of the capture-pane call (which takes p50 ${ms(median(fast.captureMs))}, p95 ${ms(percentile(fast.captureMs, 95))} ms at ${rateLabel(options.rate)}; the pane is read at some instant inside it). ` +
-        `p50/p95/max ${triple(fast.ageMid)} ms; bounds: from the call's start ${triple(fast.ageLo)}, from its end ${triple(fast.ageHi)} ms. ` +
-        `Behind the latest content (age - the time until it was superseded, ${Math.max(1000 / options.rate, FIXTURE_TICK_MS)} ms): ${triple(fast.lag)} ms; at ${rateLabel(options.baselineRate)} (superseded after ${1000 / options.baselineRate} ms, so its age is mostly the update interval): ${triple(slow.lag)} ms. ` +
-        `Goal p95 at most ${GOALS.stalenessMs} ms: ${stalenessVerdict}. First update shown ${ms(fast.firstShownMs)} ms after the flood request; ${fast.unreadable} unreadable captures. ` +
-        `Where the age comes from, in a further ${options.phaseMs / 1000} s at ${rateLabel(options.rate)} with a second watch client (the bench's): updates reached it at age ${triple(probe.streamAge)} ms (agent > daemon > socket), while the screen showed age ${triple(probe.ageMid)} ms.`,
-    },
-    {
-      name: `TUI key latency at ${rateLabel(options.rate)}`,
-      subject: { label: `Tab shown, ${rateLabel(options.rate)}`, values: fast.keyMs },
-      baseline: { label: 'Tab shown, idle', values: idle.keyMs },
-      unit: 'ms',
-      note:
-        `from the start of tmux send-keys Tab to the end of the first capture showing the other pane header (Logs/Tasks), polling back to back: includes one send-keys call (p50 ${ms(median(fast.sendKeysMs))} ms) and up to two captures (p50 ${ms(median(fast.captureMs))} ms each), the same on both sides. ` +
-        `p50/p95/max ${triple(fast.keyMs)} ms vs idle ${triple(idle.keyMs)} ms, at ${rateLabel(options.baselineRate)} ${triple(slow.keyMs)} ms; missed (over ${KEY_TIMEOUT_MS} ms): ${fast.keyMissed}. Goal p95 at most ${GOALS.keyMs} ms: ${keyVerdict}.`,
-    },
-    {
-      name: `TUI RSS at ${rateLabel(options.rate)}`,
-      subject: { label: `TUI, ${rateLabel(options.rate)}`, values: fast.tuiRss },
-      baseline: { label: 'TUI, idle', values: idle.tuiRss },
-      unit: 'MB',
-      note: `VmRSS of the TUI process (with any children), every second. ${rateLabel(options.rate)}: ${memory(fast.tuiRss)}; idle: ${memory(idle.tuiRss)}; ${rateLabel(options.baselineRate)}: ${memory(slow.tuiRss)}. Goal: flat.`,
-    },
-    {
-      name: `daemon RSS at ${rateLabel(options.rate)}`,
-      subject: { label: `daemon, ${rateLabel(options.rate)}`, values: fast.daemonRss },
-      baseline: { label: 'daemon, idle', values: idle.daemonRss },
-      unit: 'MB',
-      note:
-        `VmRSS of the daemon process alone, every second. ${rateLabel(options.rate)}: ${memory(fast.daemonRss)}; idle: ${memory(idle.daemonRss)}. Goal: flat. ` +
-        `CPU per phase (TUI/daemon/agent/bench, ms of ${options.phaseMs}): idle ${cpuLine(idle)}, ${rateLabel(options.baselineRate)} ${cpuLine(slow)}, ${rateLabel(options.rate)} ${cpuLine(fast)}, probe ${cpuLine(probe)}. ` +
-        `Load average (1 min) ${load.map((value) => value.toFixed(2)).join(' -> ')}: other work on this machine moves these figures.`,
-    },
-  ];
-}
-
-function summarizePhase(result: PhaseResult, rate: number, phaseMs: number): string {
-  const parts = [`${result.captureMs.length} captures`, `${result.keyMs.length} keys (p50 ${ms(median(result.keyMs))} ms)`];
-  if (rate > 0) {
-    const achieved = result.flood ? Math.round((result.flood.sent / result.flood.ms) * 1000) : Number.NaN;
-    parts.push(`${result.flood?.sent ?? '?'} updates in ${result.flood?.ms ?? '?'} ms (${achieved}/s)`, `screen age p50 ${ms(median(result.ageMid))} ms`, `last seq seen ${result.lastSeqSeen}`);
-    if (result.streamAge.length > 0) parts.push(`${result.streamAge.length} updates reached the probe, age p50 ${ms(median(result.streamAge))} ms`);
-  }
-  parts.push(`TUI ${result.tuiRss.at(-1)?.toFixed(1)} MB`, `daemon ${result.daemonRss.at(-1)?.toFixed(1)} MB`, `CPU ${cpuLine(result)} ms of ${phaseMs}`);
-  return parts.join(', ');
-}
-
-function cpuLine(result: PhaseResult): string {
-  return [result.cpu.tui, result.cpu.daemon, result.cpu.agent, result.cpu.bench].map((value) => Math.round(value)).join('/');
-}
-
-/** Least-squares slope of samples taken every {@link MEMORY_EVERY_MS}, scaled to 10 s. */
-function growthPer10s(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const n = values.length;
-  const meanX = (n - 1) / 2;
-  const meanY = values.reduce((sum, v) => sum + v, 0) / n;
-  let num = 0;
-  let den = 0;
-  values.forEach((v, i) => {
-    num += (i - meanX) * (v - meanY);
-    den += (i - meanX) ** 2;
-  });
-  return (num / den) * (10_000 / MEMORY_EVERY_MS);
-}
-
-function verdict(met: boolean, metWithoutInstrument: boolean): string {
-  if (met) return 'met';
-  return metWithoutInstrument ? 'met only once the measuring calls are subtracted' : 'NOT met';
-}
-
-function ms(value: number): string {
-  return Number.isFinite(value) ? String(Math.round(value)) : '-';
-}
-
-/** The pid of the process whose environment holds `entry` (the TUI: tmux runs it through `env`, which execs; the tmux server does not have it). */
-function findPidByEnv(entry: string): number {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // Only the environment: the CLI sets process.title ("opperator"), which overwrites its command line.
-      if (readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(entry)) return Number(name);
-    } catch {
-      // Gone, or not ours: neither is the TUI.
-      continue;
-    }
-  }
-  throw new Error(`no process with ${entry} in its environment`);
-}
-
-const execFileAsync = promisify(execFile);
-
-/** Runs node with `args` in the caller's environment plus `env`; never throws on a non-zero exit. */
-async function runNode(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { DBUS_SESSION_BUS_ADDRESS: _bus, ...base } = process.env;
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, args, { env: { ...base, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(err) };
-  }
-}
-
-/**
- * Copies packages/cli/dist (CLI, daemon, chunks) into `dir` and returns the
- * copy's CLI path. Test runs rebuild dist in place (rm, then write) and the
- * TUI, the daemon and every lazily loaded chunk must come from one build for
- * the whole run. A node_modules link next to the copy resolves the packages
- * the bundle leaves external (keyring, esbuild, the SDK runner, tsx).
- */
-async function snapshotCli(dir: string): Promise<string> {
-  const source = dirname(CLI_PATH);
-  const target = join(dir, 'cli');
-  await mkdir(dir, { recursive: true });
-  await symlink(fileURLToPath(new URL('../node_modules', import.meta.url)), join(dir, 'node_modules'));
-  const builtAt = () => (existsSync(CLI_PATH) && existsSync(join(source, 'daemon.js')) ? statSync(CLI_PATH).mtimeMs : undefined);
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const before = builtAt();
-    if (before !== undefined) {
-      rmSync(target, { recursive: true, force: true });
-      const copied = await cp(source, target, { recursive: true }).then(() => true, () => false);
-      if (copied && builtAt() === before) {
-        const cli = join(target, 'opperator.js');
-        const version = await runNode([cli, '--version'], {});
-        if (version.code === 0) return cli;
-      }
-    }
-    await sleep(200);
-  }
-  throw new Error(`no complete build in ${source}: run npm run build`);
 }
