@@ -10,26 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-
-/**
- * React, its reconciler and scheduler pick their development or production
- * build from `process.env.NODE_ENV` when first loaded. Left to the user's
- * environment, the TUI ran React's development build: several times the CPU
- * per frame, and a performance entry for every render that is never freed.
- * This fixes their choice to production at bundle time, for those packages
- * only: a global `define` would also change koa's `app.env` in the sandbox,
- * and setting the variable at run time would leak into the daemon and agents
- * the TUI starts.
- */
-const reactProduction = {
-  name: 'react-production',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]node_modules[\\/](react|react-reconciler|scheduler)[\\/].*\.js$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replaceAll('process.env.NODE_ENV', '"production"'),
-      loader: 'js',
-    }));
-  },
-};
+import { bundlePatches } from './bundle-patches.mjs';
 
 const distdir = new URL('../packages/cli/dist/', import.meta.url).pathname;
 const outdir = new URL(`../packages/cli/.dist-build-${process.pid}/`, import.meta.url).pathname;
@@ -65,7 +46,8 @@ await build({
     ].join(' '),
   },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [reactProduction],
+  // React's production build, Ink's text caches bounded: see bundle-patches.mjs.
+  plugins: [bundlePatches],
   logLevel: 'warning',
 });
 

@@ -29,4 +29,14 @@ describe('the built bundle', () => {
       expect(source).not.toMatch(/process\.env\.NODE_ENV/);
     }
   });
+
+  it('carries Ink with its text caches bounded (scripts/bundle-patches.mjs)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const chunks = `${root}packages/cli/dist/chunks/`;
+    const sources = await Promise.all((await readdir(chunks)).map((name) => readFile(chunks + name, 'utf8')));
+    const ink = sources.filter((source) => source.includes('var measureText = '));
+    expect(ink).toHaveLength(1);
+    expect(ink[0]).toMatch(/if \(cache\.size >= [\de]+\) cache\.clear\(\)/);
+    expect(ink[0]).toMatch(/if \(\+\+cacheEntries > [\de]+\)/);
+  });
 });
