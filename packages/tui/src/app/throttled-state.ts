@@ -1,7 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 
-/** At most this often the screen follows a stream (about 30 frames a second). */
-export const RENDER_INTERVAL_MS = 33;
+/**
+ * At most this often the app's state follows a stream. Ink draws at most 30
+ * frames a second on its own; a state interval as long as Ink's stacked two
+ * waits (bench: screen age p95 112 ms at 33 ms, 91 ms at 16 ms, with the same
+ * TUI CPU, since the extra React renders are cheap next to Ink's output).
+ */
+export const RENDER_INTERVAL_MS = 16;
 
 /**
  * A value updated by a fast stream (1,000 section updates a second) but
