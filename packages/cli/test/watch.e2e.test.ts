@@ -53,8 +53,10 @@ describe('watch', () => {
       client.close();
     }
     expect(await watching).toBeInstanceOf(Error); // the stream ends with the connection, not with a result
-    // The section file caught up with the last update.
-    const stored = JSON.parse(await readFile(join(home.path, 'state', 'sections', 'burst.json'), 'utf8')) as Array<{ id: string; content: string }>;
-    expect(stored.find((s) => s.id === 'counter')?.content).toBe('<b>500</b>');
+    // The section file catches up with the last update (it is written at most every 250 ms).
+    const storedCounter = async () =>
+      (JSON.parse(await readFile(join(home.path, 'state', 'sections', 'burst.json'), 'utf8')) as Array<{ id: string; content: string }>).find((s) => s.id === 'counter')?.content;
+    for (let i = 0; i < 30 && (await storedCounter()) !== '<b>500</b>'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await storedCounter()).toBe('<b>500</b>');
   }, 60_000);
 });

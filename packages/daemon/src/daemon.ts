@@ -92,6 +92,7 @@ export class Daemon {
       clearInterval(this.#socketCheck);
       await Promise.allSettled([...this.#hosts.values()].map((host) => host.supervisor.stop()));
       await this.#server?.close();
+      await this.#sections.flush().catch(() => undefined);
       await Promise.allSettled([...this.#logs.values()].map((log) => log.close()));
       await this.#releaseLock?.().catch(() => undefined);
       this.#resolveStopped();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@opperator/testing';
 import { AgentLog, type LogEntry } from '../src/stores/log-store.js';
+import { JsonStateFile } from '../src/stores/json-state-file.js';
 import { SectionStore } from '../src/stores/section-store.js';
 import { TaskStore } from '../src/stores/task-store.js';
 import { parseAgentsConfig } from '../src/agents-config.js';
@@ -40,6 +41,38 @@ describe('SectionStore', () => {
     await second.upsert('mail', { id: 'auth', title: 'Gmail', content: 'changed', collapsed: false });
     await second.remove('mail', 'stats');
     expect(await new SectionStore(temp.path).list('mail')).toEqual([expect.objectContaining({ id: 'auth', content: 'changed' })]);
+  });
+});
+
+describe('JsonStateFile', () => {
+  it('spaces writes by the interval, writing only the latest of what came in between, and flushes at once on request', async () => {
+    const file = new JsonStateFile<number>(join(temp.path, 'n.json'), { minIntervalMs: 300 });
+    const started = performance.now();
+    await file.write(1);
+    const writes = Array.from({ length: 500 }, (_, i) => file.write(i + 2));
+    await Promise.all(writes);
+    // The 500 values cost one more write, after the interval, with the last value.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await file.read(0)).toBe(501);
+    void file.write(502);
+    const flushing = performance.now();
+    await file.flush();
+    expect(performance.now() - flushing).toBeLessThan(250);
+    expect(await file.read(0)).toBe(502);
+  });
+});
+
+describe('SectionStore, written at most every interval', () => {
+  it('serves every update from memory at once and has the latest on disk after flush (the daemon stop)', async () => {
+    const store = new SectionStore(temp.path);
+    const seen: string[] = [];
+    store.onChange((change) => 'section' in change && seen.push(change.section.content));
+    for (let i = 1; i <= 200; i++) void store.upsert('mail', { id: 'feed', title: 'Feed', content: String(i), collapsed: false });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toHaveLength(200);
+    expect((await store.list('mail'))[0]?.content).toBe('200');
+    await store.flush();
+    expect((await new SectionStore(temp.path).list('mail'))[0]?.content).toBe('200');
   });
 });
 

@@ -15,6 +15,15 @@ export interface StoredSection {
 export type SectionChange = { agent: string; section: StoredSection } | { agent: string; removed: string } | { agent: string; cleared: true };
 
 /**
+ * Writes of one agent's sections file are at least this far apart. Sections
+ * are served from memory; the file only carries them over a daemon restart,
+ * and an atomic write (open, write, fsync, rename) per update cost the daemon
+ * most of its CPU under an agent updating a section 1,000 times a second.
+ * The daemon flushes on stop; a crash loses at most this much.
+ */
+export const SECTION_WRITE_INTERVAL_MS = 250;
+
+/**
  * Sidebar sections per agent, persisted under `state/sections/<agent>.json`.
  * They survive agent and daemon restarts until the agent replaces or removes
  * them: stopping an agent does not wipe them.
@@ -62,6 +71,11 @@ export class SectionStore {
     await this.#file(agent).write([]);
   }
 
+  /** Writes every pending change now (the daemon's stop). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#files.values()].map((file) => file.flush()));
+  }
+
   /** Loaded once per agent; concurrent first callers share the same map. */
   #sections(agent: string): Promise<Map<string, StoredSection>> {
     let sections = this.#cache.get(agent);
@@ -75,7 +89,7 @@ export class SectionStore {
   #file(agent: string): JsonStateFile<StoredSection[]> {
     let file = this.#files.get(agent);
     if (!file) {
-      file = new JsonStateFile(join(this.#dir, `${agent}.json`));
+      file = new JsonStateFile(join(this.#dir, `${agent}.json`), { minIntervalMs: SECTION_WRITE_INTERVAL_MS });
       this.#files.set(agent, file);
     }
     return file;
