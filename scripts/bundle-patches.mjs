@@ -4,8 +4,13 @@
 // the source it expects has changed.
 import { readFile } from 'node:fs/promises';
 
-/** Entries each of Ink's text caches keeps before it starts over. */
-export const INK_CACHE_ENTRIES = 10_000;
+/**
+ * Entries each of Ink's text caches keeps before it starts over: about ten
+ * screens' worth of distinct strings, so what is on screen stays cached
+ * between clears (bench: the TUI's live heap +0.7 MB/min over a 120-s flood
+ * at 10,000, +0.4 at 2,000, where the caches stop growing at ~0.6 MB).
+ */
+export const INK_CACHE_ENTRIES = 2_000;
 
 /**
  * React, its reconciler and scheduler pick their development or production
