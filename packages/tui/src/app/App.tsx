@@ -192,7 +192,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       case 'none':
         return;
     }
-  });
+  }, () => palette.isOpen() || secretForm.isOpen() || currentUi().searchingLogs);
 
   const overlay: AppOverlay = palette.palette
     ? { kind: 'palette', commands: palette.palette.commands, input: palette.palette.input, selectedIndex: palette.palette.selectedIndex, agent: palette.palette.agent, loading: palette.palette.loading === true, ...(palette.palette.error ? { error: palette.palette.error } : {}) }

@@ -34,8 +34,9 @@ function pressOf(char: string, plain: Key): [string, Key] | undefined {
  * several characters over as one "paste", and keys typed quickly (or sent by
  * tmux, or typed ahead while the TUI was busy) arrive that way: `3` and Tab
  * as `"3\t"`, which no binding matches. So a chunk of plain characters is
- * split into one press per character (`\r\n` is one Enter); text fields get
- * the same text, a character at a time.
+ * split into one press per character (`\r\n` is one Enter). With
+ * `keepWhole` (a text field is open) it stays one paste: a multi-line paste
+ * into a secret's field must not spill into the next field.
  *
  * Terminals send Alt+x as ESC followed by `x`, so Esc pressed just before a
  * key (tmux holds a lone ESC for its `escape-time`) arrives as one chunk that
@@ -51,7 +52,7 @@ function pressOf(char: string, plain: Key): [string, Key] | undefined {
  * keyPresses('x', 'x', key);       // [['x', key]]
  * ```
  */
-export function keyPresses(raw: string | undefined, input: string, key: Key): Array<[string, Key]> {
+export function keyPresses(raw: string | undefined, input: string, key: Key, options: { keepWhole?: boolean } = {}): Array<[string, Key]> {
   if (raw === undefined) return [[input, key]];
   const plain = plainKey(key);
   if (raw.length === 2 && raw[0] === ESC) {
@@ -60,7 +61,7 @@ export function keyPresses(raw: string | undefined, input: string, key: Key): Ar
     if (second === ESC || second === '[' || second === 'O' || second < ' ' || second === '\u007F') return [[input, key]];
     return [['', { ...plain, escape: true }], [second, { ...plain, shift: /[A-Z]/.test(second) }]];
   }
-  if (raw.includes(ESC) || [...raw].length < 2) return [[input, key]];
+  if (options.keepWhole || raw.includes(ESC) || [...raw].length < 2) return [[input, key]];
   const presses: Array<[string, Key]> = [];
   for (const char of raw.replace(/\r\n/g, '\r')) {
     const press = pressOf(char, plain);
@@ -71,14 +72,15 @@ export function keyPresses(raw: string | undefined, input: string, key: Key): Ar
 
 /**
  * Ink's `useInput` with {@link keyPresses} applied: the handler sees every
- * key of a chunk as its own press, in order (all within one render).
+ * key of a chunk as its own press, in order (all within one render), except
+ * while `keepWhole()` says a text field takes the chunk as a paste.
  *
  * @example
  * ```ts
- * useKeys((input, key) => { if (key.escape) close(); });
+ * useKeys((input, key) => { if (key.escape) close(); }, () => form.isOpen());
  * ```
  */
-export function useKeys(handler: KeyHandler): void {
+export function useKeys(handler: KeyHandler, keepWhole: () => boolean = () => false): void {
   const { internal_eventEmitter: events } = useStdin();
   const lastChunk = useRef<string | undefined>(undefined);
   useEffect(() => {
@@ -92,6 +94,6 @@ export function useKeys(handler: KeyHandler): void {
     };
   }, [events]);
   useInput((input, key) => {
-    for (const [text, press] of keyPresses(lastChunk.current, input, key)) handler(text, press);
+    for (const [text, press] of keyPresses(lastChunk.current, input, key, { keepWhole: keepWhole() })) handler(text, press);
   });
 }

@@ -22,6 +22,8 @@ export interface PaletteState {
 /** What {@link usePalette} gives the app. */
 export interface PaletteControl {
   palette: PaletteState | undefined;
+  /** Whether the palette is open now (not as of the last render). */
+  isOpen(): boolean;
   /** Opens the palette for `agent`, loading its commands. */
   open(agent: string): void;
   /** Handles a key while open; returns false when closed (the key is not the palette's). */
@@ -96,5 +98,5 @@ export function usePalette(client: TuiClient | undefined, events: { onStarted: (
     return true;
   };
 
-  return { palette, open, handleKey };
+  return { palette, isOpen: () => currentPalette() !== undefined, open, handleKey };
 }

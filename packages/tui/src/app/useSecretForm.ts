@@ -29,6 +29,8 @@ export interface SecretFormState {
 /** What {@link useSecretForm} gives the app. */
 export interface SecretFormControl {
   form: SecretFormState | undefined;
+  /** Whether the form is open now (not as of the last render). */
+  isOpen(): boolean;
   /** Opens the form for the agent's missing secrets (says so when none is missing). */
   open(agent: string, declared: readonly string[]): void;
   /** Handles a key while open; false when closed. */
@@ -107,5 +109,5 @@ export function useSecretForm(access: SecretAccess | undefined, events: { onDone
     return true;
   };
 
-  return { form, open, handleKey };
+  return { form, isOpen: () => currentForm() !== undefined, open, handleKey };
 }

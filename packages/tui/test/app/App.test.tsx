@@ -8,7 +8,7 @@ import type { TuiClient } from '../../src/state/client.js';
 import type { AgentRow, SectionRow, TaskRow } from '../../src/state/types.js';
 import { stripAnsi } from '../ansi.js';
 
-const agent: AgentRow = { name: 'mail', description: 'Watches mail', state: 'running', pid: 7, restarts: 0 };
+const agent: AgentRow = { name: 'mail', description: 'Watches mail', state: 'running', pid: 7, restarts: 0, secrets: ['mail_client_id', 'mail_client_secret'] };
 const at = Date.UTC(2026, 0, 1, 12);
 const tasks: TaskRow[] = [
   { id: 'old', agent: 'mail', command: 'sync_all', progressLabel: 'Syncing', state: 'running', progress: { text: 'page 1' }, createdAt: at, updatedAt: at },
@@ -60,7 +60,9 @@ afterEach(() => unmount?.());
 
 async function start() {
   const daemon = fakeDaemon();
-  const app = render(<App connect={daemon.connect} />);
+  const stored: Array<[string, string]> = [];
+  const secrets = { missing: async (names: readonly string[]) => names.filter((name) => !stored.some(([n]) => n === name)), set: async (name: string, value: string) => (stored.push([name, value]), {}) };
+  const app = render(<App connect={daemon.connect} secrets={secrets} />);
   unmount = app.unmount;
   const frame = () => stripAnsi(app.lastFrame() ?? '');
   const waitFor = async (check: (text: string) => boolean, what: string) => {
@@ -76,7 +78,7 @@ async function start() {
     // One render interval, so the next key sees this one's effect on screen.
     await new Promise((resolve) => setTimeout(resolve, 50));
   };
-  return { daemon, frame, waitFor, press };
+  return { daemon, frame, waitFor, press, stored, allFrames: () => app.frames.join('\n') };
 }
 
 describe('App', () => {
@@ -139,6 +141,17 @@ describe('App', () => {
     for (let i = 0; i < 3; i++) await press('\u001B[5~'.repeat(100));
     await waitFor((text) => new RegExp(`log line ${LOG_BURST - 1_999}\\b`).test(text), 'the oldest kept line');
     expect(frame()).not.toMatch(new RegExp(`log line ${LOG_BURST - 2_000}\\b`));
+  });
+
+  it('takes a paste into a secret field whole: the first line is the value, nothing spills into the next field, nothing is drawn', async () => {
+    const { waitFor, press, stored, allFrames } = await start();
+    await press('e');
+    await waitFor((text) => text.includes('mail_client_secret'), 'the secret form');
+    await press('pasted-value-1\nspilled-line\r');
+    await waitFor(() => stored.length > 0, 'the value stored');
+    await press('x');
+    expect(stored).toEqual([['mail_client_id', 'pasted-value-1']]);
+    for (const secret of ['pasted-value-1', 'spilled-line']) expect(allFrames()).not.toContain(secret);
   });
 });
 

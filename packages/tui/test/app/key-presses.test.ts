@@ -36,6 +36,11 @@ describe('keyPresses', () => {
     expect(keyPresses('a\u0001😀', 'a\u0001😀', none).map(([input]) => input)).toEqual(['a', '😀']);
   });
 
+  it('keeps a chunk whole when asked (a text field takes it as a paste), still splitting Esc from the key after it', () => {
+    expect(keyPresses('ab\r', 'ab\r', none, { keepWhole: true })).toEqual([['ab\r', none]]);
+    expect(keyPresses('\u001Bx', 'x', { ...none, meta: true }, { keepWhole: true })).toHaveLength(2);
+  });
+
   it('leaves single keys, a lone Esc and escape sequences as Ink read them', () => {
     const arrow = { ...none, upArrow: true };
     expect(keyPresses('\u001B[A', '', arrow)).toEqual([['', arrow]]);
