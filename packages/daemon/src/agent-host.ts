@@ -136,6 +136,11 @@ export class AgentHost {
     await this.supervisor.send({ type: 'cancel', id: taskId });
   }
 
+  /** Resolves once every message received so far is handled (the daemon's stop waits for it before the last writes). */
+  async idle(): Promise<void> {
+    await this.#inbox;
+  }
+
   async #onMessage(message: AgentToDaemon): Promise<void> {
     const { log, sections, tasks, definition } = this.#deps;
     switch (message.type) {
@@ -148,7 +153,8 @@ export class AgentHost {
         sections.upsert(definition.name, { id: message.id, title: message.title, content: message.content, collapsed: message.collapsed ?? false }).catch((err: unknown) => this.#reportFailure('a section update', err));
         return;
       case 'sidebar_section_removal':
-        await sections.remove(definition.name, message.id);
+        // Not awaited either: the file is written at most every 250 ms, and the agent's next messages must not wait for it.
+        sections.remove(definition.name, message.id).catch((err: unknown) => this.#reportFailure('a section removal', err));
         return;
       case 'command_progress': {
         const { type: _type, id, ...progress } = message;

@@ -28,7 +28,8 @@ export class ControlServer {
   readonly #handlers: Readonly<Record<string, ControlHandler>>;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  #inode: number | undefined;
+  /** What identifies the socket file this server created (see `identityOf`). */
+  #identity: string | undefined;
 
   constructor(socketPath: string, handlers: Readonly<Record<string, ControlHandler>>) {
     this.socketPath = socketPath;
@@ -50,23 +51,36 @@ export class ControlServer {
       });
     });
     await chmod(this.socketPath, 0o600);
-    this.#inode = (await stat(this.socketPath)).ino;
+    this.#identity = identityOf(await stat(this.socketPath, { bigint: true }));
   }
 
   /**
-   * Whether the socket file is still the one this server created: false once
-   * it was removed (its home deleted) or replaced by another daemon's.
+   * Whether the socket file is still the one this server created: `gone`
+   * once it was removed (its home deleted) or replaced by another daemon's;
+   * `unknown` when it cannot be checked (a permission or I/O error), which
+   * callers must not take for gone.
    */
-  async ownsSocketFile(): Promise<boolean> {
-    const now = await stat(this.socketPath).catch(() => undefined);
-    return now !== undefined && now.ino === this.#inode;
+  async socketFileState(): Promise<'owned' | 'gone' | 'unknown'> {
+    try {
+      return identityOf(await stat(this.socketPath, { bigint: true })) === this.#identity ? 'owned' : 'gone';
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? 'gone' : 'unknown';
+    }
   }
 
   /** Disconnects every client and removes the socket file, unless it is no longer this server's. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
+    if ((await this.socketFileState()) !== 'owned') {
+      // libuv unlinks the path a pipe server was bound to when it closes: the
+      // file there now is another daemon's. Left open but unreferenced, the
+      // handle goes with this process instead.
+      this.#server.unref();
+      return;
+    }
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    if (await this.ownsSocketFile()) await rm(this.socketPath, { force: true });
+    await rm(this.socketPath, { force: true });
   }
 
   #accept(socket: Socket): void {
@@ -114,4 +128,14 @@ export class ControlServer {
       send({ type: 'response', id: request.id, ok: false, error });
     }
   }
+}
+
+/**
+ * A file's identity across its lifetime. An inode number alone is reused by
+ * a file created right after (a new daemon's socket in a re-created home),
+ * and some filesystems (overlayfs) report no birth time; the change time in
+ * nanoseconds, last set by our chmod, tells the two apart.
+ */
+function identityOf(stats: { dev: bigint; ino: bigint; birthtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${stats.dev}:${stats.ino}:${stats.birthtimeNs}:${stats.ctimeNs}`;
 }

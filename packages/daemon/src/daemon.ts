@@ -13,6 +13,7 @@ import { AgentLog } from './stores/log-store.js';
 import { SectionStore } from './stores/section-store.js';
 import { TaskStore } from './stores/task-store.js';
 import type { AgentProcessOptions } from './supervisor/index.js';
+import { SOCKET_CHECK_MS, watchSocketFile } from './socket-watch.js';
 import { WatchStream } from './watch-stream.js';
 
 /** What the daemon is built from (the composition root passes these in). */
@@ -22,16 +23,10 @@ export interface DaemonOptions {
   secrets: Pick<SecretStore, 'get'>;
   /** Test seam: shorter agent timeouts. */
   processOptions?: Partial<AgentProcessOptions>;
-  /** How often the daemon checks that its socket is still its own (default {@link SOCKET_CHECK_MS}). */
+  /** How often the daemon checks that its socket is still its own (default `SOCKET_CHECK_MS`). */
   socketCheckMs?: number;
 }
 
-/**
- * How often the daemon checks its control socket. A daemon whose socket is
- * gone (its OPPERATOR_HOME deleted, or the socket replaced) can no longer be
- * reached, so nothing could ever stop it: it stops itself and its agents.
- */
-export const SOCKET_CHECK_MS = 2_000;
 
 /**
  * The daemon: one per OPPERATOR_HOME (an instance lock), agents from
@@ -62,7 +57,7 @@ export class Daemon {
   /** Resolves when the daemon has stopped (asked over the socket or by a signal). */
   readonly stopped: Promise<void>;
   #resolveStopped!: () => void;
-  #socketCheck: NodeJS.Timeout | undefined;
+  #stopWatchingSocket: (() => void) | undefined;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -82,15 +77,22 @@ export class Daemon {
     for (const definition of await loadAgentsConfig(config.agentsFile)) this.#host(definition.name, definition);
     this.#server = new ControlServer(config.socketPath, this.#handlers());
     await this.#server.listen();
-    this.#watchSocket(this.#server);
+    const server = this.#server;
+    this.#stopWatchingSocket = watchSocketFile(server, this.#options.socketCheckMs ?? SOCKET_CHECK_MS, () => {
+      process.stderr.write(`opperator daemon: ${server.socketPath} was removed or replaced; nothing can reach this daemon any more, stopping it and its agents\n`);
+      void this.stop();
+    });
     await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.start()));
   }
 
   /** Stops every agent, the socket and the lock. Safe to call more than once. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      clearInterval(this.#socketCheck);
-      await Promise.allSettled([...this.#hosts.values()].map((host) => host.supervisor.stop()));
+      this.#stopWatchingSocket?.();
+      const hosts = [...this.#hosts.values()];
+      await Promise.allSettled(hosts.map((host) => host.supervisor.stop()));
+      // The agents' last messages (a final section update) are handled before the files are flushed.
+      await Promise.allSettled(hosts.map((host) => host.idle()));
       await this.#server?.close();
       await this.#sections.flush().catch(() => undefined);
       await Promise.allSettled([...this.#logs.values()].map((log) => log.close()));
@@ -98,18 +100,6 @@ export class Daemon {
       this.#resolveStopped();
     })();
     return this.#stopping;
-  }
-
-  /** Stops the daemon once its socket is removed or replaced (see {@link SOCKET_CHECK_MS}). */
-  #watchSocket(server: ControlServer): void {
-    this.#socketCheck = setInterval(() => {
-      void server.ownsSocketFile().then((owned) => {
-        if (owned || this.#stopping) return;
-        process.stderr.write(`opperator daemon: ${server.socketPath} was removed or replaced; nothing can reach this daemon any more, stopping it and its agents\n`);
-        void this.stop();
-      });
-    }, this.#options.socketCheckMs ?? SOCKET_CHECK_MS);
-    this.#socketCheck.unref();
   }
 
   /**
