@@ -88,9 +88,15 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
     );
   };
 
+  // Details of a task that is gone (another agent selected, the daemon restarted) would be an invisible overlay taking the keys.
+  useEffect(() => {
+    if (ui.overlay.kind === 'task' && !openedTask) dispatch({ type: 'close-overlay' });
+  }, [ui.overlay, openedTask]);
   const collapsedSections = useMemo(() => agentCollapsed(ui.collapsed, ui.selectedAgent), [ui.collapsed, ui.selectedAgent]);
 
-  useKeys((input, key) => {
+  useKeys((input, key, typedAhead) => {
+    // Ctrl-C quits from anywhere, fields and overlays included.
+    if (key.ctrl && input === 'c') return exit();
     if (palette.handleKey(input, key) || secretForm.handleKey(input, key)) return;
     // Everything below from the latest UI state: keys of one chunk act on what the keys before them chose.
     const ui = currentUi();
@@ -169,6 +175,8 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
       case 'ask-stop':
         return dispatch({ type: 'ask-stop' });
       case 'confirm-stop':
+        // A stop is confirmed by a key of its own, never by a `y` that came in one chunk with the `x`.
+        if (typedAhead) return;
         if (ui.overlay.kind === 'confirm-stop') request('agent.stop', ui.overlay.agent, `${ui.overlay.agent}: stopped`);
         return dispatch({ type: 'close-overlay' });
       case 'palette':
@@ -180,9 +188,10 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         return;
       }
       case 'cancel-task': {
-        // The selected task when it runs, else the newest running one.
-        const running = selectedTask?.state === 'running' ? selectedTask : tasks.find((t) => t.state === 'running');
-        if (!running || !client) return setNotice('No running task to cancel.');
+        // On the focused tasks pane, the selected task only; elsewhere the newest running one.
+        const onTasks = ui.focus === 'main' && ui.mainPane === 'tasks';
+        const running = onTasks ? (selectedTask?.state === 'running' ? selectedTask : undefined) : tasks.find((t) => t.state === 'running');
+        if (!running || !client) return setNotice(onTasks ? 'The selected task is not running.' : 'No running task to cancel.');
         client.request('task.cancel', { id: running.id }).then(
           () => setNotice(`Cancelling ${running.command}.`),
           (err: unknown) => setNotice(messageOf(err)),

@@ -120,15 +120,16 @@ export function reduceUi(ui: UiState, action: UiAction): UiState {
     case 'select-newest-task':
       return { ...ui, selectedTaskId: undefined };
     case 'scroll-section':
-      return { ...ui, sectionScrollTop: clampTop(ui.sectionScrollTop + action.delta, action.maxTop) };
+      // From where the view is: content may have shrunk (or the terminal) since the offset was stored.
+      return { ...ui, sectionScrollTop: clampTop(clampTop(ui.sectionScrollTop, action.maxTop) + action.delta, action.maxTop) };
     case 'open-task':
       return { ...ui, selectedTaskId: action.taskId, overlay: { kind: 'task', taskId: action.taskId, scrollTop: 0 } };
     case 'scroll-task':
-      return ui.overlay.kind === 'task' ? { ...ui, overlay: { ...ui.overlay, scrollTop: clampTop(ui.overlay.scrollTop + action.delta, action.maxTop) } } : ui;
+      return ui.overlay.kind === 'task' ? { ...ui, overlay: { ...ui.overlay, scrollTop: clampTop(clampTop(ui.overlay.scrollTop, action.maxTop) + action.delta, action.maxTop) } } : ui;
     case 'toggle-section': {
       if (!ui.selectedAgent || !action.sectionId) return ui;
       const key = `${ui.selectedAgent}/${action.sectionId}`;
-      return { ...ui, collapsed: { ...ui.collapsed, [key]: !(ui.collapsed[key] ?? action.collapsedByAgent) } };
+      return { ...ui, sectionScrollTop: 0, collapsed: { ...ui.collapsed, [key]: !(ui.collapsed[key] ?? action.collapsedByAgent) } };
     }
     case 'cycle-log-level':
       return { ...ui, logLevel: LOG_LEVELS[(LOG_LEVELS.indexOf(ui.logLevel) + 1) % LOG_LEVELS.length]! };

@@ -1,8 +1,18 @@
 import { useInput, useStdin, type Key } from 'ink';
 import { useEffect, useRef } from 'react';
 
-/** A key as Ink reports it: the text typed and the named keys. */
-export type KeyHandler = (input: string, key: Key) => void;
+/**
+ * A key as Ink reports it: the text typed and the named keys; `typedAhead`
+ * is true for the keys after the first of a chunk split by {@link keyPresses}.
+ */
+export type KeyHandler = (input: string, key: Key, typedAhead: boolean) => void;
+
+/**
+ * The longest chunk of plain characters taken as keys typed ahead. Longer
+ * ones are pastes: split, a pasted token would run as commands (`r`
+ * restarts, `g` opens the log search and shows the rest on screen).
+ */
+export const MAX_TYPED_AHEAD = 3;
 
 const ESC = '\u001B';
 
@@ -33,8 +43,9 @@ function pressOf(char: string, plain: Key): [string, Key] | undefined {
  * The key presses behind one chunk of terminal input. Ink hands a chunk of
  * several characters over as one "paste", and keys typed quickly (or sent by
  * tmux, or typed ahead while the TUI was busy) arrive that way: `3` and Tab
- * as `"3\t"`, which no binding matches. So a chunk of plain characters is
- * split into one press per character (`\r\n` is one Enter). With
+ * as `"3\t"`, which no binding matches. So a chunk of up to
+ * {@link MAX_TYPED_AHEAD} plain characters is split into one press per
+ * character (`\r\n` is one Enter); a longer one is a paste. With
  * `keepWhole` (a text field is open) it stays one paste: a multi-line paste
  * into a secret's field must not spill into the next field.
  *
@@ -61,7 +72,8 @@ export function keyPresses(raw: string | undefined, input: string, key: Key, opt
     if (second === ESC || second === '[' || second === 'O' || second < ' ' || second === '\u007F') return [[input, key]];
     return [['', { ...plain, escape: true }], [second, { ...plain, shift: /[A-Z]/.test(second) }]];
   }
-  if (options.keepWhole || raw.includes(ESC) || [...raw].length < 2) return [[input, key]];
+  const length = [...raw.replace(/\r\n/g, '\r')].length;
+  if (options.keepWhole || raw.includes(ESC) || length < 2 || length > MAX_TYPED_AHEAD) return [[input, key]];
   const presses: Array<[string, Key]> = [];
   for (const char of raw.replace(/\r\n/g, '\r')) {
     const press = pressOf(char, plain);
@@ -94,6 +106,6 @@ export function useKeys(handler: KeyHandler, keepWhole: () => boolean = () => fa
     };
   }, [events]);
   useInput((input, key) => {
-    for (const [text, press] of keyPresses(lastChunk.current, input, key, { keepWhole: keepWhole() })) handler(text, press);
+    keyPresses(lastChunk.current, input, key, { keepWhole: keepWhole() }).forEach(([text, press], index) => handler(text, press, index > 0));
   });
 }

@@ -94,6 +94,8 @@ export function useSecretForm(access: SecretAccess | undefined, events: { onDone
     const form = currentForm();
     if (!form) return false;
     const name = form.names[form.focusedIndex]!;
+    // While a value is being stored, keys would go into the field being saved (and be saved with it): ignored.
+    if (form.status?.kind === 'saving' && !key.escape) return true;
     if (key.escape) close();
     else if (key.return) save(form);
     else if (key.upArrow || key.downArrow) {

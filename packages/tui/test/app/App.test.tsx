@@ -2,6 +2,7 @@
 // the TuiClient seam (the real client and daemon are the tmux suites' part:
 // packages/cli/test/tui.e2e.test.ts). Keys go in as the bytes a terminal sends.
 import { render } from 'ink-testing-library';
+import { useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/app/App.js';
 import type { TuiClient } from '../../src/state/client.js';
@@ -56,13 +57,25 @@ function fakeDaemon() {
 }
 
 let unmount: (() => void) | undefined;
+
+/** Renders nothing; says when the tree is unmounted (the app quitting unmounts it). */
+function UnmountProbe({ onUnmount }: { onUnmount: () => void }): null {
+  useEffect(() => onUnmount, [onUnmount]);
+  return null;
+}
 afterEach(() => unmount?.());
 
 async function start() {
   const daemon = fakeDaemon();
   const stored: Array<[string, string]> = [];
   const secrets = { missing: async (names: readonly string[]) => names.filter((name) => !stored.some(([n]) => n === name)), set: async (name: string, value: string) => (stored.push([name, value]), {}) };
-  const app = render(<App connect={daemon.connect} secrets={secrets} />);
+  const exited = { value: false };
+  const app = render(
+    <>
+      <App connect={daemon.connect} secrets={secrets} />
+      <UnmountProbe onUnmount={() => (exited.value = true)} />
+    </>,
+  );
   unmount = app.unmount;
   const frame = () => stripAnsi(app.lastFrame() ?? '');
   const waitFor = async (check: (text: string) => boolean, what: string) => {
@@ -78,7 +91,7 @@ async function start() {
     // One render interval, so the next key sees this one's effect on screen.
     await new Promise((resolve) => setTimeout(resolve, 50));
   };
-  return { daemon, frame, waitFor, press, stored, allFrames: () => app.frames.join('\n') };
+  return { daemon, frame, waitFor, press, stored, exited, allFrames: () => app.frames.join('\n') };
 }
 
 describe('App', () => {
@@ -129,7 +142,7 @@ describe('App', () => {
     const { daemon, waitFor, press } = await start();
     await press('3\t'); // focus the main pane and switch to tasks, as a fast typist's two keys
     await waitFor((text) => text.includes('Tasks · 2 running'), 'the tasks pane');
-    await press('/check_now\r');
+    await press('/c\r'); // opens the palette, filters, Enter before the commands arrived
     await waitFor(() => daemon.requests.some((r) => r.method === 'agent.invoke'), 'the command started');
     expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, detach: true });
   });
@@ -152,6 +165,25 @@ describe('App', () => {
     await press('x');
     expect(stored).toEqual([['mail_client_id', 'pasted-value-1']]);
     for (const secret of ['pasted-value-1', 'spilled-line']) expect(allFrames()).not.toContain(secret);
+  });
+
+  it('takes a longer chunk on the main screen for a paste, not for commands: nothing restarts, stops or shows the text', async () => {
+    const { daemon, press, frame, allFrames } = await start();
+    await press('proxy-ghp_s3cretTokenValue');
+    await press('xy'); // x asks to stop; a y in the same chunk is no answer
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(daemon.requests.filter((r) => r.method.startsWith('agent.') && r.method !== 'agent.sections' && r.method !== 'agent.logs')).toEqual([]);
+    expect(allFrames()).not.toContain('s3cretTokenValue');
+    expect(frame()).toContain('Stop mail?');
+  });
+
+  it('quits with Ctrl-C even while a field is open', async () => {
+    const { press, waitFor, exited } = await start();
+    await press('/');
+    await waitFor((text) => text.includes('check_now'), 'the palette');
+    expect(exited.value).toBe(false);
+    await press('\u0003');
+    expect(exited.value).toBe(true);
   });
 });
 

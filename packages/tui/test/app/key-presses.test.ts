@@ -36,6 +36,11 @@ describe('keyPresses', () => {
     expect(keyPresses('a\u0001😀', 'a\u0001😀', none).map(([input]) => input)).toEqual(['a', '😀']);
   });
 
+  it('takes a chunk longer than a few keys for a paste: whole, so it matches no binding', () => {
+    expect(keyPresses('proxy', 'proxy', none)).toEqual([['proxy', none]]);
+    expect(keyPresses('abc', 'abc', none)).toHaveLength(3);
+  });
+
   it('keeps a chunk whole when asked (a text field takes it as a paste), still splitting Esc from the key after it', () => {
     expect(keyPresses('ab\r', 'ab\r', none, { keepWhole: true })).toEqual([['ab\r', none]]);
     expect(keyPresses('\u001Bx', 'x', { ...none, meta: true }, { keepWhole: true })).toHaveLength(2);

@@ -103,6 +103,9 @@ describe('reduceUi', () => {
     expect(ui.sectionScrollTop).toBe(3);
     expect(reduceUi(ui, { type: 'scroll-section', delta: -9, maxTop: 5 }).sectionScrollTop).toBe(0);
     expect(reduceUi(ui, { type: 'focus-section', delta: 1, count: 3 }).sectionScrollTop).toBe(0);
+    // The section shrank (or the terminal grew) since: scrolling starts from where the view is.
+    expect(reduceUi({ ...ui, sectionScrollTop: 40 }, { type: 'scroll-section', delta: -2, maxTop: 5 }).sectionScrollTop).toBe(3);
+    expect(reduceUi({ ...ui, selectedAgent: 'a' }, { type: 'toggle-section', sectionId: 'x', collapsedByAgent: false }).sectionScrollTop).toBe(0);
   });
 
   it('opens a task’s details, selecting it, scrolls them within their limit and closes', () => {
