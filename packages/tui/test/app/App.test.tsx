@@ -65,10 +65,17 @@ function UnmountProbe({ onUnmount }: { onUnmount: () => void }): null {
 }
 afterEach(() => unmount?.());
 
-async function start() {
+async function start(options: { saveMs?: number } = {}) {
   const daemon = fakeDaemon();
   const stored: Array<[string, string]> = [];
-  const secrets = { missing: async (names: readonly string[]) => names.filter((name) => !stored.some(([n]) => n === name)), set: async (name: string, value: string) => (stored.push([name, value]), {}) };
+  const secrets = {
+    missing: async (names: readonly string[]) => names.filter((name) => !stored.some(([n]) => n === name)),
+    set: async (name: string, value: string) => {
+      await new Promise((resolve) => setTimeout(resolve, options.saveMs ?? 0));
+      stored.push([name, value]);
+      return {};
+    },
+  };
   const exited = { value: false };
   const app = render(
     <>
@@ -184,6 +191,25 @@ describe('App', () => {
     expect(exited.value).toBe(false);
     await press('\u0003');
     expect(exited.value).toBe(true);
+  });
+
+  it('ignores typing while a secret is being saved, instead of saving it with the value', async () => {
+    const { waitFor, press, stored } = await start({ saveMs: 300 });
+    await press('e');
+    await waitFor((text) => text.includes('mail_client_secret'), 'the secret form');
+    await press('first-value');
+    await press('\r');
+    await press('second-value'); // while the first one is still being saved, and Enter too
+    await press('\r');
+    await waitFor(() => stored.length === 1, 'the first value stored');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await press('second-value');
+    await press('\r');
+    await waitFor(() => stored.length === 2, 'the second value stored');
+    expect(stored).toEqual([
+      ['mail_client_id', 'first-value'],
+      ['mail_client_secret', 'second-value'],
+    ]);
   });
 });
 
