@@ -25,6 +25,8 @@ export const INK_CACHE_ENTRIES = 2_000;
  *
  * @param {string} source a module of react, react-reconciler or scheduler
  * @returns {string}
+ * @example
+ * reactProductionSource("if (process.env.NODE_ENV === 'production') {"); // 'if ("production" === \'production\') {'
  */
 export function reactProductionSource(source) {
   return source.replaceAll('process.env.NODE_ENV', '"production"');
@@ -40,6 +42,8 @@ export function reactProductionSource(source) {
  * @param {'measure-text.js' | 'wrap-text.js'} file
  * @param {string} source that file of ink/build
  * @returns {string}
+ * @example
+ * inkBoundedCacheSource('measure-text.js', await readFile(inkMeasureTextPath, 'utf8')); // the same module, its Map cleared at the cap
  */
 export function inkBoundedCacheSource(file, source) {
   const edits =
@@ -57,7 +61,12 @@ export function inkBoundedCacheSource(file, source) {
   return patched;
 }
 
-/** The esbuild plugin applying both patches. */
+/**
+ * The esbuild plugin applying both patches.
+ *
+ * @example
+ * await build({ entryPoints, bundle: true, plugins: [bundlePatches] });
+ */
 export const bundlePatches = {
   name: 'opperator-bundle-patches',
   setup(pluginBuild) {
