@@ -111,16 +111,6 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
     const sections = agentSections(snapshot, agent);
     const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
     const taskIds = tasks.map((t) => t.id);
-    // Scroll limits come from the same layout the views draw, so a key past the end does nothing.
-    const sectionScrollLimit = () =>
-      focusedScrollLimit({
-        sections,
-        lineCounts: sectionLineCounts(sections, screen.sizes.leftColumns),
-        collapsed: agentCollapsed(ui.collapsed, agent),
-        focusedId: focused?.id,
-        height: screen.sizes.sidebarRows,
-        maxContentLines: DEFAULT_SECTION_CONTENT_LINES,
-      });
     const step = intent === 'up' || intent === 'page-up' ? -1 : 1;
     switch (intent) {
       case 'quit':
@@ -131,20 +121,29 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
         return dispatch({ type: 'close-overlay' });
       case 'up':
       case 'down':
-        if (ui.overlay.kind === 'task') return openedTask && dispatch({ type: 'scroll-task', delta: step, maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows) });
-        if (ui.focus === 'sections') return dispatch({ type: 'focus-section', delta: step, count: sections.length });
-        if (ui.focus === 'main' && ui.mainPane === 'tasks') return dispatch({ type: 'select-task', delta: step, taskIds });
-        if (ui.focus === 'main') return dispatch({ type: 'scroll-logs', delta: step, lines: logs.length });
-        return dispatch({ type: 'select-agent', delta: step, agents: agentNames });
       case 'page-up':
       case 'page-down': {
-        if (ui.overlay.kind === 'task') {
-          const rows = Math.max(1, screen.sizes.bodyRows - 4);
-          return openedTask && dispatch({ type: 'scroll-task', delta: step * rows, maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows) });
+        // ↑↓ move by one, PgUp/PgDn by a page of whatever has the focus.
+        const paging = intent === 'page-up' || intent === 'page-down';
+        const by = (page: number) => step * (paging ? Math.max(1, page) : 1);
+        // Scroll limits come from the same layout the views draw, so a key past the end does nothing.
+        if (ui.overlay.kind === 'task') return openedTask && dispatch({ type: 'scroll-task', delta: by(screen.sizes.bodyRows - 4), maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows) });
+        if (ui.focus === 'sections' && !paging) return dispatch({ type: 'focus-section', delta: step, count: sections.length });
+        if (ui.focus === 'sections') {
+          const maxTop = focusedScrollLimit({
+            sections,
+            lineCounts: sectionLineCounts(sections, screen.sizes.leftColumns),
+            collapsed: agentCollapsed(ui.collapsed, agent),
+            focusedId: focused?.id,
+            height: screen.sizes.sidebarRows,
+            maxContentLines: DEFAULT_SECTION_CONTENT_LINES,
+          });
+          return dispatch({ type: 'scroll-section', delta: by(screen.sizes.sidebarRows - 3), maxTop });
         }
-        if (ui.focus === 'sections') return dispatch({ type: 'scroll-section', delta: step * Math.max(1, screen.sizes.sidebarRows - 3), maxTop: sectionScrollLimit() });
-        if (ui.focus === 'main' && ui.mainPane === 'tasks') return dispatch({ type: 'select-task', delta: step * LOG_PAGE_LINES, taskIds });
-        return dispatch({ type: 'scroll-logs', delta: step * LOG_PAGE_LINES, lines: logs.length });
+        if (ui.focus === 'main' && ui.mainPane === 'tasks') return dispatch({ type: 'select-task', delta: by(LOG_PAGE_LINES), taskIds });
+        // PgUp/PgDn scroll the logs from the agent list too, as before there was a focus.
+        if (ui.focus === 'main' || paging) return dispatch({ type: 'scroll-logs', delta: by(LOG_PAGE_LINES), lines: logs.length });
+        return dispatch({ type: 'select-agent', delta: step, agents: agentNames });
       }
       case 'focus-left':
       case 'focus-right':
