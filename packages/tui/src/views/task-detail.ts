@@ -1,5 +1,6 @@
 import { toDisplayText } from '../markup-text.js';
 import type { TaskRow } from '../state/types.js';
+import { formatLogTime } from './log-lines.js';
 import { taskLabel, toCompactJson } from './task-text.js';
 import { wrapText } from './text-fit.js';
 
@@ -32,8 +33,8 @@ export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] 
   add(`command  ${task.command}`);
   if (task.args && Object.keys(task.args).length > 0) add(`args     ${toCompactJson(task.args)}`);
   add(`state    ${task.state}`);
-  add(`started  ${clock(task.createdAt)}`);
-  if (task.state !== 'running') add(`ended    ${clock(task.updatedAt)} (${seconds(task.updatedAt - task.createdAt)})`);
+  add(`started  ${formatLogTime(task.createdAt)}`);
+  if (task.state !== 'running') add(`ended    ${formatLogTime(task.updatedAt)} (${seconds(task.updatedAt - task.createdAt)})`);
   lines.push({ text: '' });
   switch (task.state) {
     case 'running': {
@@ -65,11 +66,6 @@ function prettyJson(value: unknown): string {
   } catch {
     return toCompactJson(value);
   }
-}
-
-/** A timestamp as local `HH:MM:SS`. */
-function clock(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
 }
 
 /** A duration in seconds with one decimal. */
