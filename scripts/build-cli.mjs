@@ -81,7 +81,7 @@ if ((await digestOf(outdir)) === (await digestOf(distdir))) {
       return false;
     },
   );
-  await rm(swapped ? old : outdir, { recursive: true, force: true });
-  if (!swapped) await rm(old, { recursive: true, force: true });
+  if (!swapped) await rm(outdir, { recursive: true, force: true });
+  await rm(old, { recursive: true, force: true });
   console.log(`built ${distdir}opperator.js`);
 }
