@@ -9,7 +9,7 @@ export const GITHUB_API_PREFIX = '/github';
 export const GITHUB_NOTIFICATIONS_SCOPE = 'notifications';
 
 /** One notification in GitHub's REST shape (the fields agents use). */
-interface GithubNotification {
+export interface GithubNotification {
   id: string;
   unread: boolean;
   reason: string;

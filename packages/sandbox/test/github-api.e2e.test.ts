@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '@opperator/testing';
+import type { GithubNotification } from '../src/github-api.js';
 import { startAuthorizationServer, type RunningAuthorizationServer } from '../src/index.js';
 import { getWithToken, signInThroughBrowser } from './sign-in.js';
 
@@ -15,15 +16,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-interface Notification {
-  id: string;
-  unread: boolean;
-  reason: string;
-  updated_at: string;
-  subject: { title: string; type: string; url: string };
-  repository: { full_name: string };
-}
 
 describe('GitHub-shaped demo API', () => {
   it('is announced with its scopes and refuses requests without a token or with a bad one', async () => {
@@ -46,7 +38,7 @@ describe('GitHub-shaped demo API', () => {
     const res = await getWithToken(`${server.githubApiUrl}/notifications`, tokens.accessToken);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-oauth-scopes')?.split(', ')).toEqual(expect.arrayContaining(['notifications', 'read:user']));
-    const unread = (await res.json()) as Notification[];
+    const unread = (await res.json()) as GithubNotification[];
     expect(unread).toHaveLength(3);
     for (const item of unread) {
       expect(item).toEqual({
@@ -58,7 +50,7 @@ describe('GitHub-shaped demo API', () => {
         repository: { full_name: 'opperator/sandbox-demo' },
       });
     }
-    const all = (await (await getWithToken(`${server.githubApiUrl}/notifications?all=true`, tokens.accessToken)).json()) as Notification[];
+    const all = (await (await getWithToken(`${server.githubApiUrl}/notifications?all=true`, tokens.accessToken)).json()) as GithubNotification[];
     expect(all.map((n) => n.unread)).toEqual([true, true, true, false]);
 
     const user = await getWithToken(`${server.githubApiUrl}/user`, tokens.accessToken);
