@@ -1,4 +1,5 @@
 import type { OAuthProvider } from './provider.js';
+import { missingScopes } from './scope-match.js';
 import type { StoredTokens } from './token-set.js';
 import { refreshDueAt, tokenState, type TokenState } from './token-timing.js';
 
@@ -9,6 +10,8 @@ export const REFRESH_TOKEN_WARNING_MS = 24 * 3_600_000;
 export interface OAuthStatus {
   state: TokenState;
   provider: string;
+  /** The emulator the provider's requests go to, when it is emulated (`opperator sandbox start --emulate`). */
+  emulator?: string;
   /** Where the tokens live. */
   store: string;
   account?: string;
@@ -34,14 +37,14 @@ export function describeStatus(
 ): OAuthStatus {
   const { provider, now } = context;
   const state = tokenState(tokens, now, context.skewMs);
-  const base = { state, provider: provider.name, store: context.store, warnings: [] as string[] };
+  const base = { state, provider: provider.name, ...(provider.emulator ? { emulator: provider.emulator } : {}), store: context.store, warnings: [] as string[] };
   if (!tokens) return { ...base, scopes: [], missingScopes: [...context.wantedScopes], hasRefreshToken: false };
 
   const due = refreshDueAt(tokens, context.skewMs);
   const status: OAuthStatus = {
     ...base,
     scopes: [...tokens.scopes],
-    missingScopes: context.wantedScopes.filter((scope) => !tokens.scopes.includes(scope)),
+    missingScopes: missingScopes(context.wantedScopes, tokens.scopes, { ...(provider.quirks ? { quirks: provider.quirks } : {}), hasRefreshToken: tokens.refreshToken !== undefined }),
     hasRefreshToken: tokens.refreshToken !== undefined,
     ...(tokens.account === undefined ? {} : { account: tokens.account }),
     ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt }),

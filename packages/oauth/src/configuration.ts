@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client';
+import { routeToEmulator } from './emulation.js';
 import { OAuthError } from './errors.js';
+import { adaptProviderFetch } from './provider-fetch.js';
 import { isLoopbackUrl, type OAuthProvider } from './provider.js';
 import { translateProviderError } from './translate-error.js';
 
@@ -20,7 +22,7 @@ export async function buildConfiguration(settings: ConfigurationSettings): Promi
   const { provider, clientId } = settings;
   const insecureLoopback = provider.issuer.startsWith('http:') && isLoopbackUrl(provider.issuer);
   const auth = clientAuth(settings, provider.metadata?.token_endpoint_auth_methods_supported);
-  const customFetch = settings.fetch as oidc.CustomFetch | undefined;
+  const customFetch = providerFetch(provider, settings.fetch) as oidc.CustomFetch | undefined;
   let config: oidc.Configuration;
   if (provider.metadata) {
     config = new oidc.Configuration(provider.metadata, clientId, undefined, auth);
@@ -38,6 +40,16 @@ export async function buildConfiguration(settings: ConfigurationSettings): Promi
   if (customFetch) config[oidc.customFetch] = customFetch;
   if (insecureLoopback) oidc.allowInsecureRequests(config);
   return config;
+}
+
+/**
+ * The fetch openid-client uses: routed to the emulator when the provider is
+ * emulated, and adapted to RFC shape when the provider has quirks; `undefined`
+ * (openid-client's own global fetch) when neither applies and none was injected.
+ */
+function providerFetch(provider: OAuthProvider, injected: typeof fetch | undefined): typeof fetch | undefined {
+  if (!injected && !provider.emulator && !provider.quirks) return undefined;
+  return adaptProviderFetch(provider.quirks, routeToEmulator(provider, injected ?? ((input, init) => globalThis.fetch(input, init))));
 }
 
 function clientAuth(settings: ConfigurationSettings, supported: readonly string[] | undefined): oidc.ClientAuth {

@@ -144,8 +144,8 @@ function translateDeviceError(err: unknown): OAuthError {
   const { error, errorDescription, status } = translated;
   const details = { cause: err, ...(error === undefined ? {} : { error }), ...(errorDescription === undefined ? {} : { errorDescription }), ...(status === undefined ? {} : { status }) };
   const said = errorDescription ? ` (${JSON.stringify(errorDescription)})` : '';
-  if (error === 'expired_token') return expiredError(details, said);
-  if (error === 'access_denied') {
+  if (translated.code === 'OAUTH_DEVICE_CODE_EXPIRED') return expiredError(details, said);
+  if (translated.code === 'OAUTH_ACCESS_DENIED') {
     return new OAuthError('OAUTH_ACCESS_DENIED', `Access was not granted on the verification page${said}. Run the sign-in again to retry.`, details);
   }
   return translated;

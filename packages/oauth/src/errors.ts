@@ -58,12 +58,14 @@ export type OAuthErrorCode =
 export interface OAuthErrorOptions {
   /** The underlying error, kept for debugging. */
   cause?: unknown;
-  /** The provider's `error` value, when the provider sent one. */
+  /** The provider's own `error` value, when the provider sent one (`bad_refresh_token`, not the standard code it maps to). */
   error?: string;
   /** The provider's `error_description`, when the provider sent one. */
   errorDescription?: string;
   /** The HTTP status of the provider response, when there was one. */
   status?: number;
+  /** How long the provider asked us to wait before trying again (`Retry-After`), in ms. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -90,6 +92,8 @@ export class OAuthError extends Error {
   readonly errorDescription?: string;
   /** HTTP status of the provider response, if any. */
   readonly status?: number;
+  /** The provider's `Retry-After`, in ms, when it sent one. */
+  readonly retryAfterMs?: number;
 
   constructor(code: OAuthErrorCode, message: string, options: OAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -98,6 +102,7 @@ export class OAuthError extends Error {
     if (options.error !== undefined) this.error = options.error;
     if (options.errorDescription !== undefined) this.errorDescription = options.errorDescription;
     if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OAuthError } from './errors.js';
 import type { StoredTokens } from './token-set.js';
 import { refreshDueAt } from './token-timing.js';
 
@@ -7,6 +8,9 @@ export const KEEP_FRESH_IDLE_MS = 60_000;
 
 /** After a failed refresh (retries exhausted), keepFresh tries again this much later. */
 export const KEEP_FRESH_RETRY_MS = 30_000;
+
+/** The longest wait keepFresh honours when a provider's `Retry-After` asks for one. */
+export const KEEP_FRESH_MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** Upper bound of the random delay added after the refresh is due, so processes do not wake together. */
 export const KEEP_FRESH_MAX_JITTER_MS = 30_000;
@@ -51,7 +55,8 @@ export async function runKeepFresh(deps: KeepFreshDependencies): Promise<void> {
       }
     } catch (err) {
       deps.onError(err);
-      waitMs = KEEP_FRESH_RETRY_MS;
+      const asked = err instanceof OAuthError ? err.retryAfterMs : undefined;
+      waitMs = Math.max(KEEP_FRESH_RETRY_MS, Math.min(asked ?? 0, KEEP_FRESH_MAX_RETRY_AFTER_MS));
     }
     if (!(await pause(Math.min(waitMs, MAX_WAIT_MS), deps.signal))) return;
   }

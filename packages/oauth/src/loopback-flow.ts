@@ -32,6 +32,8 @@ export interface LoopbackFlowSettings {
   signal?: AbortSignal;
   openBrowser: OpenBrowser;
   onProgress: (event: AuthorizeProgressEvent) => void;
+  /** The authorization URL as the user's browser should open it (an emulated provider's is on the emulator). */
+  presentUrl?: (url: string) => string;
 }
 
 /** Result of a successful loopback flow. */
@@ -68,7 +70,7 @@ export async function runLoopbackFlow(settings: LoopbackFlowSettings): Promise<T
       expectedState: state,
       onRejected: (reason) => onProgress({ type: 'callback-rejected', reason }),
     });
-    const authorizationUrl = oidc.buildAuthorizationUrl(config, {
+    const providerUrl = oidc.buildAuthorizationUrl(config, {
       ...settings.authorizationParams,
       redirect_uri: receiver.redirectUri,
       response_type: 'code',
@@ -77,6 +79,7 @@ export async function runLoopbackFlow(settings: LoopbackFlowSettings): Promise<T
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
     }).href;
+    const authorizationUrl = settings.presentUrl ? settings.presentUrl(providerUrl) : providerUrl;
     onProgress({ type: 'listening', port: receiver.port, redirectUri: receiver.redirectUri, authorizationUrl });
     void openInBackground(settings.openBrowser, authorizationUrl, onProgress);
 
@@ -87,8 +90,13 @@ export async function runLoopbackFlow(settings: LoopbackFlowSettings): Promise<T
     await callback.respond({ status: 200, title: 'Signed in', message: 'You are signed in. You can close this window and return to Opperator.' });
     return tokens;
   } catch (err) {
-    const error = err instanceof OAuthError ? err : translateProviderError(err, 'sign-in');
-    if (callback) await callback.respond(failurePage(error));
+    let error: unknown = err;
+    try {
+      error = err instanceof OAuthError ? err : translateProviderError(err, 'sign-in');
+    } finally {
+      // A programming error is rethrown as it is, but the browser still gets an answer.
+      if (callback) await callback.respond(error instanceof OAuthError ? failurePage(error) : { status: 500, title: 'Sign-in failed', message: 'The sign-in failed. You can close this window; the program that started it says why.' });
+    }
     throw error;
   } finally {
     clearTimeout(timer);
@@ -98,10 +106,23 @@ export async function runLoopbackFlow(settings: LoopbackFlowSettings): Promise<T
 }
 
 async function exchangeCode(config: oidc.Configuration, callbackUrl: URL, codeVerifier: string, state: string): Promise<TokenEndpointResult> {
+  checkIssuerParameter(config.serverMetadata(), callbackUrl.searchParams.get('iss'));
   try {
     return await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: codeVerifier, expectedState: state });
   } catch (err) {
     throw translateProviderError(err, 'token exchange');
+  }
+}
+
+/**
+ * RFC 9207 §2.4: when the server says it sends `iss`, it must be there; when
+ * present, it must name the server. Checked here, before openid-client, so the
+ * outcome has its own code without reading an error message.
+ */
+function checkIssuerParameter(metadata: oidc.ServerMetadata, iss: string | null): void {
+  const required = metadata.authorization_response_iss_parameter_supported === true;
+  if ((iss === null && required) || (iss !== null && iss !== metadata.issuer)) {
+    throw new OAuthError('OAUTH_ISSUER_MISMATCH', `The authorization response's issuer ("iss") is ${iss === null ? 'missing' : `${JSON.stringify(iss)}, not ${JSON.stringify(metadata.issuer)}`}; the sign-in was stopped (possible mix-up attack).`);
   }
 }
 

@@ -6,6 +6,7 @@ import { defaultOpenBrowser, type OpenBrowser } from './browser-opener.js';
 import type { OAuthClientEventMap } from './client-events.js';
 import { describeStatus, type OAuthStatus } from './client-status.js';
 import { buildConfiguration } from './configuration.js';
+import { emulatedUrl, routeToEmulator } from './emulation.js';
 import { OAuthError, ReauthorizationRequiredError } from './errors.js';
 import { runKeepFresh } from './keep-fresh.js';
 import { DEFAULT_AUTHORIZE_TIMEOUT_MS, runLoopbackFlow, type AuthorizeProgressEvent } from './loopback-flow.js';
@@ -13,6 +14,7 @@ import type { PortOption } from './loopback-receiver.js';
 import { runDeviceFlow, type DeviceUserCode } from './device-flow.js';
 import { DEFAULT_CALLBACK_PATH, type OAuthProvider } from './provider.js';
 import { DEFAULT_REFRESH_RETRY, RefreshCoordinator, type RefreshRetryPolicy } from './refresh-coordinator.js';
+import { missingScopes } from './scope-match.js';
 import { revokeStoredTokens, type RevocationResult } from './revocation.js';
 import { storedTokensFromResponse, type TokenResponse } from './token-response.js';
 import { TokenSet, type StoredTokens } from './token-set.js';
@@ -129,6 +131,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
       timeoutMs: options.timeoutMs ?? DEFAULT_AUTHORIZE_TIMEOUT_MS,
       openBrowser: options.openBrowser ?? defaultOpenBrowser,
       onProgress,
+      presentUrl: (url) => emulatedUrl(this.provider, url),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const tokens = await this.#saveNewTokens(config, response, scopes.expected, 'authorize');
@@ -144,7 +147,13 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   async authorizeWithDevice(options: { onUserCode: (code: DeviceUserCode) => void | Promise<void>; signal?: AbortSignal; scopes?: readonly string[] }): Promise<TokenSet> {
     const config = await this.getConfiguration();
     const { scopes } = await this.#scopesToRequest(options.scopes ?? [], { incremental: false });
-    const response = await runDeviceFlow({ config, scopes: scopes.request, onUserCode: options.onUserCode, now: this.#now, ...(options.signal ? { signal: options.signal } : {}) });
+    const onUserCode = (code: DeviceUserCode) =>
+      options.onUserCode({
+        ...code,
+        verificationUri: emulatedUrl(this.provider, code.verificationUri),
+        ...(code.verificationUriComplete === undefined ? {} : { verificationUriComplete: emulatedUrl(this.provider, code.verificationUriComplete) }),
+      });
+    const response = await runDeviceFlow({ config, scopes: scopes.request, onUserCode, now: this.#now, ...(options.signal ? { signal: options.signal } : {}) });
     return new TokenSet(await this.#saveNewTokens(config, response, scopes.expected, 'device'));
   }
 
@@ -173,7 +182,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     return fetchWithAccessToken(
       {
-        fetch: this.#fetch ?? globalThis.fetch,
+        fetch: routeToEmulator(this.provider, this.#fetch ?? ((request, init) => globalThis.fetch(request, init))),
         getAccessToken: () => this.getAccessToken(),
         refreshRejected: async (rejected) => this.#remember(await this.#coordinator.refresh(rejected)).accessToken,
       },
@@ -269,12 +278,13 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   /** Scopes for a new sign-in: never fewer than granted; only the missing ones where the provider merges grants. */
   async #scopesToRequest(extra: readonly string[], mode: { incremental: boolean }): Promise<{ scopes: { request: string[]; expected: string[] }; params: Readonly<Record<string, string>> }> {
     // A corrupt token file is moved aside by load(); the new sign-in replaces it.
-    const granted = (await this.#load().catch(() => undefined))?.scopes ?? [];
+    const stored = await this.#load().catch(() => undefined);
+    const granted = stored?.scopes ?? [];
     const wanted = unique([...this.scopes, ...extra]);
     const all = unique([...granted, ...wanted]);
     const incremental = mode.incremental ? this.provider.incrementalAuthorizationParams : undefined;
     if (!incremental || granted.length === 0) return { scopes: { request: all, expected: all }, params: {} };
-    const missing = wanted.filter((scope) => !granted.includes(scope));
+    const missing = missingScopes(wanted, granted, { ...(this.provider.quirks ? { quirks: this.provider.quirks } : {}), hasRefreshToken: stored?.refreshToken !== undefined });
     return { scopes: { request: missing.length > 0 ? missing : wanted, expected: all }, params: incremental };
   }
 }

@@ -20,6 +20,13 @@ export interface RefreshRetryPolicy {
 /** Retry defaults: at most 4 attempts over about 3.5-7 s. */
 export const DEFAULT_REFRESH_RETRY: Readonly<RefreshRetryPolicy> = Object.freeze({ maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 });
 
+/**
+ * The longest `Retry-After` a refresh waits out before trying again; a
+ * provider asking for more gets no retry now (the error carries its
+ * `retryAfterMs`, which keepFresh honours).
+ */
+export const MAX_RETRY_AFTER_WAIT_MS = 30_000;
+
 /** What the coordinator needs from its client. */
 export interface RefreshCoordinatorSettings {
   store: TokenStore;
@@ -119,7 +126,10 @@ export class RefreshCoordinator {
       } catch (raw) {
         const err = translateProviderError(raw, 'token refresh');
         if (!isTransient(err) || attempt >= retry.maxAttempts) throw err;
-        await sleep(backoffMs(attempt, retry));
+        // 429 and 503 may say when to come back (RFC 9110 §10.2.3); that wins over our backoff.
+        const asked = err.retryAfterMs;
+        if (asked !== undefined && asked > MAX_RETRY_AFTER_WAIT_MS) throw err;
+        await sleep(asked ?? backoffMs(attempt, retry));
       }
     }
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer } from '@opperator/sandbox';
 import { discoverProvider } from '../src/index.js';
+import { refusedConnection } from './helpers.js';
 
 let server: RunningAuthorizationServer;
 beforeAll(async () => {
@@ -50,7 +51,7 @@ describe('discoverProvider', () => {
     await expect(discoverProvider('https://as.example.test', answer(() => new Response('nope', { status: 404 })))).rejects.toMatchObject({ code: 'OAUTH_DISCOVERY_FAILED' });
     await expect(discoverProvider('https://as.example.test', answer(() => new Response('<html></html>', { status: 200, headers: { 'content-type': 'text/html' } })))).rejects.toMatchObject({ code: 'OAUTH_DISCOVERY_FAILED' });
     await expect(discoverProvider('https://as.example.test', answer(() => json(200, { issuer: 'https://other.example.test' })))).rejects.toMatchObject({ code: 'OAUTH_DISCOVERY_FAILED' });
-    const down = { fetch: (async () => { throw new TypeError('fetch failed'); }) as typeof fetch };
+    const down = { fetch: (async () => { throw refusedConnection(); }) as typeof fetch };
     await expect(discoverProvider('https://as.example.test', down)).rejects.toMatchObject({ code: 'OAUTH_NETWORK' });
   });
 

@@ -43,3 +43,8 @@ export function readAuthorizationRequest(authorizationUrl: string): { state: str
   const params = new URL(authorizationUrl).searchParams;
   return { state: params.get('state') ?? '', redirectUri: params.get('redirect_uri') ?? '' };
 }
+
+/** What undici's fetch throws when the connection is refused: a TypeError whose cause carries the system code. */
+export function refusedConnection(): TypeError {
+  return new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }) });
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryTokenStore, OAuthClient, ReauthorizationRequiredError, providers, type OAuthClientEventMap, type OAuthProvider, type StoredTokens } from '../src/index.js';
+import { refusedConnection } from './helpers.js';
 
 // Refresh logic against a provider faked at the injected fetch seam, with an
 // injected clock. Cross-process behaviour is tested against oidc-provider in
@@ -144,7 +145,7 @@ describe('getAccessToken refresh', () => {
   });
 
   it('retries network failures, 5xx and 429 with backoff, boundedly, and not other 4xx', async () => {
-    const answers = [() => { throw new TypeError('fetch failed'); }, () => json(503, { error: 'temporarily_unavailable' }), () => json(429, { error: 'slow_down' }), () => refreshed()];
+    const answers = [() => { throw refusedConnection(); }, () => json(503, { error: 'temporarily_unavailable' }), () => json(429, { error: 'slow_down' }), () => refreshed()];
     const flaky = setup({ handler: () => answers.shift()!() });
     await flaky.seed();
     expect(await flaky.client.getAccessToken()).toMatch(/^at-/);

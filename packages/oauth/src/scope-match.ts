@@ -1,0 +1,42 @@
+import type { ProviderQuirks } from './provider-quirks.js';
+
+/**
+ * Whether `scope` (as the client asks for it) is in `granted` (as the
+ * provider echoed it), allowing for the provider's documented ways of naming
+ * a scope differently ({@link ProviderQuirks.scopeAliases},
+ * {@link ProviderQuirks.defaultResourcePrefix}) or of not echoing it at all
+ * ({@link ProviderQuirks.unechoedScopes}: granted when a refresh token came,
+ * which is what `offline_access` asks for).
+ *
+ * @example
+ * ```ts
+ * isScopeGranted('email', ['openid', 'https://www.googleapis.com/auth/userinfo.email'], { quirks: providers.google.quirks }); // true
+ * ```
+ */
+export function isScopeGranted(scope: string, granted: readonly string[], context: { quirks?: ProviderQuirks; hasRefreshToken?: boolean } = {}): boolean {
+  if (granted.includes(scope)) return true;
+  const quirks = context.quirks;
+  if (!quirks) return false;
+  if (quirks.unechoedScopes?.includes(scope)) return context.hasRefreshToken === true;
+  const names = new Set([scope, ...(quirks.scopeAliases?.[scope] ?? [])]);
+  for (const [short, aliases] of Object.entries(quirks.scopeAliases ?? {})) {
+    if (aliases.includes(scope)) names.add(short);
+  }
+  const prefix = quirks.defaultResourcePrefix;
+  if (prefix) {
+    for (const name of [...names]) names.add(name.startsWith(prefix) ? name.slice(prefix.length) : `${prefix}${name}`);
+  }
+  return granted.some((name) => names.has(name));
+}
+
+/**
+ * The scopes of `wanted` that `granted` lacks, by {@link isScopeGranted}.
+ *
+ * @example
+ * ```ts
+ * missingScopes(['openid', 'offline_access'], ['openid'], { quirks: providers.microsoft().quirks, hasRefreshToken: true }); // []
+ * ```
+ */
+export function missingScopes(wanted: readonly string[], granted: readonly string[], context: { quirks?: ProviderQuirks; hasRefreshToken?: boolean } = {}): string[] {
+  return wanted.filter((scope) => !isScopeGranted(scope, granted, context));
+}
