@@ -62,6 +62,8 @@ export interface AccountApi {
   readonly url: string;
   /** Headers the API expects (GitHub: its media type). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Scopes the API needs beyond the provider's default scopes. */
+  readonly scopes?: readonly string[];
 }
 
 /** What a user registers at the provider so our flows work. */

@@ -20,6 +20,8 @@ export interface AgentProcessOptions {
   agentName?: string;
   /** Default: the entry file's folder. */
   agentDir?: string;
+  /** See {@link AgentRuntimeOptions.providerEmulator}. */
+  providerEmulator?: string | undefined;
   /** The protocol's input (stdin). */
   input: Readable;
   /** The protocol's output (stdout). */
@@ -53,7 +55,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
   let runtime: AgentRuntime;
   try {
     const AgentClass = await loadAgentClass(options.entryFile);
-    runtime = new AgentRuntime(new AgentClass(), { input: options.input, output: options.output, agentName, agentDir });
+    runtime = new AgentRuntime(new AgentClass(), { input: options.input, output: options.output, agentName, agentDir, ...(options.providerEmulator ? { providerEmulator: options.providerEmulator } : {}) });
   } catch (err) {
     return fail('the agent could not be started', err);
   }

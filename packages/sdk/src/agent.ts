@@ -74,6 +74,21 @@ export abstract class Agent {
   }
 
   /**
+   * The provider emulator this agent's `useOAuth` sign-ins go to instead of
+   * the real Google, GitHub or Microsoft (`OPPERATOR_EMULATE` in the agent's
+   * `env:`, pointing at `opperator sandbox start --emulate …`); `undefined`
+   * when the real providers are used.
+   *
+   * @example
+   * ```ts
+   * if (this.providerEmulator) this.logInfo(`providers emulated at ${this.providerEmulator}`);
+   * ```
+   */
+  get providerEmulator(): string | undefined {
+    return this.#attached('providerEmulator').providerEmulator;
+  }
+
+  /**
    * Aborted when the agent is asked to stop (the guide's `_stop_event`). Pass
    * it to anything that waits.
    *

@@ -64,6 +64,8 @@ export interface SectionState {
 export interface AgentHost {
   readonly agentName: string;
   readonly agentDir: string;
+  /** The emulator origin useOAuth routes well-known providers to, when set. */
+  readonly providerEmulator?: string;
   /** Sends a message now (logs). */
   send(message: AgentToDaemon): void;
   /** Sends registry/section changes, but only once the initial state was announced; before that they are part of it. */

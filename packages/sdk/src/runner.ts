@@ -20,8 +20,10 @@
  *
  * stdin/stdout carry the NDJSON protocol; stderr is for humans. This is the
  * only file of the SDK that reads the environment: `OPPERATOR_AGENT_NAME`
- * (default: the entry's folder name) and `OPPERATOR_AGENT_DIR` (default: the
- * entry's folder). It is an entry point, not a module to import: the daemon
+ * (default: the entry's folder name), `OPPERATOR_AGENT_DIR` (default: the
+ * entry's folder) and `OPPERATOR_EMULATE` (the provider emulator `useOAuth`
+ * uses instead of the real Google, GitHub and Microsoft; set it in the agent's
+ * `env:` in agents.yaml). It is an entry point, not a module to import: the daemon
  * finds its path with `import.meta.resolve('@opperator/sdk/runner')`.
  *
  * @packageDocumentation
@@ -40,6 +42,7 @@ const code = await runAgentProcess({
   entryFile: resolve(entry),
   agentName: fromEnv('OPPERATOR_AGENT_NAME'),
   agentDir: fromEnv('OPPERATOR_AGENT_DIR'),
+  providerEmulator: fromEnv('OPPERATOR_EMULATE'),
   input: process.stdin,
   output: process.stdout,
   errorOutput: process.stderr,

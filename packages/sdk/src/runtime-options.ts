@@ -50,6 +50,12 @@ export interface AgentRuntimeOptions {
   agentName: string;
   /** The agent's folder. */
   agentDir: string;
+  /**
+   * Where `useOAuth` sends requests for well-known providers instead of the
+   * real hosts: a local emulator (`opperator sandbox start --emulate`), from
+   * `OPPERATOR_EMULATE`. Absent: the real providers.
+   */
+  providerEmulator?: string;
   /** Default {@link STOP_TIMEOUT_MS}. */
   stopTimeoutMs?: number;
   /** Default `SECRET_TIMEOUT_MS` (30 s). */

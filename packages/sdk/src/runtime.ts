@@ -143,6 +143,7 @@ export class AgentRuntime {
     return {
       agentName: this.#options.agentName,
       agentDir: this.#options.agentDir,
+      ...(this.#options.providerEmulator ? { providerEmulator: this.#options.providerEmulator } : {}),
       send: (message) => this.#send(message),
       announce: (message) => {
         if (this.#announced) this.#send(message);

@@ -32,6 +32,13 @@ export interface UseOAuthOptions {
   account?: string;
   /** Section title; default `<Provider> Authentication`. */
   title?: string;
+  /**
+   * A local emulator of the provider (`opperator sandbox start --emulate`) to
+   * send its requests to, e.g. `http://127.0.0.1:9440`; default: the
+   * agent's `OPPERATOR_EMULATE` (see `Agent.providerEmulator`); `false`: the
+   * real provider always. Applies to Google, GitHub and Microsoft.
+   */
+  emulator?: string | false;
 }
 
 /**
@@ -90,4 +97,15 @@ export interface UseOAuthHandle {
   signOut(): Promise<RevocationResult>;
   /** Recomputes the auth-status section now (it also updates itself on every change). */
   refreshSection(): Promise<void>;
+  /**
+   * `url` on the provider's emulator when the provider is emulated, else
+   * `url` itself: for API clients that make their own requests (a Google
+   * client's `rootUrl`). `fetch()` needs no such help.
+   *
+   * @example
+   * ```ts
+   * const api = gmail({ version: 'v1', rootUrl: this.mail.apiUrl('https://gmail.googleapis.com/') });
+   * ```
+   */
+  apiUrl(url: string): string;
 }

@@ -110,6 +110,7 @@ export function authSectionContent(status: UseOAuthStatus, labels: SectionLabels
   else if (status.authenticated) lines.push("<c fg='green'>✓ Authenticated</c>");
   else lines.push("<c fg='yellow'>⚠ Not Authenticated</c>");
   lines.push(`<b>Account:</b> ${escapeMarkup(status.account ?? 'none')}`);
+  if (status.oauth?.emulator) lines.push(`<b>Provider:</b> <c fg='magenta'>Emulated</c> at ${escapeMarkup(status.oauth.emulator)}`);
   lines.push(status.credentials === 'configured' ? "<b>Credentials:</b> <c fg='green'>Configured</c>" : "<b>Credentials:</b> <c fg='red'>Missing</c>");
   lines.push(status.tokenFile === 'ok' ? "<b>Token File:</b> <c fg='green'>OK</c>" : "<b>Token File:</b> <c fg='yellow'>Missing</c>");
   if (status.reauthorizationReason) lines.push(`<b>Reason:</b> ${escapeMarkup(status.reauthorizationReason)}`);

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, providers, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
+import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, emulateProvider, emulatedUrl, presetProvider, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
 import { SecretError, messageOf, type SecretErrorCode } from './errors.js';
 import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
 import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
@@ -15,6 +15,8 @@ export interface OAuthAgentHost {
   readonly agentName: string;
   readonly agentDir: string;
   readonly stopSignal: AbortSignal;
+  /** Where well-known providers are emulated, when they are (`Agent.providerEmulator`). */
+  readonly providerEmulator?: string | undefined;
   getSecret(name: string): Promise<string>;
   registerCommand(name: string, handler: CommandHandler, options?: { description?: string; async?: boolean; progressLabel?: string; arguments?: Array<{ name: string; type: 'boolean'; description?: string }> }): void;
   registerSection(id: string, title: string, content: string, options?: SectionOptions): void;
@@ -43,13 +45,14 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
   const store = new FileTokenStore(tokenPath);
   const labels = { name, agentName: host.agentName };
 
+  const emulator = options.emulator === false ? undefined : (options.emulator ?? host.providerEmulator);
   let provider: Promise<OAuthProvider> | undefined;
   // The client lives in memory only; it is rebuilt when a secret's value changes.
   let current: { client: OAuthClient; clientId: string; clientSecret: string | undefined; stopFresh: AbortController } | undefined;
   let sectionVersion = 0;
 
   const resolveProvider = (): Promise<OAuthProvider> => {
-    provider ??= resolveProviderOption(options.provider).catch((err: unknown) => {
+    provider ??= resolveProviderOption(options.provider, emulator).catch((err: unknown) => {
       provider = undefined; // a failed discovery is retried on next use
       throw err;
     });
@@ -189,6 +192,10 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     authorize,
     signOut,
     refreshSection,
+    apiUrl: (url) => {
+      const known = typeof options.provider === 'string' ? presetProvider(options.provider) : options.provider;
+      return known && emulator && known.hosts?.length ? emulatedUrl(emulateProvider(known, emulator), url) : url;
+    },
   };
 }
 
@@ -213,17 +220,16 @@ function credentialsError(name: string, errors: SecretError[]): SecretError {
   return new SecretError(first.code as SecretErrorCode, first.secretName, `Cannot sign in to ${name}: the client credentials are missing. ${errors.map((err) => err.message).join(' ')}`, { cause: first });
 }
 
-async function resolveProviderOption(provider: UseOAuthOptions['provider']): Promise<OAuthProvider> {
-  if (typeof provider !== 'string') return provider;
-  if (provider === 'google') return providers.google;
-  if (provider === 'github') return providers.github;
-  if (provider === 'microsoft') return providers.microsoft();
-  if (provider === 'sandbox') return providers.sandbox;
-  return discoverProvider(provider);
+/** The provider object: a preset by name, a discovered issuer, or the one given; emulated when an emulator is set and the provider has hosts to route. */
+async function resolveProviderOption(provider: UseOAuthOptions['provider'], emulator: string | undefined): Promise<OAuthProvider> {
+  const resolved = typeof provider !== 'string' ? provider : (presetProvider(provider) ?? (await discoverProvider(provider)));
+  return emulator && resolved.hosts?.length ? emulateProvider(resolved, emulator) : resolved;
 }
 
 function providerLabel(provider: UseOAuthOptions['provider']): string {
-  if (typeof provider !== 'string') return provider.name;
+  if (typeof provider !== 'string') return provider.label ?? provider.name;
+  const preset = presetProvider(provider);
+  if (preset) return preset.label ?? preset.name;
   try {
     return /^https?:/.test(provider) ? new URL(provider).host : provider;
   } catch {

@@ -57,51 +57,26 @@ export async function resolveOAuthProvider(value: string | undefined, options: R
   const choices = `choose one of: ${OAUTH_PROVIDER_CHOICES.join(', ')}`;
   if (value === undefined) throw new CliError('usage', `--template oauth needs --provider; ${choices}.`);
   const details = `more in ${options.providersDoc}`;
-  switch (value.toLowerCase()) {
-    case 'google':
-      return {
-        oauthName: 'google',
-        provider: 'google',
-        label: 'Google',
-        scopes: ['openid', 'email', 'profile'],
-        api: { url: 'https://openidconnect.googleapis.com/v1/userinfo' },
-        clientSetup: `Create an OAuth client of type "Desktop app" at https://console.cloud.google.com/apis/credentials (no redirect URI to enter); ${details}`,
-      };
-    case 'github':
-      return {
-        oauthName: 'github',
-        provider: 'github',
-        label: 'GitHub',
-        scopes: ['read:user'],
-        api: { url: 'https://api.github.com/user', headers: { accept: 'application/vnd.github+json' } },
-        clientSetup: `Register an OAuth App at https://github.com/settings/developers with the callback URL http://127.0.0.1/callback; ${details}`,
-      };
-    case 'microsoft':
-      return {
-        oauthName: 'microsoft',
-        provider: 'microsoft',
-        label: 'Microsoft',
-        // offline_access: without it Microsoft issues no refresh token.
-        scopes: ['openid', 'email', 'offline_access', 'User.Read'],
-        api: { url: 'https://graph.microsoft.com/v1.0/me' },
-        clientSetup: `Register an app at https://entra.microsoft.com (App registrations), platform "Mobile and desktop applications", redirect URI http://127.0.0.1/callback; ${details}`,
-      };
-    case 'sandbox':
-      return {
-        oauthName: 'sandbox',
-        provider: 'sandbox',
-        label: 'the sandbox',
-        scopes: ['openid', 'email', 'offline_access'],
-        // providers.sandbox points at the default port of `opperator sandbox start`.
-        api: { url: 'http://127.0.0.1:9440/gmail/v1/users/me/profile' },
-      };
+  // Loaded only here: the minimal template needs no OAuth library. Everything
+  // about a preset (label, scopes, API, what to register) comes from its preset.
+  const { presetProvider } = await import('@opperator/oauth');
+  const preset = presetProvider(value);
+  if (preset) {
+    const { accountApi, registration } = preset;
+    return {
+      oauthName: preset.name,
+      provider: preset.name,
+      label: preset.label ?? preset.name,
+      scopes: [...new Set([...preset.defaultScopes, ...(accountApi?.scopes ?? [])])],
+      ...(accountApi ? { api: { url: accountApi.url, ...(accountApi.headers ? { headers: { ...accountApi.headers } } : {}) } } : {}),
+      ...(registration ? { clientSetup: `${registration.steps}; ${details}` } : {}),
+    };
   }
   if (!/^https?:\/\//i.test(value)) throw new CliError('usage', `Unknown provider ${JSON.stringify(value)}; ${choices}.`);
   return resolveIssuer(value, options, details);
 }
 
 async function resolveIssuer(value: string, options: ResolveOAuthProviderOptions, details: string): Promise<OAuthTemplateProvider> {
-  // Loaded only here: the minimal template and the presets need no OAuth library.
   const { discoverProvider, isLoopbackUrl } = await import('@opperator/oauth');
   let issuer: URL;
   try {

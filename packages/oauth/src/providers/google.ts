@@ -32,7 +32,7 @@ export const google: OAuthProvider = Object.freeze<OAuthProvider>({
   },
   // www.google.com serves the device flow's verification page (/device).
   hosts: ['accounts.google.com', 'oauth2.googleapis.com', 'openidconnect.googleapis.com', 'www.googleapis.com', 'gmail.googleapis.com', 'www.google.com'],
-  accountApi: { url: 'https://openidconnect.googleapis.com/v1/userinfo' },
+  accountApi: { url: 'https://openidconnect.googleapis.com/v1/userinfo', scopes: ['profile'] },
   registration: {
     // Desktop app clients accept any loopback port and path (DOCS, "Loopback IP address").
     redirectUri: 'http://127.0.0.1/callback',

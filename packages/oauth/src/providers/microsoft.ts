@@ -27,7 +27,8 @@ export function microsoft(options: MicrosoftProviderOptions = {}): OAuthProvider
     clientSecretMethod: 'client_secret_post',
     // microsoft.com serves the device flow's verification page (/devicelogin).
     hosts: ['login.microsoftonline.com', 'graph.microsoft.com', 'microsoft.com', 'www.microsoft.com'],
-    accountApi: { url: 'https://graph.microsoft.com/v1.0/me' },
+    // Graph's /me needs User.Read (learn.microsoft.com/en-us/graph/api/user-get, "Permissions").
+    accountApi: { url: 'https://graph.microsoft.com/v1.0/me', scopes: ['User.Read'] },
     registration: {
       redirectUri: 'http://127.0.0.1/callback',
       steps: 'Register an app at https://entra.microsoft.com (App registrations), platform "Mobile and desktop applications", redirect URI http://127.0.0.1/callback; set "Allow public client flows" to Yes for sign-in without a browser',
