@@ -97,10 +97,11 @@ export class TokenSet implements Readonly<StoredTokens> {
 }
 
 /**
- * Splits a `scope` string. Space is the standard separator; GitHub answers
- * with commas, so both are accepted.
+ * Splits a `scope` string at spaces (RFC 6749 §3.3). A provider that uses
+ * another separator says so in its preset (`quirks.scopeSeparator`), and the
+ * provider fetch adapter rewrites its responses before they get here.
  */
 export function parseScopes(scope: string | undefined): string[] {
   if (!scope) return [];
-  return [...new Set(scope.split(/[\s,]+/).filter(Boolean))];
+  return [...new Set(scope.split(/\s+/).filter(Boolean))];
 }
