@@ -8,9 +8,10 @@
  * the refresh token dies) is `this.useOAuth()`.
  *
  * Where Gmail lives is chosen by `INVOICE_MONITOR_PROVIDER` (agents.yaml `env:`):
- * `google` (default) is the real Gmail; `sandbox` is `opperator sandbox start`,
- * whose Gmail-shaped demo API answers the same calls; a URL is a sandbox on
- * another port.
+ * `google` (default) is the real Gmail, or its emulator when the agent's env
+ * sets `OPPERATOR_EMULATE` (`opperator sandbox start --emulate google`);
+ * `sandbox` is `opperator sandbox start`, whose Gmail-shaped demo API answers
+ * the same calls; a URL is a sandbox on another port.
  */
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { Agent, type UseOAuthHandle } from '@opperator/sdk';
@@ -43,9 +44,9 @@ export default class InvoiceMonitor extends Agent {
       clientSecretSecret: 'invoice_monitor_gmail_client_secret',
       title: 'Gmail Authentication',
     });
-    // Google's client by default; the sandbox serves the same paths at its own origin.
-    const rootUrl = PROVIDER === 'google' ? undefined : `${PROVIDER === 'sandbox' ? SANDBOX_ISSUER : new URL(PROVIDER).origin}/`;
-    this.api = gmail({ version: 'v1', ...(rootUrl ? { rootUrl } : {}) });
+    // Gmail itself (or its emulator, when OPPERATOR_EMULATE is set); the sandbox serves the same paths at its own origin.
+    const rootUrl = PROVIDER === 'google' ? this.mail.apiUrl('https://gmail.googleapis.com/') : `${PROVIDER === 'sandbox' ? SANDBOX_ISSUER : new URL(PROVIDER).origin}/`;
+    this.api = gmail({ version: 'v1', rootUrl });
 
     this.registerSection('inbox', 'Inbox', "<i>Not checked yet</i>");
     this.registerCommand('check_invoices', () => this.checkInbox(), { description: 'Check the inbox for unread messages now' });

@@ -6,6 +6,7 @@ import { defaultOpenBrowser, type OpenBrowser } from './browser-opener.js';
 import type { OAuthClientEventMap } from './client-events.js';
 import { describeStatus, type OAuthStatus } from './client-status.js';
 import { buildConfiguration } from './configuration.js';
+import { lookUpAccount } from './account-lookup.js';
 import { emulatedUrl, routeToEmulator } from './emulation.js';
 import { OAuthError, ReauthorizationRequiredError } from './errors.js';
 import { runKeepFresh } from './keep-fresh.js';
@@ -80,6 +81,8 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   readonly store: TokenStore;
   readonly #clientSecret: string | undefined;
   readonly #fetch: typeof fetch | undefined;
+  /** For API requests (not OAuth endpoints): the injected or global fetch, routed to the emulator when there is one. */
+  readonly #apiFetch: typeof fetch;
   readonly #now: () => number;
   readonly #skewMs: number;
   readonly #coordinator: RefreshCoordinator;
@@ -97,6 +100,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
     this.scopes = Object.freeze([...(options.scopes ?? options.provider.defaultScopes)]);
     this.store = options.store;
     this.#fetch = options.fetch;
+    this.#apiFetch = routeToEmulator(this.provider, options.fetch ?? ((request, init) => globalThis.fetch(request, init)));
     this.#now = options.now ?? Date.now;
     this.#skewMs = options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
     this.#coordinator = new RefreshCoordinator({
@@ -182,7 +186,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     return fetchWithAccessToken(
       {
-        fetch: routeToEmulator(this.provider, this.#fetch ?? ((request, init) => globalThis.fetch(request, init))),
+        fetch: this.#apiFetch,
         getAccessToken: () => this.getAccessToken(),
         refreshRejected: async (rejected) => this.#remember(await this.#coordinator.refresh(rejected)).accessToken,
       },
@@ -240,7 +244,9 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   /** Saves tokens from a sign-in (loopback or device) and makes them current. */
   async #saveNewTokens(config: oidc.Configuration, response: TokenResponse, requestedScopes: readonly string[], source: 'authorize' | 'device'): Promise<StoredTokens> {
     const now = this.#now();
-    const tokens = storedTokensFromResponse(response, { issuer: config.serverMetadata().issuer, clientId: this.clientId, requestedScopes, now });
+    const parsed = storedTokensFromResponse(response, { issuer: config.serverMetadata().issuer, clientId: this.clientId, requestedScopes, now });
+    const account = parsed.account ?? (await lookUpAccount(this.provider, parsed.accessToken, this.#apiFetch));
+    const tokens = account === undefined ? parsed : { ...parsed, account };
     await this.store.save(tokens);
     this.#remember(tokens);
     this.emit('tokens', { source, scopes: tokens.scopes, ...optional({ expiresAt: tokens.expiresAt, account: tokens.account }) });

@@ -64,6 +64,11 @@ export interface AccountApi {
   readonly headers?: Readonly<Record<string, string>>;
   /** Scopes the API needs beyond the provider's default scopes. */
   readonly scopes?: readonly string[];
+  /**
+   * Fields of its JSON answer that name the account, first found wins; when
+   * set, a sign-in whose token response names nobody asks this API once.
+   */
+  readonly accountFields?: readonly string[];
 }
 
 /** What a user registers at the provider so our flows work. */

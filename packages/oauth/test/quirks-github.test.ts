@@ -101,3 +101,28 @@ describe('GitHub (200 errors, comma-separated scopes)', () => {
     });
   });
 });
+
+describe('GitHub account name', () => {
+  it('asks GET /user once after a sign-in, since GitHub sends no ID token', async () => {
+    const { client, toUrl } = fakeProviderClient(providers.github, {
+      [DEVICE]: deviceCode,
+      [TOKEN]: () => json(200, { access_token: 'gho_abc', token_type: 'bearer', scope: 'read:user' }),
+      'https://api.github.com/user': (request) => (request.headers.get('authorization') === 'Bearer gho_abc' ? json(200, { login: 'octocat', id: 1 }) : json(401, { message: 'Bad credentials' })),
+    });
+    await client.authorizeWithDevice({ onUserCode: () => undefined });
+    expect((await client.status()).account).toBe('octocat');
+    expect(toUrl('https://api.github.com/user')).toHaveLength(1);
+  });
+
+  it('signs in all the same when GET /user fails', async () => {
+    const { client } = fakeProviderClient(providers.github, {
+      [DEVICE]: deviceCode,
+      [TOKEN]: () => json(200, { access_token: 'gho_abc', token_type: 'bearer', scope: 'read:user' }),
+      'https://api.github.com/user': () => json(500, { message: 'Server Error' }),
+    });
+    await client.authorizeWithDevice({ onUserCode: () => undefined });
+    const status = await client.status();
+    expect(status.state).toBe('valid');
+    expect(status.account).toBeUndefined();
+  });
+});

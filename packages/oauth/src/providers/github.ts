@@ -21,7 +21,8 @@ export const github: OAuthProvider = Object.freeze<OAuthProvider>({
   defaultScopes: ['read:user'],
   clientSecretMethod: 'client_secret_post',
   hosts: ['github.com', 'api.github.com'],
-  accountApi: { url: 'https://api.github.com/user', headers: { accept: 'application/vnd.github+json' } },
+  // No ID token: the account is `login` of GET /user (docs.github.com/en/rest/users/users#get-the-authenticated-user).
+  accountApi: { url: 'https://api.github.com/user', headers: { accept: 'application/vnd.github+json' }, accountFields: ['login'] },
   registration: {
     // A loopback callback URL matches any port (DOCS, "Loopback redirect urls").
     redirectUri: 'http://127.0.0.1/callback',
