@@ -63,9 +63,26 @@ describe('package boundaries', () => {
         }
         const fileName = file.split('/').at(-1) ?? '';
         if (/process\.env/.test(source) && !(rule.envReaders ?? []).includes(fileName) && rule.envReaders !== undefined) violations.push(`${where} reads process.env`);
-        if (rule.silent && /console\.|process\.(stdout|stderr)/.test(source)) violations.push(`${where} writes to the terminal`);
+        if (rule.silent && /\bconsole\.(log|info|warn|error|debug|trace)\b|process\.(stdout|stderr)/.test(source)) violations.push(`${where} writes to the terminal`);
       }
       expect(violations).toEqual([]);
     });
   }
+
+  // ARCHITECTURE.md, "One home per kind of knowledge": what is known about a
+  // provider lives in its preset (and, for the sandbox, in its emulator of
+  // that provider); no other source branches on its name.
+  it('no source outside the provider presets tests for a provider by name', async () => {
+    const homes = [join(root, 'packages', 'oauth', 'src', 'providers'), join(root, 'packages', 'sandbox', 'src', 'emulators')];
+    const violations: string[] = [];
+    for (const name of Object.keys(rules)) {
+      for (const file of await sourceFiles(join(root, 'packages', name, 'src'))) {
+        if (homes.some((home) => file.startsWith(home))) continue;
+        const source = await readFile(file, 'utf8');
+        const match = /(?:===|!==|\bcase)\s*['"](google|github|microsoft)['"]/.exec(source);
+        if (match) violations.push(`${relative(root, file)} tests for ${match[1]}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
 });
