@@ -88,8 +88,15 @@ export async function handleAdminApi(req: IncomingMessage, res: ServerResponse, 
   return true;
 }
 
-/** Constant-time comparison of the bearer token with the admin token (hashed first, so lengths do not leak). */
-function bearerMatches(header: string | undefined, adminToken: string): boolean {
+/**
+ * Constant-time comparison of the bearer token with the admin token (hashed first, so lengths do not leak).
+ *
+ * @example
+ * ```ts
+ * if (!bearerMatches(req.headers.authorization, adminToken)) return refuse();
+ * ```
+ */
+export function bearerMatches(header: string | undefined, adminToken: string): boolean {
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
   if (!presented) return false;
   const digest = (value: string) => createHash('sha256').update(value).digest();

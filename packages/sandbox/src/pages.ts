@@ -50,6 +50,15 @@ export interface PageNotice {
   error?: boolean;
 }
 
+/** The line under every page's heading, unless a page says otherwise ({@link PageOptions.tag}). */
+const DEFAULT_TAG = 'Opperator sandbox: a local test authorization server, no real account';
+
+/** Options of {@link renderPage}. */
+export interface PageOptions {
+  /** The line under the heading; the provider emulators name the provider they stand in for. */
+  tag?: string;
+}
+
 /**
  * A whole page around `body` (already escaped HTML).
  *
@@ -58,7 +67,7 @@ export interface PageNotice {
  * res.end(renderPage('error', 'Sign-in expired', '<p>Start again.</p>'));
  * ```
  */
-export function renderPage(kind: PageKind, title: string, body: string, notice?: PageNotice): string {
+export function renderPage(kind: PageKind, title: string, body: string, notice?: PageNotice, options: PageOptions = {}): string {
   const noticeHtml = notice
     ? `<p class="notice${notice.error ? ' error' : ''}" role="${notice.error ? 'alert' : 'status'}" data-notice="${escapeHtml(notice.kind)}">${escapeHtml(notice.text)}</p>`
     : '';
@@ -73,7 +82,7 @@ export function renderPage(kind: PageKind, title: string, body: string, notice?:
 <body data-page="${kind}">
 <main>
 <h1>${escapeHtml(title)}</h1>
-<p class="tag">Opperator sandbox: a local test authorization server, no real account</p>
+<p class="tag">${escapeHtml(options.tag ?? DEFAULT_TAG)}</p>
 ${noticeHtml}
 ${body}
 </main>
@@ -88,6 +97,10 @@ export interface LoginPageOptions {
   clientName: string;
   login?: string;
   notice?: PageNotice;
+  /** What the page says about user names and email addresses; default the sandbox's own wording. */
+  accountHint?: string;
+  /** See {@link PageOptions.tag}. */
+  tag?: string;
 }
 
 /**
@@ -99,7 +112,8 @@ export interface LoginPageOptions {
  * ```
  */
 export function renderLoginPage(options: LoginPageOptions): string {
-  const body = `<p>Sign in to continue to <strong>${escapeHtml(options.clientName)}</strong>. Any user name works; your email here is <code>&lt;name&gt;@sandbox.test</code>.</p>
+  const hint = options.accountHint === undefined ? 'Any user name works; your email here is <code>&lt;name&gt;@sandbox.test</code>.' : escapeHtml(options.accountHint);
+  const body = `<p>Sign in to continue to <strong>${escapeHtml(options.clientName)}</strong>. ${hint}</p>
 <form method="post" action="${escapeHtml(options.action)}">
 <label for="login">User name</label>
 <input id="login" type="text" name="login" value="${escapeHtml(options.login ?? '')}" autocomplete="username" autofocus required>
@@ -110,7 +124,7 @@ export function renderLoginPage(options: LoginPageOptions): string {
 <button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Cancel</button>
 </div>
 </form>`;
-  return renderPage('login', 'Sign in', body, options.notice);
+  return renderPage('login', 'Sign in', body, options.notice, options.tag === undefined ? {} : { tag: options.tag });
 }
 
 /** Options of {@link renderConsentPage}. */
@@ -119,6 +133,12 @@ export interface ConsentPageOptions {
   clientName: string;
   accountId: string;
   scopes: string[];
+  /** Who is asked, in words (e.g. `the GitHub account alice`); default the sandbox account with its email. */
+  accountLabel?: string;
+  /** What each scope allows; scopes not in it (or in the sandbox's own list) are "access you granted by name". */
+  scopeDescriptions?: Record<string, string>;
+  /** See {@link PageOptions.tag}. */
+  tag?: string;
 }
 
 /**
@@ -131,8 +151,13 @@ export interface ConsentPageOptions {
  * ```
  */
 export function renderConsentPage(options: ConsentPageOptions): string {
-  const items = options.scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code>: ${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? 'Access you granted by name')}</li>`);
-  const body = `<p><strong>${escapeHtml(options.clientName)}</strong> asks to access the sandbox account <strong>${escapeHtml(options.accountId)}</strong> (${escapeHtml(`${options.accountId}@sandbox.test`)}).</p>
+  const descriptions = options.scopeDescriptions ?? SCOPE_DESCRIPTIONS;
+  const items = options.scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code>: ${escapeHtml(descriptions[scope] ?? 'Access you granted by name')}</li>`);
+  const who =
+    options.accountLabel === undefined
+      ? `the sandbox account <strong>${escapeHtml(options.accountId)}</strong> (${escapeHtml(`${options.accountId}@sandbox.test`)})`
+      : escapeHtml(options.accountLabel);
+  const body = `<p><strong>${escapeHtml(options.clientName)}</strong> asks to access ${who}.</p>
 <p>It will be able to:</p>
 <ul class="scopes">${items.join('')}</ul>
 <form method="post" action="${escapeHtml(options.action)}">
@@ -141,7 +166,7 @@ export function renderConsentPage(options: ConsentPageOptions): string {
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </div>
 </form>`;
-  return renderPage('consent', 'Allow access?', body);
+  return renderPage('consent', 'Allow access?', body, undefined, options.tag === undefined ? {} : { tag: options.tag });
 }
 
 /**
@@ -152,9 +177,9 @@ export function renderConsentPage(options: ConsentPageOptions): string {
  * renderErrorPage('This sign-in has expired', [['error', 'session_not_found']]);
  * ```
  */
-export function renderErrorPage(title: string, details: Array<[string, string]>, hint?: string): string {
+export function renderErrorPage(title: string, details: Array<[string, string]>, hint?: string, options: PageOptions = {}): string {
   const list = details.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('');
-  return renderPage('error', title, `${hint ? `<p>${escapeHtml(hint)}</p>` : ''}<dl>${list}</dl>`);
+  return renderPage('error', title, `${hint ? `<p>${escapeHtml(hint)}</p>` : ''}<dl>${list}</dl>`, undefined, options);
 }
 
 /**
@@ -166,11 +191,11 @@ export function renderErrorPage(title: string, details: Array<[string, string]>,
  * renderDeviceCodePage(form, { kind: 'aborted', text: 'The sign-in request was interrupted.', error: true });
  * ```
  */
-export function renderDeviceCodePage(form: string, notice?: PageNotice): string {
+export function renderDeviceCodePage(form: string, notice?: PageNotice, options: PageOptions = {}): string {
   const body = `<p>Enter the code shown on your device.</p>
 ${form}
 <div class="actions"><button type="submit" form="op.deviceInputForm">Continue</button></div>`;
-  return renderPage('device-code', 'Connect a device', body, notice);
+  return renderPage('device-code', 'Connect a device', body, notice, options);
 }
 
 /**
@@ -181,7 +206,7 @@ ${form}
  * renderDeviceConfirmPage(form, 'opperator-demo', 'BCDF-GHJK');
  * ```
  */
-export function renderDeviceConfirmPage(form: string, clientName: string, userCode: string): string {
+export function renderDeviceConfirmPage(form: string, clientName: string, userCode: string, options: PageOptions = {}): string {
   const body = `<p><strong>${escapeHtml(clientName)}</strong> asks to sign in on a device. Continue only if the device shows this code:</p>
 <p class="code">${escapeHtml(userCode)}</p>
 ${form}
@@ -189,7 +214,7 @@ ${form}
 <button type="submit" form="op.deviceConfirmForm" autofocus>Continue</button>
 <button type="submit" form="op.deviceConfirmForm" name="abort" value="yes" class="secondary">Abort</button>
 </div>`;
-  return renderPage('device-confirm', 'Confirm the device', body);
+  return renderPage('device-confirm', 'Confirm the device', body, undefined, options);
 }
 
 /**
@@ -200,6 +225,6 @@ ${form}
  * renderDeviceSuccessPage('opperator-demo');
  * ```
  */
-export function renderDeviceSuccessPage(clientName: string): string {
-  return renderPage('device-success', 'Sign-in Success', `<p>You signed in to <strong>${escapeHtml(clientName)}</strong>. You can close this page and return to your device.</p>`);
+export function renderDeviceSuccessPage(clientName: string, options: PageOptions = {}): string {
+  return renderPage('device-success', 'Sign-in Success', `<p>You signed in to <strong>${escapeHtml(clientName)}</strong>. You can close this page and return to your device.</p>`, undefined, options);
 }
