@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, type JWK } from 'oidc-provider';
 import { handleAdminApi, revokeGrants, type RevokeGrantsOptions } from './admin-api.js';
 import { DEMO_API_PREFIX, handleDemoApi } from './demo-api.js';
+import { emulatedUrl } from './emulators/emulated-url.js';
+import type { EmulatedProvider } from './emulators/emulator-kit.js';
+import { createEmulators, handleEmulatedRequest, handleEmulatorAdminApi, parseEmulatedProviders, type Emulators } from './emulators/emulators.js';
+import { isGithubAppClientId, newGithubAppClient } from './emulators/github-emulator.js';
 import { GITHUB_API_PREFIX, handleGithubApi } from './github-api.js';
 import { handleInteractions, interactionUrl, sendHtml } from './interactions.js';
 import { JsonFileStore } from './json-file-adapter.js';
@@ -64,6 +68,20 @@ export interface AuthorizationServerOptions {
   adminToken?: string;
   /** Told about a damaged state file set aside and failed writes; default silent. */
   onWarning?: (message: string) => void;
+  /**
+   * Providers to emulate under `<issuer>/emulate/<host>/...` (see
+   * `emulatedUrl`); default none, so nothing is emulated by accident. The
+   * sandbox's `clients` are the registered apps at every emulator.
+   */
+  emulate?: readonly EmulatedProvider[];
+  /**
+   * The GitHub App (client id starting `Iv`) registered at the GitHub
+   * emulator besides `clients`; default a fresh one when none of `clients`
+   * is a GitHub App. Pass one to keep its secret across restarts.
+   */
+  githubAppClient?: SandboxClient;
+  /** The emulators' clock in milliseconds (token and device-code expiry, polling intervals); default `Date.now`. */
+  now?: () => number;
 }
 
 /** A running sandbox authorization server. */
@@ -84,6 +102,19 @@ export interface RunningAuthorizationServer {
    * provider's "connected apps" page does; returns how many grants went.
    */
   revokeGrants(options?: RevokeGrantsOptions): Promise<number>;
+  /** The running provider emulators (only those in `emulate`), with their test controls. */
+  emulators: Emulators;
+  /** The GitHub App client registered at the GitHub emulator, when GitHub is emulated. */
+  githubAppClient?: SandboxClient;
+  /**
+   * Where this sandbox serves a provider's real URL (`emulatedUrl(issuer, realUrl)`).
+   *
+   * @example
+   * ```ts
+   * server.emulatedUrl('https://api.github.com/user'); // 'http://127.0.0.1:<port>/emulate/api.github.com/user'
+   * ```
+   */
+  emulatedUrl(realUrl: string): string;
   /** Stops the server, drops its connections and writes pending state. */
   close(): Promise<void>;
 }
@@ -108,16 +139,28 @@ export function defaultSandboxClients(): SandboxClient[] {
  * `<issuer>/github` (see `handleGithubApi`), and an admin API that revokes
  * grants. With `stateFile` its state outlives a restart.
  *
+ * With `emulate`, it also serves emulators of real providers (GitHub,
+ * Google, Microsoft Entra ID) following their documented wire behaviour:
+ * `https://HOST/PATH` is served at `<issuer>/emulate/HOST/PATH` (see
+ * `emulatedUrl`), with test controls on `server.emulators` and under
+ * `<issuer>/sandbox/emulators/` (admin token). Their state is kept in memory only.
+ *
  * @example
  * ```ts
  * const server = await startAuthorizationServer();
  * const provider = await discoverProvider(server.issuer);
  * // ... sign in ...
  * await server.close();
+ *
+ * const emulating = await startAuthorizationServer({ emulate: ['github', 'google', 'microsoft'] });
+ * emulating.emulatedUrl('https://github.com/login/oauth/access_token'); // http://127.0.0.1:<port>/emulate/github.com/...
+ * emulating.emulators.microsoft!.requireMfa({ account: 'alice' });
  * ```
  */
 export async function startAuthorizationServer(options: AuthorizationServerOptions = {}): Promise<RunningAuthorizationServer> {
   const clients = options.clients ?? defaultSandboxClients();
+  // Checked before anything starts: a typo must not start a sandbox that emulates less than asked.
+  const emulate = parseEmulatedProviders(options.emulate ?? []);
   const store = await JsonFileStore.open({ ...(options.stateFile ? { path: options.stateFile } : {}), ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
   const httpServer = createServer();
@@ -161,11 +204,23 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   if (options.issuerParameter === false) hideIssuerParameter(provider);
   if (options.devicePollIntervalSeconds !== undefined) announceDevicePollInterval(provider, options.devicePollIntervalSeconds);
   const revoke = (revokeOptions: RevokeGrantsOptions = {}) => revokeGrants(provider, store, revokeOptions);
+  const registered = clients.map((c) => ({ ...c, redirectUris: c.redirectUris ?? [SANDBOX_REDIRECT_URI] }));
+  const githubAppClient = emulate.includes('github') && !clients.some((c) => isGithubAppClientId(c.clientId)) ? (options.githubAppClient ?? newGithubAppClient()) : undefined;
+  const emulators = createEmulators(emulate, {
+    origin: issuer,
+    clients: registered,
+    githubClients: githubAppClient ? [...registered, { ...githubAppClient, redirectUris: githubAppClient.redirectUris ?? [SANDBOX_REDIRECT_URI] }] : registered,
+    now: options.now ?? Date.now,
+    ...(options.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    ...(options.devicePollIntervalSeconds !== undefined ? { devicePollIntervalSeconds: options.devicePollIntervalSeconds } : {}),
+  });
   // One server for all: the demo APIs check tokens against this provider's own store.
   const oidcCallback = provider.callback();
   httpServer.on('request', (req, res) => {
     void (async () => {
+      if (await handleEmulatedRequest(req, res, issuer, emulators)) return;
       if (await handleAdminApi(req, res, { adminToken, revoke })) return;
+      if (await handleEmulatorAdminApi(req, res, { adminToken, emulators })) return;
       if (await handleInteractions(provider, req, res)) return;
       if (await handleGithubApi(provider, req, res)) return;
       if (await handleDemoApi(provider, req, res)) return;
@@ -184,6 +239,9 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     githubApiUrl: `${issuer}${GITHUB_API_PREFIX}`,
     adminToken,
     revokeGrants: revoke,
+    emulators,
+    ...(githubAppClient ? { githubAppClient } : {}),
+    emulatedUrl: (realUrl: string) => emulatedUrl(issuer, realUrl),
     close: async () => {
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
