@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import { SANDBOX_DEFAULT_PORT, startAuthorizationServer, type SandboxClient } from './authorization-server.js';
+import { parseEmulatedProviders } from './emulators/emulators.js';
 
 /** Environment variable carrying {@link SandboxProcessConfig} as JSON. */
 export const SANDBOX_CONFIG_ENV = 'OPPERATOR_SANDBOX_CONFIG';
@@ -25,6 +26,10 @@ export interface SandboxProcessConfig {
   stateFile?: string;
   /** Bearer token of the admin API, recorded by the CLI in state/sandbox.json. */
   adminToken?: string;
+  /** Providers to emulate (`sandbox start --emulate`). */
+  emulate?: string[];
+  /** The GitHub App client of the GitHub emulator, recorded by the CLI so its secret survives restarts. */
+  githubAppClient?: SandboxClient;
 }
 
 const config = JSON.parse(process.env[SANDBOX_CONFIG_ENV] ?? '{}') as SandboxProcessConfig;
@@ -39,11 +44,15 @@ try {
     ...(config.accessTokenTtlSeconds ? { accessTokenTtlSeconds: config.accessTokenTtlSeconds } : {}),
     ...(config.stateFile ? { stateFile: config.stateFile } : {}),
     ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+    ...(config.emulate?.length ? { emulate: parseEmulatedProviders(config.emulate) } : {}),
+    ...(config.githubAppClient ? { githubAppClient: config.githubAppClient } : {}),
     onWarning: (message) => console.error(`${new Date().toISOString()} warning: ${message}`),
   });
   console.log(
     `${new Date().toISOString()} sandbox listening: issuer ${server.issuer}, demo APIs ${server.demoApiUrl} and ${server.githubApiUrl}, state ${config.stateFile ?? 'in memory'} (pid ${process.pid})`,
   );
+  const emulated = Object.keys(server.emulators);
+  if (emulated.length) console.log(`${new Date().toISOString()} emulating ${emulated.join(', ')} under ${server.issuer}/emulate/<host>/ (their state is in memory only)`);
   const stop = (signal: string) => {
     console.log(`${new Date().toISOString()} ${signal}: stopping`);
     // close() writes pending state, so a restart finds every token issued up to now.

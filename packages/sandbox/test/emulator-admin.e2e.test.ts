@@ -44,6 +44,16 @@ describe('emulator admin API', () => {
     expect((await admin('github/requests', undefined, server.adminToken, 'POST')).status).toBe(405);
   });
 
+  it('lists the emulated providers with the base URL of each real host', async () => {
+    const res = await fetch(`${server.issuer}/sandbox/emulators`, { headers: { Authorization: `Bearer ${server.adminToken}` } });
+    const body = (await res.json()) as { emulators: Record<string, Record<string, string>> };
+    expect(Object.keys(body.emulators)).toEqual(['github', 'google', 'microsoft']);
+    expect(body.emulators.github).toEqual({ 'github.com': server.emulatedUrl('https://github.com'), 'api.github.com': server.emulatedUrl('https://api.github.com') });
+    expect(body.emulators.google?.['gmail.googleapis.com']).toBe(server.emulatedUrl('https://gmail.googleapis.com'));
+    expect(body.emulators.microsoft?.['login.microsoftonline.com']).toBe(server.emulatedUrl('https://login.microsoftonline.com'));
+    expect((await fetch(`${server.issuer}/sandbox/emulators`)).status).toBe(401);
+  });
+
   it('drives the controls over HTTP: require-mfa, require-consent, revoke-grants, expire-refresh-tokens, fail-next, requests', async () => {
     const refreshToken = await entraRefreshToken('zoe');
     expect(await (await admin('microsoft/require-mfa', { account: 'zoe' })).json()).toEqual({ grants: 1 });

@@ -19,6 +19,10 @@ export interface SandboxState {
   clients: SandboxStateClient[];
   /** Bearer token of the sandbox's admin API (`sandbox revoke`); absent in files from before it existed. */
   adminToken?: string;
+  /** Providers the running sandbox emulates (`sandbox start --emulate`); absent when none. */
+  emulate?: string[];
+  /** The GitHub App registered at the GitHub emulator (its client id starts with `Iv`), kept so its secret stays the same. */
+  githubAppClient?: SandboxStateClient;
 }
 
 /** A recorded sandbox whose process is alive and answers. */
@@ -82,6 +86,20 @@ export function writeSandboxState(statePath: string, state: SandboxState): void 
  */
 export function newSandboxClients(): SandboxStateClient[] {
   return [{ clientId: 'opperator-demo', clientSecret: `sandbox-secret-${randomBytes(16).toString('hex')}` }, { clientId: 'opperator-demo-public' }];
+}
+
+/**
+ * A GitHub App client for the GitHub emulator, generated once per
+ * OPPERATOR_HOME: GitHub App client ids start with `Iv` (`Iv1.` and 16 hex
+ * digits, as in GitHub's docs), secrets are 40 hex digits.
+ *
+ * @example
+ * ```ts
+ * const githubAppClient = previous?.githubAppClient ?? newGithubAppClient();
+ * ```
+ */
+export function newGithubAppClient(): SandboxStateClient {
+  return { clientId: `Iv1.${randomBytes(8).toString('hex')}`, clientSecret: randomBytes(20).toString('hex') };
 }
 
 /**

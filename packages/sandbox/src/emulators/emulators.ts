@@ -118,6 +118,7 @@ export async function handleEmulatedRequest(req: IncomingMessage, res: ServerRes
  * - `POST /sandbox/emulators/microsoft/require-mfa`, `.../require-consent`, `.../expire-refresh-tokens` `{account?}` → `{grants}`
  * - `POST /sandbox/emulators/google/require-mfa` `{account?}` → `{grants}` (Google's reauthentication, `invalid_rapt`)
  * - `POST /sandbox/emulators/github/device-flow` `{clientId, enabled}` → `{}`
+ * - `GET /sandbox/emulators` → `{emulators: {<provider>: {<real host>: <emulated base URL>}}}` (what `sandbox status` shows)
  *
  * Returns false for other paths.
  *
@@ -128,9 +129,15 @@ export async function handleEmulatedRequest(req: IncomingMessage, res: ServerRes
  */
 export async function handleEmulatorAdminApi(req: IncomingMessage, res: ServerResponse, options: { adminToken: string; emulators: Emulators }): Promise<boolean> {
   const { pathname } = new URL(req.url ?? '/', 'http://sandbox');
-  if (!pathname.startsWith(EMULATOR_ADMIN_PREFIX)) return false;
+  const listing = pathname === EMULATOR_ADMIN_PREFIX || pathname === EMULATOR_ADMIN_PREFIX.slice(0, -1);
+  if (!listing && !pathname.startsWith(EMULATOR_ADMIN_PREFIX)) return false;
   if (!bearerMatches(req.headers.authorization, options.adminToken)) {
     sendJson(res, 401, { error: 'invalid_token', error_description: 'The sandbox admin token is missing or wrong (see state/sandbox.json).' }, { 'WWW-Authenticate': 'Bearer realm="sandbox-admin"' });
+    return true;
+  }
+  if (listing) {
+    if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
+    sendJson(res, 200, { emulators: Object.fromEntries(listOf(options.emulators).map((e) => [e.provider, e.baseUrls()])) });
     return true;
   }
   const [provider, action, extra] = pathname.slice(EMULATOR_ADMIN_PREFIX.length).split('/');
