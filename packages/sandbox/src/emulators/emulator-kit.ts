@@ -686,7 +686,14 @@ export function sendErrorPage(res: ServerResponse, status: number, title: string
   sendHtml(res, status, renderErrorPage(title, details, hint, { tag }));
 }
 
-/** A 302 to `location`. */
+/**
+ * A 302 to `location`.
+ *
+ * @example
+ * ```ts
+ * redirect(call.res, withQuery(redirectUri, { code, state }));
+ * ```
+ */
 export function redirect(res: ServerResponse, location: string): void {
   res.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': '0' });
   res.end();
@@ -739,7 +746,14 @@ export async function readParams(call: EmulatedCall, options: { withQuery?: bool
   return params;
 }
 
-/** Client credentials from HTTP Basic (RFC 6749 §2.3.1: form-encoded id and secret). */
+/**
+ * Client credentials from HTTP Basic (RFC 6749 §2.3.1: form-encoded id and secret).
+ *
+ * @example
+ * ```ts
+ * const clientId = params.get('client_id') ?? basicCredentials(call.req)?.clientId;
+ * ```
+ */
 export function basicCredentials(req: IncomingMessage): { clientId: string; clientSecret: string } | undefined {
   const match = /^Basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!match) return undefined;
@@ -756,7 +770,14 @@ export function basicCredentials(req: IncomingMessage): { clientId: string; clie
   return { clientId: unescape(decoded.slice(0, colon)), clientSecret: unescape(decoded.slice(colon + 1)) };
 }
 
-/** The bearer token of a request (`Bearer x`, or GitHub's `token x`). */
+/**
+ * The bearer token of a request (`Bearer x`, or GitHub's `token x` with `schemes`).
+ *
+ * @example
+ * ```ts
+ * const presented = bearerToken(call.req, /^(Bearer|token)$/i);
+ * ```
+ */
 export function bearerToken(req: IncomingMessage, schemes: RegExp = /^Bearer$/i): string | undefined {
   const match = /^(\S+)\s+(\S+)\s*$/.exec(req.headers.authorization ?? '');
   return match && schemes.test(match[1] as string) ? (match[2] as string) : undefined;
@@ -798,7 +819,14 @@ export function stableNumber(value: string, modulo: number): number {
   return createHash('sha256').update(value).digest().readUInt32BE(0) % modulo;
 }
 
-/** A stable UUID-shaped id from a string (Entra object ids). */
+/**
+ * A stable UUID-shaped id from a string (Entra object ids).
+ *
+ * @example
+ * ```ts
+ * stableGuid('entra:alice'); // the same GUID on every run
+ * ```
+ */
 export function stableGuid(value: string): string {
   const hex = createHash('sha256').update(value).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -869,7 +897,14 @@ export function pkceMatches(challenge: string, method: 'S256' | 'plain', verifie
   return computed === challenge;
 }
 
-/** Loopback hosts of RFC 8252 §7.3 (and `localhost`, which the providers also accept). */
+/**
+ * Loopback hosts of RFC 8252 §7.3 (and `localhost`, which the providers also accept).
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost(new URL('http://[::1]:5000/cb').hostname); // true
+ * ```
+ */
 export function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }

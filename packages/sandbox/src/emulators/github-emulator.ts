@@ -112,7 +112,15 @@ interface GithubCode {
   used: boolean;
 }
 
-/** Whether a client id is a GitHub App's: their client ids start with `Iv` (`Iv1.8a61f9b3a7aba766` in [oauth-rest]'s example, `Iv23li…` for newer apps). */
+/**
+ * Whether a client id is a GitHub App's: their client ids start with `Iv` (`Iv1.8a61f9b3a7aba766` in [oauth-rest]'s example,
+ * `Iv23li…` for newer apps); others are OAuth Apps.
+ *
+ * @example
+ * ```ts
+ * isGithubAppClientId('Iv1.8a61f9b3a7aba766'); // true
+ * ```
+ */
 export function isGithubAppClientId(clientId: string): boolean {
   return clientId.startsWith('Iv');
 }
@@ -647,7 +655,14 @@ export class GithubEmulator extends ProviderEmulator {
   }
 }
 
-/** [scopes] Splits a scope parameter (spaces, or commas as GitHub also accepts), drops duplicates and scopes implied by another. */
+/**
+ * [scopes] Splits a scope parameter (spaces, or commas as GitHub also accepts), drops duplicates and scopes implied by another.
+ *
+ * @example
+ * ```ts
+ * normalizeScopes('user,gist,user:email'); // ['user', 'gist'], as [scopes] "Normalized scopes" says
+ * ```
+ */
 export function normalizeScopes(value: string): string[] {
   const asked = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
   return asked.filter((scope) => {

@@ -32,8 +32,23 @@ import {
 // [graph-errors] https://learn.microsoft.com/en-us/graph/errors
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-/** The emulated work tenant: its id (a GUID) and its domain. */
+/**
+ * The id (a GUID) of the emulated Entra work tenant: `tid` of its users' tokens, and a tenant segment the emulator accepts.
+ *
+ * @example
+ * ```ts
+ * server.emulatedUrl(`https://login.microsoftonline.com/${SANDBOX_ENTRA_TENANT_ID}/v2.0/.well-known/openid-configuration`);
+ * ```
+ */
 export const SANDBOX_ENTRA_TENANT_ID = '6d1f0a3c-5b2e-4c8a-9e7d-0f3a1b2c4d5e';
+/**
+ * The domain of the emulated Entra tenant (users' principal names are `<login>@sandbox.onmicrosoft.com`); also a tenant segment.
+ *
+ * @example
+ * ```ts
+ * server.emulatedUrl(`https://login.microsoftonline.com/${SANDBOX_ENTRA_TENANT_DOMAIN}/oauth2/v2.0/token`);
+ * ```
+ */
 export const SANDBOX_ENTRA_TENANT_DOMAIN = 'sandbox.onmicrosoft.com';
 /** [oidc] "You can also use the consumer tenant GUID, 9188040d-6c67-4c5b-b112-36a304b66dad, in place of consumers." */
 const CONSUMER_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
