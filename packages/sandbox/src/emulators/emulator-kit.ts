@@ -505,8 +505,15 @@ export class SignInPages<W> {
   /** Starts a web sign-in: answers the authorization request with the login page. */
   startWeb(res: ServerResponse, start: { clientId: string; scopes: string[]; loginHint?: string; web: W }): void {
     const pending: PendingSignIn<W> = { id: randomBytes(16).toString('base64url'), ...start, expiresAt: this.#options.now() + SIGN_IN_TTL_MS };
-    this.#pending.set(pending.id, pending);
+    this.#remember(pending);
     this.#showLogin(res, pending);
+  }
+
+  /** Keeps a sign-in under way, forgetting the ones that expired (abandoned sign-ins must not pile up). */
+  #remember(pending: PendingSignIn<W>): void {
+    const now = this.#options.now();
+    for (const [id, old] of this.#pending) if (old.expiresAt <= now) this.#pending.delete(id);
+    this.#pending.set(pending.id, pending);
   }
 
   /** `POST` of the login page. */
@@ -565,7 +572,7 @@ export class SignInPages<W> {
       this.#showCodePage(call.res, { kind: 'used-code', text: 'That code was already used. Start the sign-in again on your device.', error: true });
     } else {
       const pending: PendingSignIn<W> = { id: randomBytes(16).toString('base64url'), clientId: device.clientId, scopes: device.scopes, device, expiresAt: device.expiresAt };
-      this.#pending.set(pending.id, pending);
+      this.#remember(pending);
       const form = `<form id="op.deviceConfirmForm" method="post" action="${escapeAttr(this.#action('deviceConfirm', pending))}"></form>`;
       sendHtml(call.res, 200, renderDeviceConfirmPage(form, this.#options.clientName(device.clientId), device.userCode, this.#page()));
     }
