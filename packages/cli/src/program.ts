@@ -149,8 +149,9 @@ export function buildProgram(version: string): Command {
     .command('start')
     .option('--port <port>', 'port on 127.0.0.1', '9440')
     .option('--access-token-ttl <duration>', 'access token lifetime: seconds, or 30s, 5m, 1h (default 1h)')
+    .option('--emulate <providers>', 'also emulate real providers at <issuer>/emulate/<host>/: comma-separated github, google, microsoft')
     .description('start the sandbox in the background and print its issuer and client credentials')
-    .action((options: { port?: string; accessTokenTtl?: string }) => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStart(options)));
+    .action((options: { port?: string; accessTokenTtl?: string; emulate?: string }) => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStart(options)));
   sandbox.command('stop').description('stop the sandbox').action(() => runCommand(async () => (await import('./commands/sandbox.js')).sandboxStop()));
   sandbox
     .command('status')
