@@ -53,8 +53,10 @@ export function emulatedUrl(provider: OAuthProvider, url: string): string {
   } catch {
     return url;
   }
-  if (parsed.protocol !== 'https:' || !provider.hosts?.includes(parsed.hostname) || parsed.port !== '') return url;
-  return `${provider.emulator}${EMULATOR_PATH_PREFIX}${parsed.hostname}${parsed.pathname}${parsed.search}`;
+  if (parsed.protocol !== 'https:' || !provider.hosts?.includes(parsed.hostname) || parsed.port !== '' || parsed.username || parsed.password) return url;
+  // The rest of the URL as written: URL#pathname would percent-encode Entra's literal `{tenantid}`.
+  const rest = url.replace(/^https:\/\/[^/?#]+/i, '');
+  return `${provider.emulator}${EMULATOR_PATH_PREFIX}${parsed.hostname}${rest.startsWith('/') || rest === '' ? rest : `/${rest}`}`;
 }
 
 /**
