@@ -44,19 +44,20 @@ export default class InvoiceMonitor extends Agent {
       clientSecretSecret: 'invoice_monitor_gmail_client_secret',
       title: 'Gmail Authentication',
     });
-    // Gmail itself (or its emulator, when OPPERATOR_EMULATE is set); the sandbox serves the same paths at its own origin.
-    const rootUrl = PROVIDER === 'google' ? this.mail.apiUrl('https://gmail.googleapis.com/') : `${PROVIDER === 'sandbox' ? SANDBOX_ISSUER : new URL(PROVIDER).origin}/`;
-    this.api = gmail({ version: 'v1', rootUrl });
+    // Every Gmail request goes through the handle's fetch: a fresh bearer token,
+    // one refresh and retry on a 401, and the emulator when OPPERATOR_EMULATE is
+    // set. The sandbox serves the same paths at its own origin.
+    const rootUrl = PROVIDER === 'google' ? undefined : `${PROVIDER === 'sandbox' ? SANDBOX_ISSUER : new URL(PROVIDER).origin}/`;
+    this.api = gmail({ version: 'v1', ...(rootUrl ? { rootUrl } : {}), fetchImplementation: (input, init) => this.mail.fetch(input, init) });
 
     this.registerSection('inbox', 'Inbox', "<i>Not checked yet</i>");
     this.registerCommand('check_invoices', () => this.checkInbox(), { description: 'Check the inbox for unread messages now' });
     this.every(CHECK_EVERY_MS, () => this.backgroundCheck(), { name: 'inbox check', immediate: true });
   }
 
-  /** One Gmail call, with a valid access token ensured first (refreshed when due). */
+  /** One Gmail call; the handle's fetch brings a valid access token (refreshed when due). */
   private async checkInbox(): Promise<InboxCheck> {
-    const headers = { Authorization: `Bearer ${await this.mail.getAccessToken()}` };
-    const response = await this.api.users.messages.list({ userId: 'me', q: UNREAD_QUERY }, { headers });
+    const response = await this.api.users.messages.list({ userId: 'me', q: UNREAD_QUERY });
     const messageIds = (response.data.messages ?? []).flatMap((message) => (message.id ? [message.id] : []));
     const check = { unread: response.data.resultSizeEstimate ?? messageIds.length, messageIds, checkedAt: new Date().toISOString() };
     this.updateSection('inbox', `<b>${check.unread}</b> unread message${check.unread === 1 ? '' : 's'}\n<i>Last checked ${check.checkedAt}</i>`);

@@ -99,12 +99,15 @@ export interface UseOAuthHandle {
   refreshSection(): Promise<void>;
   /**
    * `url` on the provider's emulator when the provider is emulated, else
-   * `url` itself: for API clients that make their own requests (a Google
-   * client's `rootUrl`). `fetch()` needs no such help.
+   * `url` itself: for API clients with their own HTTP that take a base URL
+   * with a path (Octokit's `baseUrl`). `fetch()` needs no such help, and is
+   * the better choice where a client takes a fetch (Google's clients:
+   * `fetchImplementation`), since it also brings the token. Google's clients
+   * drop the path of a `rootUrl`, so this cannot serve them.
    *
    * @example
    * ```ts
-   * const api = gmail({ version: 'v1', rootUrl: this.mail.apiUrl('https://gmail.googleapis.com/') });
+   * const octokit = new Octokit({ baseUrl: this.github.apiUrl('https://api.github.com'), auth: await this.github.getAccessToken() });
    * ```
    */
   apiUrl(url: string): string;
