@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_ADMIN_PREFIX, UnknownEmulatorError, parseEmulatedProviders, startAuthorizationServer, type RunningAuthorizationServer } from '../src/index.js';
-import { CONFIDENTIAL, FakeClock, pkce, postForm, signInOverHttp, startEmulating } from './emulator-helpers.js';
+import { CONFIDENTIAL, FakeClock, pkce, postForm, routedFetch, signInOverHttp, startEmulating } from './emulator-helpers.js';
 
 // The emulators' admin API (the sandbox's admin token as bearer) and how emulators are chosen.
 let server: RunningAuthorizationServer;
@@ -25,7 +25,7 @@ async function entraRefreshToken(account: string): Promise<string> {
   const { verifier, challenge } = pkce();
   const redirectUri = 'http://127.0.0.1:4000/callback';
   const authorize = `${server.emulatedUrl('https://login.microsoftonline.com/common/oauth2/v2.0/authorize')}?${new URLSearchParams({ client_id: CONFIDENTIAL.clientId, response_type: 'code', redirect_uri: redirectUri, scope: 'User.Read offline_access', code_challenge: challenge, code_challenge_method: 'S256' })}`;
-  const { location } = await signInOverHttp(authorize, { login: account });
+  const { location } = await signInOverHttp(routedFetch(server), authorize, { login: account });
   const res = await postForm(server.emulatedUrl('https://login.microsoftonline.com/common/oauth2/v2.0/token'), { client_id: CONFIDENTIAL.clientId, client_secret: CONFIDENTIAL.clientSecret, grant_type: 'authorization_code', code: location.searchParams.get('code') as string, redirect_uri: redirectUri, code_verifier: verifier });
   return ((await res.json()) as { refresh_token: string }).refresh_token;
 }

@@ -70,7 +70,9 @@ describe('signing in through the emulators in Chromium', () => {
   it('Microsoft device flow: the driver completes it at microsoft.com/devicelogin', async () => {
     const res = await postForm(server.emulatedUrl('https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode'), { client_id: PUBLIC_CLIENT.clientId, scope: 'User.Read' });
     const code = (await res.json()) as { verification_uri: string; user_code: string; device_code: string };
-    const done = await browser.completeDeviceFlow(code.verification_uri, code.user_code, { login: 'dev' });
+    expect(code.verification_uri).toBe('https://microsoft.com/devicelogin');
+    // The user opens the emulated form of the verification URI, as our client shows it.
+    const done = await browser.completeDeviceFlow(server.emulatedUrl(code.verification_uri), code.user_code, { login: 'dev' });
     expect(done.outcome).toBe('approved');
     const tokens = await postForm(server.emulatedUrl('https://login.microsoftonline.com/organizations/oauth2/v2.0/token'), { client_id: PUBLIC_CLIENT.clientId, grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: code.device_code });
     expect(tokens.status).toBe(200);

@@ -27,9 +27,33 @@ export function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-/** POSTs a form; `headers` added. */
-export function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields), redirect: 'manual' });
+/**
+ * `fetch` as a client of the emulated providers sends requests: a real
+ * (https) URL on a host that `server` emulates goes to
+ * `server.emulatedUrl(url)`, as `routeToEmulator` of @opperator/oauth does;
+ * anything else (emulated URLs, the app's loopback redirects) as given. The
+ * emulators name the providers' real hosts on the wire, so a test follows
+ * every URL taken from a response (discovery endpoints, verification URIs)
+ * through this.
+ */
+export function routedFetch(server: RunningAuthorizationServer): typeof fetch {
+  const hosts = new Set<string>(Object.values(server.emulators).flatMap((emulator) => emulator.hosts));
+  const route = (url: string): string => {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && parsed.port === '' && hosts.has(parsed.hostname) ? server.emulatedUrl(url) : url;
+  };
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    if (input instanceof Request) {
+      const target = route(input.url);
+      return fetch(target === input.url ? input : new Request(target, input), init);
+    }
+    return fetch(route(String(input)), init);
+  }) as typeof fetch;
+}
+
+/** POSTs a form with `send` (default the global fetch; {@link routedFetch} for a real URL); `headers` added. */
+export function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}, send: typeof fetch = fetch): Promise<Response> {
+  return send(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields), redirect: 'manual' });
 }
 
 export function basic(clientId: string, secret: string): Record<string, string> {
@@ -53,16 +77,19 @@ export function dataPage(html: string): string | undefined {
 }
 
 /**
- * Plays the user of a web sign-in over plain HTTP: opens the authorization
- * URL, signs in as `login`, then allows (or denies) on the consent page when
- * there is one. Returns the redirect back to the app and whether consent was asked.
+ * Plays the user of a web sign-in over plain HTTP with `send` (a
+ * {@link routedFetch} when the URL came from a response): opens the
+ * authorization URL, signs in as `login`, then allows (or denies) on the
+ * consent page when there is one. Returns the redirect back to the app and
+ * whether consent was asked.
  */
-export async function signInOverHttp(authorizationUrl: string, options: { login?: string; decision?: 'allow' | 'deny' } = {}): Promise<{ location: URL; consentAsked: boolean }> {
-  const start = await fetch(authorizationUrl, { redirect: 'manual' });
+export async function signInOverHttp(send: typeof fetch, authorizationUrl: string, options: { login?: string; decision?: 'allow' | 'deny' } = {}): Promise<{ location: URL; consentAsked: boolean }> {
+  const start = await send(authorizationUrl, { redirect: 'manual' });
   expect(start.status, await start.clone().text()).toBe(200);
   const loginHtml = await start.text();
   expect(dataPage(loginHtml)).toBe('login');
   expect(start.headers.get('content-security-policy')).toContain("default-src 'none'");
+  // The pages' forms post to emulated URLs (the browser is on the emulated host): sent as they are, with no routing.
   const signedIn = await postForm(formAction(loginHtml), { login: options.login ?? 'alice', password: 'any', decision: 'allow' });
   if (signedIn.status === 302) return { location: new URL(signedIn.headers.get('location') as string), consentAsked: false };
   const consentHtml = await signedIn.text();
@@ -72,9 +99,13 @@ export async function signInOverHttp(authorizationUrl: string, options: { login?
   return { location: new URL(decided.headers.get('location') as string), consentAsked: true };
 }
 
-/** Plays the user of a device sign-in over plain HTTP up to the final page; returns its `data-page`. */
-export async function approveDeviceOverHttp(verificationUrl: string, userCode: string, options: { login?: string; decision?: 'allow' | 'deny' } = {}): Promise<string | undefined> {
-  const entry = await fetch(verificationUrl);
+/**
+ * Plays the user of a device sign-in over plain HTTP up to the final page,
+ * opening the verification URL (the provider's real one, from the device
+ * authorization response) with `send`, a {@link routedFetch}; returns the final page's `data-page`.
+ */
+export async function approveDeviceOverHttp(send: typeof fetch, verificationUrl: string, userCode: string, options: { login?: string; decision?: 'allow' | 'deny' } = {}): Promise<string | undefined> {
+  const entry = await send(verificationUrl);
   const entryHtml = await entry.text();
   expect(dataPage(entryHtml)).toBe('device-code');
   const confirm = await postForm(formAction(entryHtml, 'op.deviceInputForm'), { user_code: userCode.toLowerCase() });

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAuthorizationServer } from '../src/index.js';
-import { CONFIDENTIAL, FakeClock, GITHUB_APP, PUBLIC_CLIENT, approveDeviceOverHttp, basic, bearer, dataPage, pkce, postForm, signInOverHttp, startEmulating } from './emulator-helpers.js';
+import { CONFIDENTIAL, FakeClock, GITHUB_APP, PUBLIC_CLIENT, approveDeviceOverHttp, basic, bearer, dataPage, pkce, postForm, routedFetch, signInOverHttp, startEmulating } from './emulator-helpers.js';
 
 // The GitHub emulator over the wire, asserting what GitHub's docs (and captures) say; see github-emulator.ts for sources.
 const clock = new FakeClock();
 let server: RunningAuthorizationServer;
 let gh: (path: string) => string;
 let api: (path: string) => string;
+/** fetch routing github.com / api.github.com to the emulator, for URLs taken from responses. */
+let send: typeof fetch;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const TOKEN = 'POST github.com/login/oauth/access_token';
 
@@ -14,6 +16,7 @@ beforeAll(async () => {
   server = await startEmulating(['github'], clock);
   gh = (path) => server.emulatedUrl(`https://github.com${path}`);
   api = (path) => server.emulatedUrl(`https://api.github.com${path}`);
+  send = routedFetch(server);
 });
 
 afterAll(async () => {
@@ -28,7 +31,7 @@ function authorizeUrl(params: Record<string, string>): string {
 async function webCode(clientId: string, scope: string, login = 'alice', port = 5999): Promise<{ code: string; verifier: string; redirectUri: string; consentAsked: boolean }> {
   const { verifier, challenge } = pkce();
   const redirectUri = `http://127.0.0.1:${port}/callback`;
-  const { location, consentAsked } = await signInOverHttp(authorizeUrl({ client_id: clientId, redirect_uri: redirectUri, scope, state: 'st-1', code_challenge: challenge, code_challenge_method: 'S256' }), { login });
+  const { location, consentAsked } = await signInOverHttp(send, authorizeUrl({ client_id: clientId, redirect_uri: redirectUri, scope, state: 'st-1', code_challenge: challenge, code_challenge_method: 'S256' }), { login });
   expect(location.origin + location.pathname).toBe(redirectUri);
   expect(location.searchParams.get('state')).toBe('st-1');
   return { code: location.searchParams.get('code') as string, verifier, redirectUri, consentAsked };
@@ -68,7 +71,7 @@ describe('GitHub: authorization request', () => {
   });
 
   it('redirects access_denied to the app when the user denies', async () => {
-    const { location } = await signInOverHttp(authorizeUrl({ client_id: CONFIDENTIAL.clientId, redirect_uri: 'http://127.0.0.1:5999/callback', scope: 'gist', state: 'd' }), { login: 'denier', decision: 'deny' });
+    const { location } = await signInOverHttp(send, authorizeUrl({ client_id: CONFIDENTIAL.clientId, redirect_uri: 'http://127.0.0.1:5999/callback', scope: 'gist', state: 'd' }), { login: 'denier', decision: 'deny' });
     expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('error_description')).toBe('The user has denied your application access.');
     expect(location.searchParams.get('state')).toBe('d');
@@ -190,7 +193,7 @@ describe('GitHub: device flow', () => {
 
   it('issues codes in the documented shape and answers polls: authorization_pending, slow_down (+5 s, with interval), then the token', async () => {
     const code = await deviceCode(CONFIDENTIAL.clientId);
-    expect(code).toEqual({ device_code: expect.stringMatching(/^[0-9a-f]{40}$/), user_code: expect.stringMatching(/^[0-9A-F]{4}-[0-9A-F]{4}$/), verification_uri: gh('/login/device'), expires_in: '900', interval: '5' });
+    expect(code).toEqual({ device_code: expect.stringMatching(/^[0-9a-f]{40}$/), user_code: expect.stringMatching(/^[0-9A-F]{4}-[0-9A-F]{4}$/), verification_uri: 'https://github.com/login/device', expires_in: '900', interval: '5' });
     expect(await poll(CONFIDENTIAL.clientId, code.device_code as string)).toEqual({
       status: 200,
       body: { error: 'authorization_pending', error_description: 'The authorization request is still pending.', error_uri: 'https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow' },
@@ -199,7 +202,7 @@ describe('GitHub: device flow', () => {
     expect((await poll(CONFIDENTIAL.clientId, code.device_code as string)).body).toMatchObject({ error: 'slow_down', interval: 10 });
     clock.advance(10);
     expect((await poll(CONFIDENTIAL.clientId, code.device_code as string)).body.error).toBe('authorization_pending');
-    expect(await approveDeviceOverHttp(code.verification_uri as string, code.user_code as string, { login: 'frank' })).toBe('device-success');
+    expect(await approveDeviceOverHttp(send, code.verification_uri as string, code.user_code as string, { login: 'frank' })).toBe('device-success');
     clock.advance(10);
     const tokens = await poll(CONFIDENTIAL.clientId, code.device_code as string);
     expect(tokens.body).toEqual({ access_token: expect.stringMatching(/^gho_/), scope: 'notifications', token_type: 'bearer' });
@@ -213,7 +216,7 @@ describe('GitHub: device flow', () => {
     expect((await poll(PUBLIC_CLIENT.clientId, expired.device_code as string)).body.error).toBe('expired_token');
 
     const denied = await deviceCode(PUBLIC_CLIENT.clientId, 'gist');
-    expect(await approveDeviceOverHttp(denied.verification_uri as string, denied.user_code as string, { login: 'gina', decision: 'deny' })).toBe('device-code');
+    expect(await approveDeviceOverHttp(send, denied.verification_uri as string, denied.user_code as string, { login: 'gina', decision: 'deny' })).toBe('device-code');
     expect((await poll(PUBLIC_CLIENT.clientId, denied.device_code as string)).body.error).toBe('access_denied');
     expect((await poll(PUBLIC_CLIENT.clientId, 'f'.repeat(40))).body.error).toBe('incorrect_device_code');
     expect((await poll('nobody', denied.device_code as string)).body.error).toBe('incorrect_client_credentials');
@@ -227,7 +230,7 @@ describe('GitHub: device flow', () => {
 
   it('lets a GitHub App refresh a device-flow token without its client secret', async () => {
     const code = await deviceCode(GITHUB_APP.clientId);
-    await approveDeviceOverHttp(code.verification_uri as string, code.user_code as string, { login: 'hank' });
+    await approveDeviceOverHttp(send, code.verification_uri as string, code.user_code as string, { login: 'hank' });
     const tokens = await poll(GITHUB_APP.clientId, code.device_code as string);
     expect(tokens.body.access_token).toMatch(/^ghu_/);
     const refreshed = await exchange({ client_id: GITHUB_APP.clientId, grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token as string });
@@ -255,14 +258,15 @@ describe('GitHub: REST API and revocation', () => {
     const user = await fetch(api('/user'), { headers: { Authorization: `token ${token}` } });
     expect(user.status).toBe(200);
     expect(user.headers.get('x-oauth-scopes')).toBe('notifications, read:user');
-    expect(await user.json()).toMatchObject({ login: 'ivy', id: expect.any(Number), type: 'User', html_url: server.emulatedUrl('https://github.com/ivy') });
+    expect(await user.json()).toMatchObject({ login: 'ivy', id: expect.any(Number), type: 'User', url: 'https://api.github.com/users/ivy', html_url: 'https://github.com/ivy', avatar_url: expect.stringMatching(/^https:\/\/avatars\.githubusercontent\.com\/u\/\d+\?v=4$/) });
     const list = await fetch(api('/notifications'), { headers: bearer(token) });
     expect(list.status).toBe(200);
     expect(list.headers.get('x-accepted-oauth-scopes')).toBe('notifications, repo');
     expect(list.headers.get('x-poll-interval')).toBe('60');
-    const items = (await list.json()) as Array<{ unread: boolean; subject: { url: string } }>;
+    const items = (await list.json()) as Array<{ unread: boolean; url: string; subject: { url: string }; repository: { html_url: string } }>;
     expect(items).toHaveLength(3);
-    expect(items[0]?.subject.url.startsWith(api('/repos/'))).toBe(true);
+    // GitHub's own URLs, as GitHub sends them.
+    expect(items[0]).toMatchObject({ url: 'https://api.github.com/notifications/threads/1001', subject: { url: 'https://api.github.com/repos/opperator/sandbox-demo/pulls/42' }, repository: { html_url: 'https://github.com/opperator/sandbox-demo' } });
     expect(((await (await fetch(api('/notifications?all=true'), { headers: bearer(token) })).json()) as unknown[]).length).toBe(4);
     const notModified = await fetch(api('/notifications'), { headers: { ...bearer(token), 'If-Modified-Since': list.headers.get('last-modified') as string } });
     expect(notModified.status).toBe(304);

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAuthorizationServer } from '../src/index.js';
-import { CONFIDENTIAL, FakeClock, PUBLIC_CLIENT, approveDeviceOverHttp, basic, bearer, dataPage, pkce, postForm, signInOverHttp, startEmulating, verifyJwt } from './emulator-helpers.js';
+import { CONFIDENTIAL, FakeClock, PUBLIC_CLIENT, approveDeviceOverHttp, basic, bearer, dataPage, pkce, postForm, routedFetch, signInOverHttp, startEmulating, verifyJwt } from './emulator-helpers.js';
 
 // The Google emulator over the wire, asserting what Google's docs (and captures) say; see google-emulator.ts for sources.
 const clock = new FakeClock();
 let server: RunningAuthorizationServer;
 let g: (url: string) => string;
+/** fetch routing Google's hosts to the emulator, as a client does: the discovery document names the real endpoints. */
+let send: typeof fetch;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const EMAIL = 'https://www.googleapis.com/auth/userinfo.email';
 const PROFILE = 'https://www.googleapis.com/auth/userinfo.profile';
@@ -26,7 +28,8 @@ let discovery: Discovery;
 beforeAll(async () => {
   server = await startEmulating(['google'], clock);
   g = (url) => server.emulatedUrl(url);
-  discovery = (await (await fetch(g('https://accounts.google.com/.well-known/openid-configuration'))).json()) as Discovery;
+  send = routedFetch(server);
+  discovery = (await (await send('https://accounts.google.com/.well-known/openid-configuration')).json()) as Discovery;
 });
 
 afterAll(async () => {
@@ -37,13 +40,13 @@ async function webSignIn(scope: string, extra: Record<string, string> = {}, logi
   const { verifier, challenge } = pkce();
   const redirectUri = 'http://127.0.0.1:38123/oauth2callback';
   const params = new URLSearchParams({ client_id: CONFIDENTIAL.clientId, redirect_uri: redirectUri, response_type: 'code', scope, state: 'g-state', code_challenge: challenge, code_challenge_method: 'S256', ...extra });
-  const { location, consentAsked } = await signInOverHttp(`${discovery.authorization_endpoint}?${params}`, { login });
+  const { location, consentAsked } = await signInOverHttp(send, `${discovery.authorization_endpoint}?${params}`, { login });
   expect(location.searchParams.get('state')).toBe('g-state');
   return { code: location.searchParams.get('code') as string, verifier, redirectUri, consentAsked };
 }
 
 async function token(fields: Record<string, string>): Promise<{ status: number; body: Record<string, string | number> }> {
-  const res = await postForm(discovery.token_endpoint, fields);
+  const res = await postForm(discovery.token_endpoint, fields, {}, send);
   expect(res.headers.get('content-type')).toContain('application/json');
   return { status: res.status, body: (await res.json()) as Record<string, string | number> };
 }
@@ -51,15 +54,15 @@ async function token(fields: Record<string, string>): Promise<{ status: number; 
 const secretFields = { client_id: CONFIDENTIAL.clientId, client_secret: CONFIDENTIAL.clientSecret };
 
 describe('Google: discovery and keys', () => {
-  it('serves the discovery document with every URL rewritten and no authorization-response iss', async () => {
+  it("serves the discovery document with Google's own issuer and endpoints and no authorization-response iss", async () => {
     expect(discovery).toMatchObject({
-      issuer: g('https://accounts.google.com'),
-      authorization_endpoint: g('https://accounts.google.com/o/oauth2/v2/auth'),
-      device_authorization_endpoint: g('https://oauth2.googleapis.com/device/code'),
-      token_endpoint: g('https://oauth2.googleapis.com/token'),
-      userinfo_endpoint: g('https://openidconnect.googleapis.com/v1/userinfo'),
-      revocation_endpoint: g('https://oauth2.googleapis.com/revoke'),
-      jwks_uri: g('https://www.googleapis.com/oauth2/v3/certs'),
+      issuer: 'https://accounts.google.com',
+      authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+      device_authorization_endpoint: 'https://oauth2.googleapis.com/device/code',
+      token_endpoint: 'https://oauth2.googleapis.com/token',
+      userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+      revocation_endpoint: 'https://oauth2.googleapis.com/revoke',
+      jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
       code_challenge_methods_supported: ['plain', 'S256'],
     });
     expect(discovery).not.toHaveProperty('authorization_response_iss_parameter_supported');
@@ -67,7 +70,7 @@ describe('Google: discovery and keys', () => {
 });
 
 describe('Google: authorization request', () => {
-  const authorize = (params: Record<string, string>) => fetch(`${discovery.authorization_endpoint}?${new URLSearchParams(params)}`, { redirect: 'manual' });
+  const authorize = (params: Record<string, string>) => send(`${discovery.authorization_endpoint}?${new URLSearchParams(params)}`, { redirect: 'manual' });
 
   it('shows errors on its own pages (no redirect): unknown client, unregistered redirect, invalid scope, missing parameters', async () => {
     const unknown = await authorize({ client_id: 'nobody', redirect_uri: 'http://127.0.0.1:1/', response_type: 'code', scope: 'openid' });
@@ -89,22 +92,22 @@ describe('Google: authorization request', () => {
 
   it('redirects access_denied when the user denies', async () => {
     const params = new URLSearchParams({ client_id: CONFIDENTIAL.clientId, redirect_uri: 'http://127.0.0.1:9/', response_type: 'code', scope: 'email', state: 's' });
-    const { location } = await signInOverHttp(`${discovery.authorization_endpoint}?${params}`, { login: 'nora', decision: 'deny' });
+    const { location } = await signInOverHttp(send, `${discovery.authorization_endpoint}?${params}`, { login: 'nora', decision: 'deny' });
     expect(Object.fromEntries(location.searchParams)).toEqual({ error: 'access_denied', state: 's' });
   });
 });
 
 describe('Google: tokens', () => {
-  it('issues a refresh token with access_type=offline on a consent, expands email/profile in scope, signs an ID token with the emulated issuer', async () => {
+  it('issues a refresh token with access_type=offline on a consent, expands email/profile in scope, signs an ID token with issuer https://accounts.google.com', async () => {
     const { code, verifier, redirectUri, consentAsked } = await webSignIn('openid email profile', { access_type: 'offline', prompt: 'consent', nonce: 'n-1' });
     expect(consentAsked).toBe(true);
     const res = await token({ ...secretFields, grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type', 'id_token']);
     expect(res.body).toMatchObject({ access_token: expect.stringMatching(/^ya29\./), expires_in: 3599, refresh_token: expect.stringMatching(/^1\/\//), scope: `openid ${EMAIL} ${PROFILE}`, token_type: 'Bearer' });
-    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: Array<Record<string, unknown>> };
+    const jwks = (await (await send(discovery.jwks_uri)).json()) as { keys: Array<Record<string, unknown>> };
     const claims = verifyJwt(res.body.id_token as string, jwks);
-    expect(claims).toMatchObject({ iss: discovery.issuer, aud: CONFIDENTIAL.clientId, azp: CONFIDENTIAL.clientId, email: 'alice@sandbox.test', email_verified: true, nonce: 'n-1', sub: expect.stringMatching(/^\d{21}$/) });
+    expect(claims).toMatchObject({ iss: 'https://accounts.google.com', aud: CONFIDENTIAL.clientId, azp: CONFIDENTIAL.clientId, email: 'alice@sandbox.test', email_verified: true, nonce: 'n-1', sub: expect.stringMatching(/^\d{21}$/) });
 
     // Refresh: a new access token, no new refresh token (Google's do not rotate), the same one keeps working.
     const refreshed = await token({ ...secretFields, grant_type: 'refresh_token', refresh_token: res.body.refresh_token as string });
@@ -137,7 +140,7 @@ describe('Google: tokens', () => {
     expect((await token({ ...exchange, ...secretFields })).status).toBe(200);
     expect(await token({ ...exchange, ...secretFields })).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Bad Request' } });
     // Client credentials in HTTP Basic work as well (client_secret_basic).
-    const res = await postForm(discovery.token_endpoint, { grant_type: 'refresh_token', refresh_token: 'nope' }, basic(CONFIDENTIAL.clientId, CONFIDENTIAL.clientSecret));
+    const res = await postForm(discovery.token_endpoint, { grant_type: 'refresh_token', refresh_token: 'nope' }, basic(CONFIDENTIAL.clientId, CONFIDENTIAL.clientSecret), send);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
     expect((await token({ ...secretFields, grant_type: 'client_credentials' })).body.error).toBe('unsupported_grant_type');
@@ -146,11 +149,11 @@ describe('Google: tokens', () => {
   it('revokes a grant at /revoke (200), after which refresh gets invalid_grant (400) and the access token is refused', async () => {
     const { code, verifier, redirectUri } = await webSignIn('openid email', { access_type: 'offline', prompt: 'consent' }, 'paula');
     const tokens = (await token({ ...secretFields, grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier })).body;
-    const revoked = await fetch(`${discovery.revocation_endpoint}?token=${encodeURIComponent(tokens.refresh_token as string)}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const revoked = await send(`${discovery.revocation_endpoint}?token=${encodeURIComponent(tokens.refresh_token as string)}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     expect(revoked.status).toBe(200);
     expect(await token({ ...secretFields, grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string })).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } });
-    expect((await fetch(discovery.userinfo_endpoint, { headers: bearer(tokens.access_token as string) })).status).toBe(401);
-    const again = await postForm(discovery.revocation_endpoint, { token: tokens.refresh_token as string });
+    expect((await send(discovery.userinfo_endpoint, { headers: bearer(tokens.access_token as string) })).status).toBe(401);
+    const again = await postForm(discovery.revocation_endpoint, { token: tokens.refresh_token as string }, {}, send);
     expect(again.status).toBe(400);
     expect(await again.json()).toEqual({ error: 'invalid_token', error_description: 'Token expired or revoked' });
   });
@@ -173,7 +176,7 @@ describe('Google: tokens', () => {
 
 describe('Google: device flow', () => {
   async function deviceCode(scope: string, clientId = PUBLIC_CLIENT.clientId): Promise<{ status: number; body: Record<string, string | number> }> {
-    const res = await postForm(discovery.device_authorization_endpoint, { client_id: clientId, scope });
+    const res = await postForm(discovery.device_authorization_endpoint, { client_id: clientId, scope }, {}, send);
     return { status: res.status, body: (await res.json()) as Record<string, string | number> };
   }
   const poll = (deviceCodeValue: string) => token({ client_id: PUBLIC_CLIENT.clientId, device_code: deviceCodeValue, grant_type: DEVICE_GRANT });
@@ -184,12 +187,12 @@ describe('Google: device flow', () => {
     expect((await deviceCode('openid', 'nobody')).status).toBe(401);
 
     const code = await deviceCode('openid email');
-    expect(code.body).toEqual({ device_code: expect.any(String), expires_in: 1800, interval: 5, user_code: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/), verification_url: g('https://www.google.com/device') });
+    expect(code.body).toEqual({ device_code: expect.any(String), expires_in: 1800, interval: 5, user_code: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/), verification_url: 'https://www.google.com/device' });
     expect(await poll(code.body.device_code as string)).toEqual({ status: 428, body: { error: 'authorization_pending', error_description: 'Precondition Required' } });
     clock.advance(1);
     expect(await poll(code.body.device_code as string)).toEqual({ status: 403, body: { error: 'slow_down', error_description: 'Forbidden' } });
     clock.advance(10);
-    expect(await approveDeviceOverHttp(code.body.verification_url as string, code.body.user_code as string, { login: 'rita' })).toBe('device-success');
+    expect(await approveDeviceOverHttp(send, code.body.verification_url as string, code.body.user_code as string, { login: 'rita' })).toBe('device-success');
     const tokens = await poll(code.body.device_code as string);
     expect(tokens.status).toBe(200);
     expect(tokens.body).toMatchObject({ refresh_token: expect.stringMatching(/^1\/\//), scope: `openid ${EMAIL}`, token_type: 'Bearer' });
@@ -199,7 +202,7 @@ describe('Google: device flow', () => {
 
   it('answers access_denied (403) and expired_token (400)', async () => {
     const denied = await deviceCode('profile');
-    expect(await approveDeviceOverHttp(denied.body.verification_url as string, denied.body.user_code as string, { login: 'sam', decision: 'deny' })).toBe('device-code');
+    expect(await approveDeviceOverHttp(send, denied.body.verification_url as string, denied.body.user_code as string, { login: 'sam', decision: 'deny' })).toBe('device-code');
     expect(await poll(denied.body.device_code as string)).toEqual({ status: 403, body: { error: 'access_denied', error_description: 'Forbidden' } });
     const expired = await deviceCode('profile');
     clock.advance(1801);
@@ -219,9 +222,9 @@ describe('Google: userinfo and Gmail', () => {
   const gmail = (path: string) => g(`https://gmail.googleapis.com/gmail/v1/users/${path}`);
 
   it('serves userinfo by scope, and refuses a bad token in the OAuth shape', async () => {
-    const info = await (await fetch(discovery.userinfo_endpoint, { headers: bearer(full) })).json();
-    expect(info).toMatchObject({ sub: expect.stringMatching(/^\d{21}$/), email: 'tess@sandbox.test', email_verified: true, name: 'tess' });
-    const bad = await fetch(discovery.userinfo_endpoint, { headers: bearer('ya29.nope') });
+    const info = await (await send(discovery.userinfo_endpoint, { headers: bearer(full) })).json();
+    expect(info).toMatchObject({ sub: expect.stringMatching(/^\d{21}$/), email: 'tess@sandbox.test', email_verified: true, name: 'tess', picture: expect.stringMatching(/^https:\/\/lh3\.googleusercontent\.com\/a\/\d{21}=s96-c$/) });
+    const bad = await send(discovery.userinfo_endpoint, { headers: bearer('ya29.nope') });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(await bad.json()).toEqual({ error: 'invalid_request', error_description: 'Invalid Credentials' });

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ENTRA_TENANT_DOMAIN, SANDBOX_ENTRA_TENANT_ID, type RunningAuthorizationServer } from '../src/index.js';
-import { CONFIDENTIAL, FakeClock, PUBLIC_CLIENT, approveDeviceOverHttp, bearer, dataPage, pkce, postForm, signInOverHttp, startEmulating, verifyJwt } from './emulator-helpers.js';
+import { CONFIDENTIAL, FakeClock, PUBLIC_CLIENT, approveDeviceOverHttp, bearer, dataPage, pkce, postForm, routedFetch, signInOverHttp, startEmulating, verifyJwt } from './emulator-helpers.js';
 
 // The Entra ID emulator over the wire, asserting what Microsoft's docs (and captures) say; see microsoft-emulator.ts for sources.
 const clock = new FakeClock();
 let server: RunningAuthorizationServer;
 let login: (path: string) => string;
 let graph: (path: string) => string;
+/** fetch routing Microsoft's hosts to the emulator, for URLs taken from responses. */
+let send: typeof fetch;
+/** Microsoft's real URLs, as the emulator names them on the wire. */
+const realLogin = (path: string) => `https://login.microsoftonline.com${path}`;
 const CONSUMERS = '9188040d-6c67-4c5b-b112-36a304b66dad';
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -14,6 +18,7 @@ beforeAll(async () => {
   server = await startEmulating(['microsoft'], clock);
   login = (path) => server.emulatedUrl(`https://login.microsoftonline.com${path}`);
   graph = (path) => server.emulatedUrl(`https://graph.microsoft.com${path}`);
+  send = routedFetch(server);
 });
 
 afterAll(async () => {
@@ -43,7 +48,7 @@ async function webSignIn(scope: string, tenant = 'common', extra: Record<string,
   const { verifier, challenge } = pkce();
   const redirectUri = 'http://127.0.0.1:44321/callback';
   const params = new URLSearchParams({ client_id: CONFIDENTIAL.clientId, response_type: 'code', redirect_uri: redirectUri, scope, state: 'ms', code_challenge: challenge, code_challenge_method: 'S256', ...extra });
-  const { location, consentAsked } = await signInOverHttp(`${login(`/${tenant}/oauth2/v2.0/authorize`)}?${params}`, { login: account });
+  const { location, consentAsked } = await signInOverHttp(send, `${login(`/${tenant}/oauth2/v2.0/authorize`)}?${params}`, { login: account });
   expect(location.searchParams.get('state')).toBe('ms');
   return { code: location.searchParams.get('code') as string, verifier, redirectUri, consentAsked };
 }
@@ -62,22 +67,25 @@ async function signedIn(scope: string, account: string, tenant = 'common'): Prom
 }
 
 describe('Entra: discovery per tenant segment', () => {
-  it('names the issuer with {tenantid} for common and organizations, the consumer GUID for consumers, the tenant GUID for a tenant', async () => {
+  it('names the issuer with a literal {tenantid} for common and organizations, the consumer GUID for consumers, the tenant GUID for a tenant; endpoints on the real hosts', async () => {
     for (const segment of ['common', 'organizations']) {
-      const doc = await json(await fetch(login(`/${segment}/v2.0/.well-known/openid-configuration`)));
+      const doc = await json(await send(realLogin(`/${segment}/v2.0/.well-known/openid-configuration`)));
       expect(doc).toMatchObject({
-        issuer: login('/{tenantid}/v2.0'),
-        authorization_endpoint: login(`/${segment}/oauth2/v2.0/authorize`),
-        token_endpoint: login(`/${segment}/oauth2/v2.0/token`),
-        device_authorization_endpoint: login(`/${segment}/oauth2/v2.0/devicecode`),
-        jwks_uri: login(`/${segment}/discovery/v2.0/keys`),
-        userinfo_endpoint: graph('/oidc/userinfo'),
+        issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+        authorization_endpoint: realLogin(`/${segment}/oauth2/v2.0/authorize`),
+        token_endpoint: realLogin(`/${segment}/oauth2/v2.0/token`),
+        device_authorization_endpoint: realLogin(`/${segment}/oauth2/v2.0/devicecode`),
+        jwks_uri: realLogin(`/${segment}/discovery/v2.0/keys`),
+        userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       });
+      // The keys the document names are served (through the client's routing).
+      const jwks = (await json(await send(doc.jwks_uri as string))) as { keys: Array<Record<string, unknown>> };
+      expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', use: 'sig', issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0' });
     }
-    expect((await json(await fetch(login('/consumers/v2.0/.well-known/openid-configuration')))).issuer).toBe(login(`/${CONSUMERS}/v2.0`));
-    const tenant = await json(await fetch(login(`/${SANDBOX_ENTRA_TENANT_DOMAIN}/v2.0/.well-known/openid-configuration`)));
-    expect(tenant).toMatchObject({ issuer: login(`/${SANDBOX_ENTRA_TENANT_ID}/v2.0`), token_endpoint: login(`/${SANDBOX_ENTRA_TENANT_ID}/oauth2/v2.0/token`) });
+    expect((await json(await send(realLogin('/consumers/v2.0/.well-known/openid-configuration')))).issuer).toBe(realLogin(`/${CONSUMERS}/v2.0`));
+    const tenant = await json(await send(realLogin(`/${SANDBOX_ENTRA_TENANT_DOMAIN}/v2.0/.well-known/openid-configuration`)));
+    expect(tenant).toMatchObject({ issuer: realLogin(`/${SANDBOX_ENTRA_TENANT_ID}/v2.0`), token_endpoint: realLogin(`/${SANDBOX_ENTRA_TENANT_ID}/oauth2/v2.0/token`) });
     const unknown = await fetch(login('/not-a-tenant.example/v2.0/.well-known/openid-configuration'));
     const body = await aadError(unknown, 400, 'invalid_tenant', 90002);
     expect(body.error_description).toContain("Tenant 'not-a-tenant.example' not found.");
@@ -105,7 +113,7 @@ describe('Entra: authorization request', () => {
 
   it('redirects access_denied with AADSTS65004 when the user declines consent', async () => {
     const params = new URLSearchParams({ client_id: CONFIDENTIAL.clientId, response_type: 'code', redirect_uri: 'http://127.0.0.1:1/callback', scope: 'User.Read', state: 'x' });
-    const { location } = await signInOverHttp(`${login('/common/oauth2/v2.0/authorize')}?${params}`, { login: 'victor', decision: 'deny' });
+    const { location } = await signInOverHttp(send, `${login('/common/oauth2/v2.0/authorize')}?${params}`, { login: 'victor', decision: 'deny' });
     expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('error_description')).toMatch(/^AADSTS65004: /);
   });
@@ -117,7 +125,7 @@ describe('Entra: tokens', () => {
     expect(withOpenId).toMatchObject({ token_type: 'Bearer', scope: 'User.Read profile openid email', expires_in: 3599, refresh_token: expect.stringMatching(/^0\.A/) });
     const jwks = (await json(await fetch(login('/common/discovery/v2.0/keys')))) as { keys: Array<Record<string, unknown>> };
     const claims = verifyJwt(withOpenId.id_token as string, jwks);
-    expect(claims).toMatchObject({ iss: login(`/${SANDBOX_ENTRA_TENANT_ID}/v2.0`), aud: CONFIDENTIAL.clientId, tid: SANDBOX_ENTRA_TENANT_ID, ver: '2.0', preferred_username: `alice@${SANDBOX_ENTRA_TENANT_DOMAIN}` });
+    expect(claims).toMatchObject({ iss: realLogin(`/${SANDBOX_ENTRA_TENANT_ID}/v2.0`), aud: CONFIDENTIAL.clientId, tid: SANDBOX_ENTRA_TENANT_ID, ver: '2.0', preferred_username: `alice@${SANDBOX_ENTRA_TENANT_DOMAIN}` });
 
     const noOpenId = await signedIn('https://graph.microsoft.com/User.Read offline_access', 'bella');
     expect(noOpenId.scope).toBe('User.Read profile openid email');
@@ -159,7 +167,7 @@ describe('Entra: tokens', () => {
     const refresh = () => token({ ...secret, grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string });
     expect(emulator.requireMfa({ account: 'fred' })).toBe(1);
     const mfa = await aadError(await refresh(), 400, 'invalid_grant', 50076);
-    expect(mfa).toMatchObject({ suberror: 'basic_action', error_uri: server.emulatedUrl('https://login.microsoftonline.com/error?code=50076') });
+    expect(mfa).toMatchObject({ suberror: 'basic_action', error_uri: 'https://login.microsoftonline.com/error?code=50076' });
     expect(mfa.error_description).toContain("you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'");
     // An interactive sign-in satisfies the policy.
     await signedIn('User.Read offline_access', 'fred');
@@ -183,7 +191,7 @@ describe('Entra: tokens', () => {
     const tokens = await signedIn('openid User.Read offline_access', 'ida', 'consumers');
     expect(tokens.refresh_token).toMatch(/^M\.C5/);
     const claims = JSON.parse(Buffer.from((tokens.id_token as string).split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
-    expect(claims).toMatchObject({ tid: CONSUMERS, iss: login(`/${CONSUMERS}/v2.0`) });
+    expect(claims).toMatchObject({ tid: CONSUMERS, iss: realLogin(`/${CONSUMERS}/v2.0`) });
   });
 });
 
@@ -197,13 +205,13 @@ describe('Entra: device flow', () => {
 
   it('answers with verification_uri and a message naming it, authorization_pending (no slow_down), then tokens', async () => {
     const code = await deviceCode('User.Read offline_access');
-    const uri = server.emulatedUrl('https://microsoft.com/devicelogin');
+    const uri = 'https://microsoft.com/devicelogin';
     expect(code).toEqual({ user_code: expect.stringMatching(/^[A-Z0-9]{9}$/), device_code: expect.any(String), verification_uri: uri, expires_in: 900, interval: 5, message: `To sign in, use a web browser to open the page ${uri} and enter the code ${code.user_code} to authenticate.` });
     expect(code).not.toHaveProperty('verification_uri_complete');
     await aadError(await poll(code.device_code as string), 400, 'authorization_pending', 70016);
     // Entra documents no slow_down: polling at once is answered like any pending poll.
     await aadError(await poll(code.device_code as string), 400, 'authorization_pending', 70016);
-    expect(await approveDeviceOverHttp(code.verification_uri as string, code.user_code as string, { login: 'jill' })).toBe('device-success');
+    expect(await approveDeviceOverHttp(send, code.verification_uri as string, code.user_code as string, { login: 'jill' })).toBe('device-success');
     const tokens = (await json(await poll(code.device_code as string))) as Record<string, string>;
     expect(tokens).toMatchObject({ token_type: 'Bearer', scope: 'User.Read profile openid email', refresh_token: expect.any(String) });
     await aadError(await poll(code.device_code as string), 400, 'bad_verification_code', 70000);
@@ -211,7 +219,7 @@ describe('Entra: device flow', () => {
 
   it('answers authorization_declined, expired_token and bad_verification_code', async () => {
     const declined = await deviceCode('User.Read');
-    await approveDeviceOverHttp(declined.verification_uri as string, declined.user_code as string, { login: 'kurt', decision: 'deny' });
+    await approveDeviceOverHttp(send, declined.verification_uri as string, declined.user_code as string, { login: 'kurt', decision: 'deny' });
     await aadError(await poll(declined.device_code as string), 400, 'authorization_declined', 65004);
     const expired = await deviceCode('User.Read');
     clock.advance(901);
@@ -224,12 +232,12 @@ describe('Microsoft Graph', () => {
   it('serves /v1.0/me and /oidc/userinfo, refuses with Graph error shapes', async () => {
     const tokens = await signedIn('openid email User.Read', 'lena');
     const me = await fetch(graph('/v1.0/me'), { headers: bearer(tokens.access_token as string) });
-    expect(await me.json()).toMatchObject({ displayName: 'lena', userPrincipalName: `lena@${SANDBOX_ENTRA_TENANT_DOMAIN}`, id: expect.stringMatching(/^[0-9a-f-]{36}$/), businessPhones: [] });
-    expect(await json(await fetch(graph('/oidc/userinfo'), { headers: bearer(tokens.access_token as string) }))).toMatchObject({ email: `lena@${SANDBOX_ENTRA_TENANT_DOMAIN}` });
+    expect(await me.json()).toMatchObject({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', displayName: 'lena', userPrincipalName: `lena@${SANDBOX_ENTRA_TENANT_DOMAIN}`, id: expect.stringMatching(/^[0-9a-f-]{36}$/), businessPhones: [] });
+    expect(await json(await fetch(graph('/oidc/userinfo'), { headers: bearer(tokens.access_token as string) }))).toMatchObject({ email: `lena@${SANDBOX_ENTRA_TENANT_DOMAIN}`, picture: 'https://graph.microsoft.com/v1.0/me/photo/$value' });
 
     const empty = await fetch(graph('/v1.0/me'));
     expect(empty.status).toBe(401);
-    expect(empty.headers.get('www-authenticate')).toContain('client_id="00000003-0000-0000-c000-000000000000"');
+    expect(empty.headers.get('www-authenticate')).toBe('Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"');
     expect(await empty.json()).toEqual({ error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.', innerError: { date: expect.any(String), 'request-id': expect.any(String), 'client-request-id': expect.any(String) } } });
     expect((await json(await fetch(graph('/v1.0/me'), { headers: bearer('not-a-jwt') }))).error).toMatchObject({ code: 'InvalidAuthenticationToken', message: expect.stringMatching(/^IDX14100/) });
     server.emulators.microsoft!.expireAccessTokens({ account: 'lena' });

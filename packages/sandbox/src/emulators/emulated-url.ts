@@ -1,9 +1,14 @@
 /**
  * The URL rule shared with the client side: a provider's real URL
  * `https://HOST/PATH?QUERY` is served by the sandbox at
- * `<origin>/emulate/HOST/PATH?QUERY`. Everything an emulator emits (issuers,
- * endpoints, verification URLs, `iss` claims, page links, redirects) goes
- * through {@link emulatedUrl}; the router goes back with {@link realUrl}.
+ * `<origin>/emulate/HOST/PATH?QUERY`. What an emulator sends on the wire is
+ * what the provider sends (issuers, endpoints, verification URLs and `iss`
+ * claims name the real hosts): a client routes requests for those hosts here
+ * (`emulateProvider` and `routeToEmulator` of @opperator/oauth), so its code
+ * path is the production one. Only the emulator's own pages (form actions,
+ * links between them) and the `baseUrls` listing use {@link emulatedUrl},
+ * since the browser is on the emulated URL; the router goes back with
+ * {@link realUrl}.
  */
 
 /** Path prefix under which the sandbox serves emulated hosts. */

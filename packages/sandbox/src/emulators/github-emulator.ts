@@ -503,7 +503,7 @@ export class GithubEmulator extends ProviderEmulator {
     this.#answer(call, 200, {
       device_code: device.deviceCode,
       user_code: device.userCode,
-      verification_uri: this.emulated('https://github.com/login/device'),
+      verification_uri: 'https://github.com/login/device',
       expires_in: DEVICE_CODE_TTL_S,
       interval,
     });
@@ -553,10 +553,10 @@ export class GithubEmulator extends ProviderEmulator {
         login,
         id,
         node_id: Buffer.from(`04:User${id}`).toString('base64'),
-        avatar_url: this.emulated(`https://avatars.githubusercontent.com/u/${id}?v=4`),
+        avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
         gravatar_id: '',
-        url: this.emulated(`https://api.github.com/users/${encodeURIComponent(login)}`),
-        html_url: this.emulated(`https://github.com/${encodeURIComponent(login)}`),
+        url: `https://api.github.com/users/${encodeURIComponent(login)}`,
+        html_url: `https://github.com/${encodeURIComponent(login)}`,
         type: 'User',
         site_admin: false,
         name: login,
@@ -608,7 +608,7 @@ export class GithubEmulator extends ProviderEmulator {
 
   #demoNotifications(): Array<Record<string, unknown> & { unread: boolean }> {
     const repository = 'opperator/sandbox-demo';
-    const api = (path: string) => this.emulated(`https://api.github.com/${path}`);
+    const api = (path: string) => `https://api.github.com/${path}`;
     const item = (id: string, unread: boolean, reason: string, updatedAt: string, title: string, type: string, path: string) => ({
       id,
       unread,
@@ -616,7 +616,7 @@ export class GithubEmulator extends ProviderEmulator {
       updated_at: updatedAt,
       last_read_at: unread ? null : updatedAt,
       subject: { title, url: api(`repos/${repository}/${path}`), latest_comment_url: api(`repos/${repository}/${path}`), type },
-      repository: { id: 1296269, full_name: repository, name: 'sandbox-demo', private: false, url: api(`repos/${repository}`), html_url: this.emulated(`https://github.com/${repository}`) },
+      repository: { id: 1296269, full_name: repository, name: 'sandbox-demo', private: false, url: api(`repos/${repository}`), html_url: `https://github.com/${repository}` },
       url: api(`notifications/threads/${id}`),
       subscription_url: api(`notifications/threads/${id}/subscription`),
     });

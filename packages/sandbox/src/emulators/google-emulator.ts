@@ -240,17 +240,16 @@ export class GoogleEmulator extends ProviderEmulator {
   // ---- discovery -------------------------------------------------------------------------------
 
   #discovery(call: EmulatedCall): void {
-    const e = (url: string) => this.emulated(url);
-    // [oidc] "Discovery document" (https://accounts.google.com/.well-known/openid-configuration): its fields, every URL
-    // rewritten. No authorization_response_iss_parameter_supported: Google sends no `iss` with the code.
+    // [oidc] "Discovery document" (https://accounts.google.com/.well-known/openid-configuration): its fields and the
+    // provider's own URLs (a client routes them here). No authorization_response_iss_parameter_supported: Google sends no `iss` with the code.
     sendJson(call.res, 200, {
-      issuer: e('https://accounts.google.com'),
-      authorization_endpoint: e('https://accounts.google.com/o/oauth2/v2/auth'),
-      device_authorization_endpoint: e('https://oauth2.googleapis.com/device/code'),
-      token_endpoint: e('https://oauth2.googleapis.com/token'),
-      userinfo_endpoint: e('https://openidconnect.googleapis.com/v1/userinfo'),
-      revocation_endpoint: e('https://oauth2.googleapis.com/revoke'),
-      jwks_uri: e('https://www.googleapis.com/oauth2/v3/certs'),
+      issuer: 'https://accounts.google.com',
+      authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+      device_authorization_endpoint: 'https://oauth2.googleapis.com/device/code',
+      token_endpoint: 'https://oauth2.googleapis.com/token',
+      userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+      revocation_endpoint: 'https://oauth2.googleapis.com/revoke',
+      jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
       response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'token id_token', 'code token id_token', 'none'],
       response_modes_supported: ['query', 'fragment', 'form_post'],
       subject_types_supported: ['public'],
@@ -423,16 +422,16 @@ export class GoogleEmulator extends ProviderEmulator {
   #idToken(client: EmulatorClient, account: string, scopes: string[], accessToken: string, nonce: string | null): string {
     const now = Math.floor(this.settings.now() / 1000);
     // [oidc] "An ID token's payload": iss, azp, aud, sub, email/email_verified (email scope), at_hash, name/picture/given_name/
-    // family_name (profile scope), nonce, iat, exp. iss is https://accounts.google.com, here rewritten by the URL rule.
+    // family_name (profile scope), nonce, iat, exp. iss is https://accounts.google.com, as from Google.
     return this.#key.sign({
-      iss: this.emulated('https://accounts.google.com'),
+      iss: 'https://accounts.google.com',
       azp: client.clientId,
       aud: client.clientId,
       sub: googleSub(account),
       ...(scopes.includes(SHORTHANDS.email as string) ? { email: googleEmail(account), email_verified: true } : {}),
       at_hash: atHash(accessToken),
       ...(nonce ? { nonce } : {}),
-      ...(scopes.includes(SHORTHANDS.profile as string) ? profileClaims(account, (url) => this.emulated(url)) : {}),
+      ...(scopes.includes(SHORTHANDS.profile as string) ? profileClaims(account) : {}),
       iat: now,
       exp: now + ID_TOKEN_TTL_S,
     });
@@ -492,7 +491,7 @@ export class GoogleEmulator extends ProviderEmulator {
       expires_in: DEVICE_CODE_TTL_S,
       interval,
       user_code: device.userCode,
-      verification_url: this.emulated('https://www.google.com/device'),
+      verification_url: 'https://www.google.com/device',
     });
   }
 
@@ -539,7 +538,7 @@ export class GoogleEmulator extends ProviderEmulator {
     // [oidc] "Obtaining user profile information": the claims of the ID token, by scope.
     sendJson(call.res, 200, {
       sub: googleSub(account),
-      ...(scopes.includes(SHORTHANDS.profile as string) ? profileClaims(account, (url) => this.emulated(url)) : {}),
+      ...(scopes.includes(SHORTHANDS.profile as string) ? profileClaims(account) : {}),
       ...(scopes.includes(SHORTHANDS.email as string) ? { email: googleEmail(account), email_verified: true } : {}),
     });
   }
@@ -700,9 +699,9 @@ function googleEmail(account: string): string {
   return account.includes('@') ? account : `${account}@sandbox.test`;
 }
 
-function profileClaims(account: string, emulated: (url: string) => string): Record<string, string> {
+function profileClaims(account: string): Record<string, string> {
   const name = account.split('@')[0] as string;
-  return { name, picture: emulated(`https://lh3.googleusercontent.com/a/${googleSub(account)}=s96-c`), given_name: name, family_name: 'Sandbox' };
+  return { name, picture: `https://lh3.googleusercontent.com/a/${googleSub(account)}=s96-c`, given_name: name, family_name: 'Sandbox' };
 }
 
 function labelsOf(mail: Mail): string[] {

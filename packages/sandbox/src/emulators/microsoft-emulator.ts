@@ -253,7 +253,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
     });
     return [
       tenantRoute('GET', '/v2.0/.well-known/openid-configuration', '/v2.0/.well-known/openid-configuration', (call, tenant) => this.#discovery(call, tenant)),
-      tenantRoute('GET', '/discovery/v2.0/keys', '/discovery/v2.0/keys', (call) => sendJson(call.res, 200, { keys: [this.#key.jwk({ x5t: this.#key.kid, issuer: this.emulated('https://login.microsoftonline.com/{tenantid}/v2.0') })] })),
+      tenantRoute('GET', '/discovery/v2.0/keys', '/discovery/v2.0/keys', (call) => sendJson(call.res, 200, { keys: [this.#key.jwk({ x5t: this.#key.kid, issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0' })] })),
       tenantRoute('GET', '/oauth2/v2.0/authorize', '/oauth2/v2.0/authorize', (call, tenant) => this.#authorize(call, tenant)),
       tenantRoute('POST', '/oauth2/v2.0/token', '/oauth2/v2.0/token', (call, tenant) => this.#token(call, tenant)),
       tenantRoute('POST', '/oauth2/v2.0/devicecode', '/oauth2/v2.0/devicecode', (call, tenant) => this.#deviceCode(call, tenant)),
@@ -291,7 +291,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
       timestamp,
       trace_id: traceId,
       correlation_id: correlationId,
-      error_uri: this.emulated(`https://login.microsoftonline.com/error?code=${code}`),
+      error_uri: `https://login.microsoftonline.com/error?code=${code}`,
       ...extra,
     };
   }
@@ -312,7 +312,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
   #discovery(call: EmulatedCall, tenant: Tenant): void {
     // [oidc] endpoints under the segment asked for (a domain resolves to the tenant's GUID).
     const segment = tenant.kind === 'tenant' ? tenant.tid : tenant.segment;
-    const login = (path: string) => this.emulated(`https://login.microsoftonline.com/${segment}${path}`);
+    const login = (path: string) => `https://login.microsoftonline.com/${segment}${path}`;
     // [oidc] / captures (coreos/go-oidc#121, dexidp/dex#1110, geldata/gel#6028): the multi-tenant documents (common,
     // organizations) name the issuer with a literal {tenantid} placeholder; consumers names the consumer tenant's GUID; a
     // tenant names its own GUID. ID tokens then carry the user's tenant in iss.
@@ -326,9 +326,9 @@ export class MicrosoftEmulator extends ProviderEmulator {
       id_token_signing_alg_values_supported: ['RS256'],
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      issuer: this.emulated(`https://login.microsoftonline.com/${issuerTenant}/v2.0`),
+      issuer: `https://login.microsoftonline.com/${issuerTenant}/v2.0`,
       request_uri_parameter_supported: false,
-      userinfo_endpoint: this.emulated('https://graph.microsoft.com/oidc/userinfo'),
+      userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
       authorization_endpoint: login('/oauth2/v2.0/authorize'),
       device_authorization_endpoint: login('/oauth2/v2.0/devicecode'),
       http_logout_supported: true,
@@ -532,7 +532,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
     // Access tokens for Graph are JWTs (v1.0 Graph tokens); clients must not read them ([code-flow] note on access tokens).
     const accessToken = this.#key.sign({
       aud: GRAPH_APP_ID,
-      iss: this.emulated(`https://sts.windows.net/${tid}/`),
+      iss: `https://sts.windows.net/${tid}/`,
       iat,
       nbf: iat,
       exp: iat + ttl,
@@ -571,7 +571,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
     // preferred_username, sub, tid, ver "2.0", nonce; email with the email scope.
     return this.#key.sign({
       aud: client.clientId,
-      iss: this.emulated(`https://login.microsoftonline.com/${tid}/v2.0`),
+      iss: `https://login.microsoftonline.com/${tid}/v2.0`,
       iat,
       nbf: iat,
       exp: iat + ID_TOKEN_TTL_S,
@@ -611,7 +611,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
       status: 'pending',
     });
     this.#deviceTenants.set(device.deviceCode, tenant);
-    const verificationUri = this.emulated('https://microsoft.com/devicelogin');
+    const verificationUri = 'https://microsoft.com/devicelogin';
     // [device] "Device authorization response": device_code, user_code, verification_uri, expires_in, interval, message
     // ("A human-readable string with instructions for the user"); no verification_uri_complete. The wording of message is
     // the capture's (Azure/azure-sdk-for-python#32375).
@@ -665,8 +665,8 @@ export class MicrosoftEmulator extends ProviderEmulator {
   }
 
   #graphAuth(call: EmulatedCall): { grant: Grant; scopes: string[] } | undefined {
-    // Capture (microsofthackathons/tdi#24): Graph's 401 carries this WWW-Authenticate header (authorization_uri rewritten).
-    const challenge = { 'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.emulated('https://login.microsoftonline.com/common/oauth2/authorize')}", client_id="${GRAPH_APP_ID}"` };
+    // Capture (microsofthackathons/tdi#24): Graph's 401 carries this WWW-Authenticate header (the real authorization_uri).
+    const challenge = { 'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"` };
     const presented = bearerToken(call.req);
     if (!presented) {
       this.#graphError(call, 401, 'InvalidAuthenticationToken', 'Access token is empty.', challenge);
@@ -695,7 +695,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
     const account = auth.grant.account;
     // [graph-me] "Response" example for GET /me (v1.0 default properties).
     sendJson(call.res, 200, {
-      '@odata.context': this.emulated('https://graph.microsoft.com/v1.0/$metadata#users/$entity'),
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
       businessPhones: [],
       displayName: account,
       givenName: account,
@@ -720,7 +720,7 @@ export class MicrosoftEmulator extends ProviderEmulator {
       name: account,
       family_name: 'Sandbox',
       given_name: account,
-      picture: this.emulated('https://graph.microsoft.com/v1.0/me/photo/$value'),
+      picture: 'https://graph.microsoft.com/v1.0/me/photo/$value',
       ...(auth.scopes.includes('email') ? { email: userPrincipalName(account) } : {}),
     });
   }
