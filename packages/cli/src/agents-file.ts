@@ -22,6 +22,22 @@ export class AgentsFile {
     return seq.items.flatMap((item) => (isMap(item) && typeof item.get('name') === 'string' ? [item.get('name') as string] : []));
   }
 
+  /**
+   * The agents whose `env:` sets `OPPERATOR_EMULATE`, with its value: their
+   * well-known providers are emulated, not real.
+   */
+  async emulated(): Promise<Array<{ name: string; emulator: string }>> {
+    const seq = (await this.#load()).get('agents');
+    if (!isSeq(seq)) return [];
+    return seq.items.flatMap((item) => {
+      if (!isMap(item)) return [];
+      const name = item.get('name');
+      const env = item.get('env');
+      const emulator = isMap(env) ? env.get('OPPERATOR_EMULATE') : undefined;
+      return typeof name === 'string' && typeof emulator === 'string' && emulator !== '' ? [{ name, emulator }] : [];
+    });
+  }
+
   /** Appends an agent entry. */
   async add(entry: Record<string, unknown>): Promise<void> {
     const document = await this.#load();

@@ -85,6 +85,12 @@ describe('examples/github-notifications on emulated GitHub', () => {
     expect(check.result).toMatchObject({ unread: expect.any(Number) });
   }, 90_000);
 
+  it('doctor names the agents that run against an emulator', async () => {
+    const doctor = await cli('doctor');
+    expect(doctor.stdout).toContain(`emulated:  github-notifications → ${server.issuer}`);
+    expect(doctor.stdout).toContain(`emulated:  invoice-monitor → ${server.issuer}`);
+  });
+
   it('a revoked grant: the API call fails naming the command, the section shows ✗; signing in again works', async () => {
     server.emulators.github!.revokeGrants({ account: 'octocat' });
     const failing = await invokeJson('github-notifications', 'check_notifications');

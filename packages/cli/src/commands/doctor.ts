@@ -1,6 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { keyringFix } from '@opperator/secrets';
+import { AgentsFile } from '../agents-file.js';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { openSecretStore } from './secret-context.js';
@@ -30,6 +31,12 @@ export async function doctor(): Promise<void> {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'rundll32' : 'xdg-open';
     const found = await onPath(opener, config.searchPath);
     lines.push(found ? `  opener:    ${found}` : `  opener:    ${opener} not found: sign-in URLs will be printed for you to open (set BROWSER to a browser command to open them)`);
+  }
+  lines.push('', 'Providers');
+  const emulated = await new AgentsFile(join(config.home, 'agents.yaml')).emulated();
+  if (emulated.length === 0) lines.push('  real:      every agent signs in to the real Google, GitHub and Microsoft');
+  for (const { name, emulator } of emulated) {
+    lines.push(`  emulated:  ${name} → ${emulator} (OPPERATOR_EMULATE in its env in agents.yaml; remove it for the real providers)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (status.selected === 'none') throw new CliError('unavailable', 'The required keyring is unavailable (see above).');
