@@ -15,7 +15,7 @@ import type { PortOption } from './loopback-receiver.js';
 import { runDeviceFlow, type DeviceUserCode } from './device-flow.js';
 import { DEFAULT_CALLBACK_PATH, type OAuthProvider } from './provider.js';
 import { DEFAULT_REFRESH_RETRY, RefreshCoordinator, type RefreshRetryPolicy } from './refresh-coordinator.js';
-import { missingScopes } from './scope-match.js';
+import { scopesForSignIn, type SignInScopes } from './scope-match.js';
 import { revokeStoredTokens, type RevocationResult } from './revocation.js';
 import { storedTokensFromResponse, type TokenResponse } from './token-response.js';
 import { TokenSet, type StoredTokens } from './token-set.js';
@@ -213,7 +213,16 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
 
   /** Revokes the tokens at the provider (RFC 7009) where it can, then clears the store. */
   async revoke(): Promise<RevocationResult> {
-    const result = await revokeStoredTokens({ config: await this.getConfiguration(), store: this.store, providerName: this.provider.name, load: () => this.#load() });
+    const result = await revokeStoredTokens({
+      config: await this.getConfiguration(),
+      store: this.store,
+      providerName: this.provider.name,
+      load: () => this.#load(),
+      grantRevocation: this.provider.quirks?.grantRevocation,
+      clientId: this.clientId,
+      clientSecret: this.#clientSecret,
+      fetch: this.#apiFetch,
+    });
     this.#cache = undefined;
     return result;
   }
@@ -281,22 +290,10 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
     return tokens;
   }
 
-  /** Scopes for a new sign-in: never fewer than granted; only the missing ones where the provider merges grants. */
-  async #scopesToRequest(extra: readonly string[], mode: { incremental: boolean }): Promise<{ scopes: { request: string[]; expected: string[] }; params: Readonly<Record<string, string>> }> {
-    // A corrupt token file is moved aside by load(); the new sign-in replaces it.
-    const stored = await this.#load().catch(() => undefined);
-    const granted = stored?.scopes ?? [];
-    const wanted = unique([...this.scopes, ...extra]);
-    const all = unique([...granted, ...wanted]);
-    const incremental = mode.incremental ? this.provider.incrementalAuthorizationParams : undefined;
-    if (!incremental || granted.length === 0) return { scopes: { request: all, expected: all }, params: {} };
-    const missing = missingScopes(wanted, granted, { ...(this.provider.quirks ? { quirks: this.provider.quirks } : {}), hasRefreshToken: stored?.refreshToken !== undefined });
-    return { scopes: { request: missing.length > 0 ? missing : wanted, expected: all }, params: incremental };
+  /** Scopes for a new sign-in (see {@link scopesForSignIn}); a corrupt token file is moved aside by load(), and the new sign-in replaces it. */
+  async #scopesToRequest(extra: readonly string[], mode: { incremental: boolean }): Promise<SignInScopes> {
+    return scopesForSignIn(this.provider, [...this.scopes, ...extra], await this.#load().catch(() => undefined), mode);
   }
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
 }
 
 function optional<T extends Record<string, unknown>>(values: T): Partial<T> {

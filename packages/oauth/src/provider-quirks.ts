@@ -60,6 +60,14 @@ export interface ProviderQuirks {
   readonly scopeAliases?: Readonly<Record<string, readonly string[]>>;
   /** Scopes granted but never echoed in `scope` (Entra: `offline_access`). */
   readonly unechoedScopes?: readonly string[];
+  /**
+   * Revocation through an API of the provider's own instead of RFC 7009
+   * (GitHub: `DELETE /applications/{client_id}/grant`). `{client_id}` in the
+   * URL is replaced; the client authenticates with HTTP Basic
+   * (client id : secret), and the body is JSON `{ [tokenField]: token }`.
+   * Needs a client secret.
+   */
+  readonly grantRevocation?: { readonly method: 'DELETE' | 'POST'; readonly url: string; readonly tokenField: string; readonly headers?: Readonly<Record<string, string>> };
   /** A prefix the provider may add to or drop from scope names (Entra: `https://graph.microsoft.com/`, the default resource). */
   readonly defaultResourcePrefix?: string;
 }

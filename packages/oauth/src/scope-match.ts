@@ -1,4 +1,6 @@
+import type { OAuthProvider } from './provider.js';
 import type { ProviderQuirks } from './provider-quirks.js';
+import type { StoredTokens } from './token-set.js';
 
 /**
  * Whether `scope` (as the client asks for it) is in `granted` (as the
@@ -39,4 +41,30 @@ export function isScopeGranted(scope: string, granted: readonly string[], contex
  */
 export function missingScopes(wanted: readonly string[], granted: readonly string[], context: { quirks?: ProviderQuirks; hasRefreshToken?: boolean } = {}): string[] {
   return wanted.filter((scope) => !isScopeGranted(scope, granted, context));
+}
+
+/** What a new sign-in asks for, and what it expects to hold afterwards. */
+export interface SignInScopes {
+  scopes: { request: string[]; expected: string[] };
+  /** Authorization parameters that make the provider add to the existing grant. */
+  params: Readonly<Record<string, string>>;
+}
+
+/**
+ * Scopes for a new sign-in: never fewer than granted; where the provider
+ * merges grants (`incrementalAuthorizationParams`), only the missing ones.
+ *
+ * @example
+ * ```ts
+ * scopesForSignIn(providers.google, ['openid', 'email'], stored, { incremental: true });
+ * ```
+ */
+export function scopesForSignIn(provider: OAuthProvider, wantedScopes: readonly string[], stored: StoredTokens | undefined, mode: { incremental: boolean }): SignInScopes {
+  const granted = stored?.scopes ?? [];
+  const wanted = [...new Set(wantedScopes)];
+  const all = [...new Set([...granted, ...wanted])];
+  const incremental = mode.incremental ? provider.incrementalAuthorizationParams : undefined;
+  if (!incremental || granted.length === 0) return { scopes: { request: all, expected: all }, params: {} };
+  const missing = missingScopes(wanted, granted, { ...(provider.quirks ? { quirks: provider.quirks } : {}), hasRefreshToken: stored?.refreshToken !== undefined });
+  return { scopes: { request: missing.length > 0 ? missing : wanted, expected: all }, params: incremental };
 }

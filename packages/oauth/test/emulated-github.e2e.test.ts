@@ -51,6 +51,24 @@ describe('GitHub OAuth App, emulated', () => {
     }
   });
 
+  it('signs out with GitHub\'s own revocation API (no RFC 7009 endpoint): the token stops working', async () => {
+    const { client, store } = rig.client({ clientId: rig.confidential.clientId, clientSecret: rig.confidential.clientSecret!, scopes: ['read:user'] });
+    await rig.signIn(client, 'leaver');
+    const token = (await store.load())!.accessToken;
+    expect(await client.revoke()).toMatchObject({ revoked: true, cleared: true });
+    expect(rig.server.emulators.github!.requestCount('DELETE api.github.com/applications/{client_id}/grant')).toBe(1);
+    const after = await fetch(`${rig.server.issuer}/emulate/api.github.com/user`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+  }, 60_000);
+
+  it('says what to do when a public client signs out (GitHub revokes only with a secret)', async () => {
+    const { client } = rig.client({ clientId: rig.publicClient.clientId });
+    await rig.signInWithDevice(client, 'public-leaver');
+    const result = await client.revoke();
+    expect(result).toMatchObject({ revoked: false, cleared: true });
+    expect(result.detail).toContain('remove the app');
+  }, 60_000);
+
   it('rejects wrong client credentials as OAUTH_INVALID_CLIENT, not an invalid response', async () => {
     const { client } = rig.client({ clientId: rig.confidential.clientId, clientSecret: 'wrong-secret' });
     const failure = await rig.signIn(client, 'octocat').catch((err: unknown) => err);

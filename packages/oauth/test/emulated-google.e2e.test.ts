@@ -62,6 +62,15 @@ describe('Google, emulated', () => {
     expect((await client.status()).state).toBe('valid');
   }, 60_000);
 
+  it('a Workspace reauthentication policy (invalid_rapt) ends in re-authorization too', async () => {
+    const { client, clock } = gmailClient();
+    await rig.signIn(client, 'rapt');
+    rig.server.emulators.google!.requireReauth({ account: 'rapt' });
+    clock.offsetMs = 3_600_000;
+    await expect(client.getAccessToken()).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    expect((await client.status()).state).toBe('reauthorization-required');
+  }, 60_000);
+
   it('waits out a 503 with Retry-After before refreshing again', async () => {
     const { client, clock } = gmailClient();
     await rig.signIn(client, 'gina');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_ENTRA_TENANT_ID } from '@opperator/sandbox';
 import { ReauthorizationRequiredError, emulateProvider, providers, type OAuthError } from '../src/index.js';
 import { startEmulatorRig, type EmulatorRig } from './emulator-harness.js';
 
@@ -64,5 +65,15 @@ describe('Microsoft Entra ID (common), emulated', () => {
     const { shown } = await rig.signInWithDevice(client, 'dev');
     expect(shown.verificationUri).toBe(`${rig.server.issuer}/emulate/microsoft.com/devicelogin`);
     expect((await client.status()).state).toBe('valid');
+  }, 60_000);
+
+  it.each([['consumers'], [SANDBOX_ENTRA_TENANT_ID]])('signs in through the browser at the %s tenant and refreshes', async (tenant) => {
+    const provider = emulateProvider(providers.microsoft({ tenant }), rig.server.issuer);
+    const { client, clock } = rig.client({ clientId: rig.confidential.clientId, clientSecret: rig.confidential.clientSecret!, scopes: SCOPES, provider });
+    await rig.signIn(client, `user-${tenant.slice(0, 8)}`);
+    expect((await client.status()).state).toBe('valid');
+    clock.offsetMs = 2 * 3_600_000;
+    expect(await client.getAccessToken()).toEqual(expect.any(String));
+    expect((await (await client.fetch('https://graph.microsoft.com/v1.0/me')).json()) as object).toMatchObject({ displayName: `user-${tenant.slice(0, 8)}` });
   }, 60_000);
 });

@@ -55,5 +55,13 @@ export const github: OAuthProvider = Object.freeze<OAuthProvider>({
     },
     // DOCS, "Response" of the token request: `scope=repo%2Cgist`, comma-separated.
     scopeSeparator: ',',
+    // No RFC 7009 endpoint; "Delete an app authorization" revokes the grant and every token of it, with
+    // Basic auth client_id:client_secret (docs.github.com/en/rest/apps/oauth-applications#delete-an-app-authorization).
+    grantRevocation: {
+      method: 'DELETE',
+      url: 'https://api.github.com/applications/{client_id}/grant',
+      tokenField: 'access_token',
+      headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
+    },
   },
 });
