@@ -20,14 +20,12 @@ export { GITHUB_API_PREFIX, GITHUB_NOTIFICATIONS_SCOPE } from './github-api.js';
 export { REVOKE_GRANTS_PATH, type RevokeGrantsOptions } from './admin-api.js';
 export { JsonFileStore, STORE_WRITE_DELAY_MS, type JsonFileStoreOptions } from './json-file-adapter.js';
 export { emulatedUrl, realUrl, EMULATE_PATH_PREFIX } from './emulators/emulated-url.js';
-export {
-  EMULATED_PROVIDERS,
-  ProviderEmulator,
-  type EmulatedProvider,
-  type FailNextOptions,
-  type AccountSelector,
-} from './emulators/emulator-kit.js';
-export { parseEmulatedProviders, UnknownEmulatorError, EMULATOR_ADMIN_PREFIX, type Emulators } from './emulators/emulators.js';
+export { EMULATED_PROVIDERS, type EmulatedProvider } from './emulators/emulator-types.js';
+export { ProviderEmulator } from './emulators/provider-emulator.js';
+export type { FailNextOptions } from './emulators/fault-injection.js';
+export type { AccountSelector } from './emulators/grant-book.js';
+export { parseEmulatedProviders, UnknownEmulatorError, type Emulators } from './emulators/emulators.js';
+export { EMULATOR_ADMIN_PREFIX } from './emulators/emulator-admin-api.js';
 export { GithubEmulator, isGithubAppClientId } from './emulators/github-emulator.js';
 export { GoogleEmulator } from './emulators/google-emulator.js';
 export { MicrosoftEmulator, SANDBOX_ENTRA_TENANT_ID, SANDBOX_ENTRA_TENANT_DOMAIN } from './emulators/microsoft-emulator.js';
