@@ -8,7 +8,7 @@ import { emulatedUrl } from './emulators/emulated-url.js';
 import type { EmulatedProvider } from './emulators/emulator-types.js';
 import { handleEmulatorAdminApi } from './emulators/emulator-admin-api.js';
 import { createEmulators, handleEmulatedRequest, parseEmulatedProviders, type Emulators } from './emulators/emulators.js';
-import { isGithubAppClientId, newGithubAppClient } from './emulators/github-emulator.js';
+import { isGithubAppClientId, newGithubAppClient } from './emulators/github-apps.js';
 import { GITHUB_API_PREFIX, handleGithubApi } from './github-api.js';
 import { handleInteractions, interactionUrl, sendHtml } from './interactions.js';
 import { JsonFileStore } from './json-file-adapter.js';

@@ -26,6 +26,7 @@ export type { FailNextOptions } from './emulators/fault-injection.js';
 export type { AccountSelector } from './emulators/grant-book.js';
 export { parseEmulatedProviders, UnknownEmulatorError, type Emulators } from './emulators/emulators.js';
 export { EMULATOR_ADMIN_PREFIX } from './emulators/emulator-admin-api.js';
-export { GithubEmulator, isGithubAppClientId } from './emulators/github-emulator.js';
+export { GithubEmulator } from './emulators/github-emulator.js';
+export { isGithubAppClientId } from './emulators/github-apps.js';
 export { GoogleEmulator } from './emulators/google-emulator.js';
 export { MicrosoftEmulator, SANDBOX_ENTRA_TENANT_ID, SANDBOX_ENTRA_TENANT_DOMAIN } from './emulators/microsoft-emulator.js';
