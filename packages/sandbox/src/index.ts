@@ -29,4 +29,5 @@ export { EMULATOR_ADMIN_PREFIX } from './emulators/emulator-admin-api.js';
 export { GithubEmulator } from './emulators/github-emulator.js';
 export { isGithubAppClientId } from './emulators/github-apps.js';
 export { GoogleEmulator } from './emulators/google-emulator.js';
-export { MicrosoftEmulator, SANDBOX_ENTRA_TENANT_ID, SANDBOX_ENTRA_TENANT_DOMAIN } from './emulators/microsoft-emulator.js';
+export { MicrosoftEmulator } from './emulators/microsoft-emulator.js';
+export { SANDBOX_ENTRA_TENANT_ID, SANDBOX_ENTRA_TENANT_DOMAIN } from './emulators/microsoft-directory.js';
