@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAuthorizationServer } from '../src/index.js';
 import { CONFIDENTIAL, FakeClock, GITHUB_APP, PUBLIC_CLIENT, approveDeviceOverHttp, basic, bearer, dataPage, pkce, postForm, routedFetch, signInOverHttp, startEmulating } from './emulator-helpers.js';
 
-// The GitHub emulator over the wire, asserting what GitHub's docs (and captures) say; see github-emulator.ts for sources.
+// The GitHub emulator over the wire, asserting what GitHub's docs (and captures) say; see src/emulators/github-*.ts for sources.
 const clock = new FakeClock();
 let server: RunningAuthorizationServer;
 let gh: (path: string) => string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAuthorizationServer } from '../src/index.js';
 import { CONFIDENTIAL, FakeClock, PUBLIC_CLIENT, approveDeviceOverHttp, basic, bearer, dataPage, pkce, postForm, routedFetch, signInOverHttp, startEmulating, verifyJwt } from './emulator-helpers.js';
 
-// The Google emulator over the wire, asserting what Google's docs (and captures) say; see google-emulator.ts for sources.
+// The Google emulator over the wire, asserting what Google's docs (and captures) say; see src/emulators/google-*.ts for sources.
 const clock = new FakeClock();
 let server: RunningAuthorizationServer;
 let g: (url: string) => string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ENTRA_TENANT_DOMAIN, SANDBOX_ENTRA_TENANT_ID, type RunningAuthorizationServer } from '../src/index.js';
 import { CONFIDENTIAL, FakeClock, PUBLIC_CLIENT, approveDeviceOverHttp, bearer, dataPage, pkce, postForm, routedFetch, signInOverHttp, startEmulating, verifyJwt } from './emulator-helpers.js';
 
-// The Entra ID emulator over the wire, asserting what Microsoft's docs (and captures) say; see microsoft-emulator.ts for sources.
+// The Entra ID emulator over the wire, asserting what Microsoft's docs (and captures) say; see src/emulators/microsoft-*.ts for sources.
 const clock = new FakeClock();
 let server: RunningAuthorizationServer;
 let login: (path: string) => string;
