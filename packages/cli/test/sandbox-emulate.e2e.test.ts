@@ -54,6 +54,7 @@ describe('opperator sandbox start --emulate', () => {
     expect(started, started.stderr).toMatchObject({ code: 0 });
     const issuer = `http://127.0.0.1:${port}`;
     expect(started.stdout).toContain(`Emulated providers (the real https://HOST/PATH is served at ${issuer}/emulate/HOST/PATH`);
+    expect(started.stdout).toContain(`env: { OPPERATOR_EMULATE: "${issuer}" }`);
     expect(started.stdout).toContain(`github: github.com at ${emulatedUrl(issuer, 'https://github.com')}, api.github.com at ${emulatedUrl(issuer, 'https://api.github.com')}`);
     expect(started.stdout).toContain(`login.microsoftonline.com at ${issuer}/emulate/login.microsoftonline.com`);
     expect(started.stdout).toMatch(/GitHub App \(GitHub emulator only\): Iv1\.[0-9a-f]{16} {2}secret: [0-9a-f]{40}/);
@@ -64,7 +65,8 @@ describe('opperator sandbox start --emulate', () => {
 
     // The emulators answer, with the recorded GitHub App registered.
     const discovery = (await (await fetch(emulatedUrl(issuer, 'https://accounts.google.com/.well-known/openid-configuration'))).json()) as { issuer: string };
-    expect(discovery.issuer).toBe(emulatedUrl(issuer, 'https://accounts.google.com'));
+    // The wire says what Google says: clients route the real hosts to the emulator themselves.
+    expect(discovery.issuer).toBe('https://accounts.google.com');
     const device = await fetch(emulatedUrl(issuer, 'https://github.com/login/device/code'), { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: state.githubAppClient.clientId }) });
     expect(device.status).toBe(200);
 

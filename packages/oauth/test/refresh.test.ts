@@ -240,8 +240,9 @@ describe('revoke()', () => {
   });
 
   it('clears locally and says so where the provider cannot revoke', async () => {
-    const { client, seed, store, requests } = setup({ handler: () => refreshed(), provider: providers.github });
-    await seed({ issuer: 'https://github.com' });
+    const noRevocation: OAuthProvider = { ...provider, metadata: { issuer: ISSUER, token_endpoint: `${ISSUER}/token` } };
+    const { client, seed, store, requests } = setup({ handler: () => refreshed(), provider: noRevocation });
+    await seed();
     const result = await client.revoke();
     expect(result.revoked).toBe(false);
     expect(result.cleared).toBe(true);

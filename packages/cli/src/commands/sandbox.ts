@@ -233,6 +233,7 @@ function describeEmulators(state: SandboxState & { issuer: string }, showSecrets
     const secret = showSecrets ? state.githubAppClient.clientSecret : '(hidden; opperator sandbox status --show-secrets)';
     lines.push(`  GitHub App (GitHub emulator only): ${state.githubAppClient.clientId}  secret: ${secret}`);
   }
+  lines.push(`To run an agent against them, add to its entry in agents.yaml: env: { OPPERATOR_EMULATE: "${state.issuer}" }  (then opperator agent restart NAME)`);
   return lines;
 }
 
