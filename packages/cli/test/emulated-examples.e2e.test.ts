@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { CLI_PATH, TestBrowser, headlessBrowserCommand, installExampleAgent, makeTempDir, runCli, waitForSection, type TempDir } from '@opperator/testing';
+import { headlessBrowserCommand, installExampleAgent, invokeWithDeviceCode, makeTempDir, runCli, waitForSection, type TempDir } from '@opperator/testing';
 
 // The examples as users get them, on the real presets (provider 'github',
 // 'google', 'microsoft'), run by the daemon against the sandbox's emulators of
@@ -41,32 +40,8 @@ afterAll(async () => {
   await home?.remove();
 });
 
-/** Runs `authorize_github` (device flow) and has Chromium enter the code it prints. */
-async function deviceSignIn(agent: string, command: string, login: string): Promise<{ code: number | null; stdout: string; stderr: string; shownUrl: string }> {
-  const invoke = spawn(process.execPath, [CLI_PATH, 'agent', 'invoke', agent, command, '--json'], { env: { ...process.env, OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' } });
-  let stderr = '';
-  let stdout = '';
-  invoke.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const exited = new Promise<number | null>((resolve) => invoke.once('close', resolve));
-  const prompt = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no device code shown; stderr: ${stderr}`)), 20_000);
-    invoke.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /Open (\S+) and enter the code (\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-  });
-  const browser = await TestBrowser.launch();
-  try {
-    expect((await browser.completeDeviceFlow(prompt[1]!, prompt[2]!, { login })).outcome).toBe('approved');
-  } finally {
-    await browser.close();
-  }
-  return { code: await exited, stdout, stderr, shownUrl: prompt[1]! };
-}
+const deviceSignIn = (agent: string, command: string, login: string) =>
+  invokeWithDeviceCode(agent, command, { OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' }, { login });
 
 describe('examples/github-notifications on emulated GitHub', () => {
   it('signs in with the device flow (GitHub\'s 200 answers), names the account, reads notifications; the section says Emulated', async () => {

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { CLI_PATH, TestBrowser, headlessBrowserCommand, installExampleAgent, makeTempDir, redeemRefreshToken, runCli, waitForSection, type TempDir } from '@opperator/testing';
+import { headlessBrowserCommand, invokeWithDeviceCode, installExampleAgent, makeTempDir, redeemRefreshToken, runCli, waitForSection, type TempDir } from '@opperator/testing';
 
 // The guide's story with the examples as users get them, through the real CLI
 // and daemon: examples/invoice-monitor against a sandbox whose access tokens
@@ -135,30 +134,7 @@ describe('examples/github-notifications: the device flow', () => {
     await sectionShows('github-notifications', 'oauth_github', 'authorize_github');
 
     // No BROWSER here: the device flow never opens one; the user types the code.
-    const invoke = spawn(process.execPath, [CLI_PATH, 'agent', 'invoke', 'github-notifications', 'authorize_github', '--json'], { env: { ...process.env, OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' } });
-    let stderr = '';
-    let stdout = '';
-    invoke.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    // Listened for now: the command may finish while the browser is still closing.
-    const exited = new Promise<number | null>((resolve) => invoke.once('close', resolve));
-    const prompt = await new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no device code shown; stderr: ${stderr}`)), 20_000);
-      invoke.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        const match = /Open (\S+) and enter the code (\S+)/.exec(stderr);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match);
-        }
-      });
-    });
-    const browser = await TestBrowser.launch();
-    try {
-      expect((await browser.completeDeviceFlow(prompt[1]!, prompt[2]!, { login: 'octocat' })).outcome).toBe('approved');
-    } finally {
-      await browser.close();
-    }
-    const code = await exited;
+    const { code, stdout, stderr } = await invokeWithDeviceCode('github-notifications', 'authorize_github', { OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' }, { login: 'octocat' });
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ account: 'octocat@sandbox.test' });
 

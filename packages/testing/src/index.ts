@@ -23,3 +23,4 @@ export { installExampleAgent, EXAMPLES_DIR, type InstallExampleOptions } from '.
 export { TmuxSession, type TmuxStartOptions } from './tmux.js';
 export { sectionContent, waitForSection } from './sections.js';
 export { redeemRefreshToken } from './token-endpoint.js';
+export { invokeWithDeviceCode, type DeviceSignInResult } from './device-sign-in.js';
