@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { AgentToDaemon, CommandDescriptor, Progress } from '@opperator/protocol';
+import type { AgentToDaemon, CommandDescriptor, InvokingClient, Progress } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
 import type { AgentSource } from './agent-build.js';
 import type { AgentLaunch } from './agent-launch.js';
@@ -114,7 +114,7 @@ export class AgentHost {
    * Resolves once the command is sent, with its task (if any) and the
    * outcome to come, which never rejects for a failed command.
    */
-  async invoke(command: string, args: Record<string, unknown>, options: { onProgress?: (progress: Progress) => void } = {}): Promise<{ task?: TaskRecord; outcome: Promise<InvocationOutcome> }> {
+  async invoke(command: string, args: Record<string, unknown>, options: { onProgress?: (progress: Progress) => void; client?: InvokingClient } = {}): Promise<{ task?: TaskRecord; outcome: Promise<InvocationOutcome> }> {
     if (this.state !== 'running') {
       throw new DaemonError('DAEMON_AGENT_NOT_RUNNING', `Agent ${this.definition.name} is ${this.state}. Start it: opperator agent start ${this.definition.name}`);
     }
@@ -126,7 +126,7 @@ export class AgentHost {
     const task = descriptor.async ? await this.#deps.tasks.create(this.definition.name, command, args, descriptor.progressLabel) : undefined;
     const id = task?.id ?? randomUUID();
     const outcome = new Promise<InvocationOutcome>((resolve) => this.#pending.set(id, { resolve, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(task ? { task } : {}) }));
-    await this.supervisor.send({ type: 'command', id, name: command, args });
+    await this.supervisor.send({ type: 'command', id, name: command, args, ...(options.client ? { client: options.client } : {}) });
     return { outcome, ...(task ? { task } : {}) };
   }
 

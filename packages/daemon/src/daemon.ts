@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { invokingClientSchema } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
 import { AgentHost } from './agent-host.js';
 import type { AgentLaunch } from './agent-launch.js';
@@ -270,8 +271,10 @@ export class Daemon {
         }
         const args = (params.args ?? {}) as Record<string, unknown>;
         const detach = params.detach === true;
-        // A detached caller gets its answer at once; progress goes to the task record only.
-        const { task, outcome } = await host.invoke(params.command, args, detach ? {} : { onProgress: (progress) => context.emit({ progress }) });
+        const client = invokingClientSchema.safeParse(params.client);
+        if (params.client !== undefined && !client.success) throw new DaemonError('DAEMON_BAD_REQUEST', 'client must be {"browser": true|false}.');
+        // A detached caller gets its answer at once; progress goes to the task record only, and the agent is told nobody waits.
+        const { task, outcome } = await host.invoke(params.command, args, detach ? {} : { onProgress: (progress) => context.emit({ progress }), ...(client.success ? { client: client.data } : {}) });
         if (task && detach) return { detached: true, task };
         if (task) context.emit({ task: { id: task.id, progressLabel: task.progressLabel ?? null } });
         return { ...(await outcome), ...(task ? { taskId: task.id } : {}) };

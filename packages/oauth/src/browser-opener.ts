@@ -37,6 +37,24 @@ export interface BrowserOpenerOptions {
 export const defaultOpenBrowser: OpenBrowser = (url) => createBrowserOpener({ browser: process.env.BROWSER || undefined })(url);
 
 /**
+ * Whether a browser can plausibly be opened from a process with this
+ * environment: `BROWSER` is set, the platform has an opener of its own
+ * (macOS, Windows), or a Linux desktop session is there (`DISPLAY`,
+ * `WAYLAND_DISPLAY`). Over SSH without a forwarded display, or in a daemon
+ * started at login, it is false.
+ *
+ * @example
+ * ```ts
+ * canOpenBrowser(process.env); // false on a headless server
+ * ```
+ */
+export function canOpenBrowser(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
+  if (env.BROWSER) return true;
+  if (platform === 'darwin' || platform === 'win32') return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/**
  * Builds an opener. The URL is passed as an argument, never through a shell.
  *
  * @example

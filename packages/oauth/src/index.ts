@@ -15,7 +15,7 @@ export type { RevocationResult } from './revocation.js';
 export { DEFAULT_AUTHORIZE_TIMEOUT_MS, type AuthorizeProgressEvent } from './loopback-flow.js';
 export { runDeviceFlow, type DeviceUserCode, type DeviceFlowSettings } from './device-flow.js';
 export { LOOPBACK_HOST, type PortOption, type PortRange, type RejectedCallbackReason } from './loopback-receiver.js';
-export { createBrowserOpener, defaultOpenBrowser, BROWSER_OPENER_GRACE_MS, type OpenBrowser, type BrowserOpenerOptions } from './browser-opener.js';
+export { createBrowserOpener, defaultOpenBrowser, canOpenBrowser, BROWSER_OPENER_GRACE_MS, type OpenBrowser, type BrowserOpenerOptions } from './browser-opener.js';
 export { isLoopbackUrl, DEFAULT_CALLBACK_PATH, type OAuthProvider, type AuthorizationServerMetadata, type ClientSecretMethod, type RefreshTokenLifetimeHint, type AccountApi, type ProviderRegistration } from './provider.js';
 export { providers, presetProvider, PRESET_PROVIDER_NAMES, type PresetProviderName, type MicrosoftProviderOptions } from './providers/index.js';
 export type { ProviderQuirks, StandardErrorCode } from './provider-quirks.js';

@@ -37,13 +37,30 @@ export const commandDescriptorSchema = z.object({
 });
 export type CommandDescriptor = z.infer<typeof commandDescriptorSchema>;
 
+/** Longest `openUrl` in a progress message (sign-in URLs with PKCE and state are about 500 characters). */
+export const MAX_OPEN_URL_LENGTH = 8_192;
+
 /** Progress of a running command: text, a fraction 0..1, and/or a status word. */
 export const progressSchema = z.object({
   text: z.string().optional(),
   progress: z.number().min(0).max(1).optional(),
   status: z.string().optional(),
+  /**
+   * A page the invoking client should open in the user's browser (a sign-in
+   * page), with the client's own environment; only http(s) URLs.
+   */
+  openUrl: z.string().max(MAX_OPEN_URL_LENGTH).regex(/^https?:\/\//i, 'must be an http(s) URL').optional(),
 });
 export type Progress = z.infer<typeof progressSchema>;
+
+/**
+ * Who is waiting on a command, when someone is: an interactive client
+ * (`opperator agent invoke`, the TUI) that shows progress and can open pages
+ * in the user's browser (`browser: true`) with its own environment. Absent for
+ * detached invocations: then nobody is watching.
+ */
+export const invokingClientSchema = z.object({ browser: z.boolean() });
+export type InvokingClient = z.infer<typeof invokingClientSchema>;
 
 /** A failure, as it crosses the wire. Never carries a secret or token. */
 export const wireErrorSchema = z.object({ message: z.string(), code: z.string().optional() });
@@ -70,7 +87,7 @@ export type AgentToDaemon = z.infer<typeof agentToDaemonSchema>;
 
 /** Messages the daemon writes on an agent's stdin, one JSON object per line. */
 export const daemonToAgentSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('command'), id, name, args: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal('command'), id, name, args: z.record(z.string(), z.unknown()), client: invokingClientSchema.optional() }),
   z.object({ type: z.literal('cancel'), id }),
   z.discriminatedUnion('ok', [
     z.object({ type: z.literal('secret_response'), requestId: id, ok: z.literal(true), value: z.string() }),

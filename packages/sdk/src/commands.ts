@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { MAX_LINE_BYTES, encodeMessage, type AgentToDaemon, type LogLevel, type WireError } from '@opperator/protocol';
+import { MAX_LINE_BYTES, encodeMessage, type AgentToDaemon, type InvokingClient, type LogLevel, type WireError } from '@opperator/protocol';
 import { validateArguments } from '@opperator/protocol';
 import { messageOf } from './errors.js';
 import type { RegisteredCommand } from './internal.js';
@@ -69,7 +69,7 @@ export class CommandRunner {
   }
 
   /** Starts an invocation; returns at once (the handler runs on a later tick). */
-  start(command: { id: string; name: string; args: CommandArgs }): void {
+  start(command: { id: string; name: string; args: CommandArgs; client?: InvokingClient | undefined }): void {
     const { id, name, args } = command;
     if (this.#running.has(id)) {
       this.#deps.log('warning', `ignored a second command with the running id ${JSON.stringify(id)}`);
@@ -92,6 +92,7 @@ export class CommandRunner {
       name,
       signal: invocation.controller.signal,
       reportProgress: (update) => this.#progress(invocation, update),
+      ...(command.client ? { client: command.client } : {}),
     };
     // The handler starts inside the invocation's store, so every await, timer
     // and callback it creates carries the store along.
@@ -161,6 +162,7 @@ export class CommandRunner {
       ...(typeof progress.text === 'string' ? { text: progress.text } : {}),
       ...(fraction === undefined ? {} : { progress: fraction }),
       ...(typeof progress.status === 'string' ? { status: progress.status } : {}),
+      ...(typeof progress.openUrl === 'string' && /^https?:\/\//i.test(progress.openUrl) ? { openUrl: progress.openUrl } : {}),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { CommandArgument, Progress } from '@opperator/protocol';
+import type { CommandArgument, InvokingClient, Progress } from '@opperator/protocol';
 
 /** What a command receives as arguments: the JSON object the caller sent, validated against the declared `arguments`. */
 export type CommandArgs = Record<string, unknown>;
@@ -36,6 +36,13 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** Reports progress of this invocation. */
   reportProgress(update: ProgressUpdate): void;
+  /**
+   * The interactive client waiting on this invocation (`opperator agent
+   * invoke`, the TUI), when there is one; `browser` says whether it can open
+   * a page in the user's browser (send `{ openUrl }` in a progress update).
+   * Undefined for detached and scheduled invocations: nobody is watching.
+   */
+  readonly client?: InvokingClient;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { AuthorizeProgressEvent, OAuthClient, TokenSet } from '@opperator/oauth';
+import { canOpenBrowser, type AuthorizeProgressEvent, type OAuthClient, type TokenSet } from '@opperator/oauth';
+import type { InvokingClient } from '@opperator/protocol';
 import type { ProgressUpdate } from './types.js';
 import type { UseOAuthAuthorizeResult } from './use-oauth-options.js';
 
@@ -9,6 +10,8 @@ export interface RunAuthorizeOptions {
   onProgress: (update: ProgressUpdate) => void;
   /** Sent as `login_hint` in the browser flow. */
   loginHint?: string;
+  /** The interactive client waiting on the sign-in (the command's `ctx.client`); it opens the page where the user is. */
+  client?: InvokingClient | undefined;
 }
 
 /**
@@ -21,9 +24,7 @@ export interface RunAuthorizeOptions {
  * ```
  */
 export function hasUsableBrowser(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean {
-  if (env.BROWSER) return true;
-  if (platform === 'darwin' || platform === 'win32') return true;
-  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+  return canOpenBrowser(env, platform);
 }
 
 /**
@@ -41,19 +42,27 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
   const report = options.onProgress;
   const signal = options.signal ? { signal: options.signal } : {};
   let tokens: TokenSet;
-  if (options.device || (!hasUsableBrowser() && (await supportsDeviceFlow(client)))) {
+  // The page opens where the user is: through the client that invoked the
+  // command, with its environment; the agent's own only when nobody is attached.
+  const waiting = options.client;
+  const browserHere = waiting ? waiting.browser : hasUsableBrowser();
+  if (options.device || (!browserHere && (await supportsDeviceFlow(client)))) {
+    // Said on the line that stays (a task record keeps the latest), so a detached run shows it too.
+    const why = options.device ? '' : `${noBrowserReason(waiting)}; sign in with a code instead. `;
     report({ text: 'Requesting a device code...', progress: 0.1 });
     tokens = await client.authorizeWithDevice({
       ...signal,
       onUserCode: (code) => {
         const where = code.verificationUriComplete ?? code.verificationUri;
-        report({ text: `Open ${where} and enter the code ${code.userCode} (valid until ${new Date(code.expiresAt).toLocaleTimeString()}). Waiting for you to finish...`, progress: 0.3 });
+        report({ text: `${why}Open ${where} and enter the code ${code.userCode} (valid until ${new Date(code.expiresAt).toLocaleTimeString()}). Waiting for you to finish...`, progress: 0.3 });
       },
     });
     report({ text: `Tokens saved to ${client.store.description}`, progress: 0.9 });
   } else {
+    if (!waiting) report({ text: "No interactive client is attached (a detached or scheduled run): opening the browser from the agent's own environment.", progress: 0.05 });
     tokens = await client.authorize({
       ...signal,
+      ...(waiting ? { openBrowser: (url: string) => openThroughClient(waiting, url, report) } : {}),
       ...(options.loginHint ? { authorizationParams: { login_hint: options.loginHint } } : {}),
       onProgress: (event) => {
         const update = describeProgress(event);
@@ -93,6 +102,22 @@ export function describeProgress(event: AuthorizeProgressEvent): ProgressUpdate 
     case 'saved':
       return { text: `Tokens saved to ${event.store}`, progress: 0.9 };
   }
+}
+
+/** Why no browser will open, in words, for the line that explains the device flow. */
+function noBrowserReason(waiting: InvokingClient | undefined): string {
+  return waiting
+    ? 'No browser can be opened where you ran the command (no BROWSER, no display)'
+    : "No interactive client is attached and the agent's environment has no browser (no BROWSER, no display)";
+}
+
+/**
+ * Hands the sign-in page to the waiting client, which opens it with its own
+ * environment; a client that cannot open one shows the URL instead.
+ */
+function openThroughClient(waiting: InvokingClient, url: string, report: (update: ProgressUpdate) => void): void {
+  if (!waiting.browser) throw new Error('no browser can be opened where you ran the command (no BROWSER, no display)');
+  report({ text: 'Opening the sign-in page in your browser...', progress: 0.2, openUrl: url });
 }
 
 async function supportsDeviceFlow(client: OAuthClient): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { OAuthProvider, RevocationResult } from '@opperator/oauth';
+import type { InvokingClient } from '@opperator/protocol';
 import type { ProgressUpdate } from './types.js';
 import type { UseOAuthStatus } from './use-oauth-section.js';
 
@@ -56,6 +57,8 @@ export interface UseOAuthAuthorizeOptions {
   signal?: AbortSignal;
   /** Receives each step in words. */
   onProgress?: (update: ProgressUpdate) => void;
+  /** The interactive client waiting on the sign-in (a command's `ctx.client`): it opens the sign-in page where the user is. */
+  client?: InvokingClient | undefined;
 }
 
 /**

@@ -172,7 +172,7 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
   host.registerSection(sectionId, options.title ?? `${titleCase(providerLabel(options.provider))} Authentication`, "<c fg='yellow'>⚠ Not Authenticated</c>\n<i>Checking credentials and token file...</i>");
   host.registerCommand(
     `authorize_${name}`,
-    async (args, ctx) => authorize({ device: args.device === true, signal: ctx.signal, onProgress: (update) => ctx.reportProgress(update) }),
+    async (args, ctx) => authorize({ device: args.device === true, signal: ctx.signal, onProgress: (update) => ctx.reportProgress(update), client: ctx.client }),
     {
       description: `Sign in to ${providerLabel(options.provider)} (browser, or { "device": true } for a code to type elsewhere)`,
       async: true,

@@ -1,3 +1,4 @@
+import { canOpenBrowser, defaultOpenBrowser } from '@opperator/oauth';
 import { CliError } from '../cli-error.js';
 import { withDaemon } from './with-daemon.js';
 
@@ -19,17 +20,24 @@ export async function agentInvoke(name: string, command: string, options: { args
     if (!args || typeof args !== 'object' || Array.isArray(args)) throw new CliError('usage', `--args must be a JSON object, e.g. --args '{"folder":"INBOX"}'.`);
   }
   let label = command;
-  const outcome = await withDaemon((client) =>
-    client.request<Outcome>('agent.invoke', { name, command, args, detach: options.detach === true }, (event) => {
+  const detach = options.detach === true;
+  // An attached invocation tells the agent someone is here, and whether a
+  // browser opens here: sign-in pages open with this process's BROWSER and display.
+  const client = detach ? {} : { client: { browser: canOpenBrowser(process.env) } };
+  const opening: Array<Promise<void>> = [];
+  const outcome = await withDaemon((daemon) =>
+    daemon.request<Outcome>('agent.invoke', { name, command, args, detach, ...client }, (event) => {
       const task = event.task as { id: string; progressLabel?: string | null } | undefined;
       if (task?.progressLabel) label = task.progressLabel;
-      const progress = event.progress as { text?: string; progress?: number; status?: string } | undefined;
+      const progress = event.progress as { text?: string; progress?: number; status?: string; openUrl?: string } | undefined;
       if (progress) {
         const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
         process.stderr.write(`${label}:${percent} ${progress.text ?? progress.status ?? ''}\n`);
+        if (progress.openUrl) opening.push(openForUser(progress.openUrl, label));
       }
     }),
   );
+  await Promise.all(opening);
   if ('detached' in outcome) {
     process.stdout.write(options.json ? `${JSON.stringify({ taskId: outcome.task.id })}\n` : `${outcome.task.id}\n`);
     return;
@@ -40,4 +48,13 @@ export async function agentInvoke(name: string, command: string, options: { args
   }
   if (options.json) process.stdout.write(`${JSON.stringify(outcome.result)}\n`);
   else process.stdout.write(`${typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result, null, 2)}\n`);
+}
+
+/** Opens a page the agent asked for in the user's browser; when that fails, shows the URL to open by hand. */
+async function openForUser(url: string, label: string): Promise<void> {
+  try {
+    await defaultOpenBrowser(url);
+  } catch (err) {
+    process.stderr.write(`${label}: could not open a browser (${err instanceof Error ? err.message : String(err)}). Open this URL: ${url}\n`);
+  }
 }
