@@ -13,6 +13,8 @@ export interface CliConfig {
   plain: boolean;
   /** `BROWSER`: the command that opens URLs. */
   browser: string | undefined;
+  /** What decides whether a browser can open here: `BROWSER`, `DISPLAY`, `WAYLAND_DISPLAY` (for `canOpenBrowser`). */
+  browserEnvironment: { BROWSER?: string; DISPLAY?: string; WAYLAND_DISPLAY?: string };
   /** `PATH`, for finding the platform's URL opener. */
   searchPath: string;
 }
@@ -30,6 +32,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,
     plain: Boolean(env.NO_COLOR) || !stdoutIsTty,
     browser: env.BROWSER || undefined,
+    browserEnvironment: { ...(env.BROWSER ? { BROWSER: env.BROWSER } : {}), ...(env.DISPLAY ? { DISPLAY: env.DISPLAY } : {}), ...(env.WAYLAND_DISPLAY ? { WAYLAND_DISPLAY: env.WAYLAND_DISPLAY } : {}) },
     searchPath: env.PATH ?? '',
   };
 }

@@ -1,5 +1,6 @@
-import { canOpenBrowser, defaultOpenBrowser } from '@opperator/oauth';
+import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth';
 import { CliError } from '../cli-error.js';
+import { readConfig } from '../config.js';
 import { withDaemon } from './with-daemon.js';
 
 type Outcome = { ok: true; result: unknown; taskId?: string } | { ok: false; error: { message: string; code?: string }; taskId?: string } | { detached: true; task: { id: string } };
@@ -23,7 +24,9 @@ export async function agentInvoke(name: string, command: string, options: { args
   const detach = options.detach === true;
   // An attached invocation tells the agent someone is here, and whether a
   // browser opens here: sign-in pages open with this process's BROWSER and display.
-  const client = detach ? {} : { client: { browser: canOpenBrowser(process.env) } };
+  const config = readConfig();
+  const client = detach ? {} : { client: { browser: canOpenBrowser(config.browserEnvironment) } };
+  const openBrowser = createBrowserOpener(config.browser ? { browser: config.browser } : {});
   const opening: Array<Promise<void>> = [];
   const outcome = await withDaemon((daemon) =>
     daemon.request<Outcome>('agent.invoke', { name, command, args, detach, ...client }, (event) => {
@@ -33,7 +36,7 @@ export async function agentInvoke(name: string, command: string, options: { args
       if (progress) {
         const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
         process.stderr.write(`${label}:${percent} ${progress.text ?? progress.status ?? ''}\n`);
-        if (progress.openUrl) opening.push(openForUser(progress.openUrl, label));
+        if (progress.openUrl) opening.push(openForUser(openBrowser, progress.openUrl, label));
       }
     }),
   );
@@ -51,9 +54,9 @@ export async function agentInvoke(name: string, command: string, options: { args
 }
 
 /** Opens a page the agent asked for in the user's browser; when that fails, shows the URL to open by hand. */
-async function openForUser(url: string, label: string): Promise<void> {
+async function openForUser(openBrowser: (url: string) => Promise<void>, url: string, label: string): Promise<void> {
   try {
-    await defaultOpenBrowser(url);
+    await openBrowser(url);
   } catch (err) {
     process.stderr.write(`${label}: could not open a browser (${err instanceof Error ? err.message : String(err)}). Open this URL: ${url}\n`);
   }

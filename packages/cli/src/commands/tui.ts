@@ -1,6 +1,7 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth';
 import { markInteractiveTerminal, readConfig } from '../config.js';
 import { openSecretStore } from './secret-context.js';
 import { connectDaemon } from './with-daemon.js';
@@ -26,6 +27,8 @@ export async function openTui(): Promise<void> {
     },
     initialCollapsed: saved.collapsed ?? {},
     secrets: secretAccess(),
+    // Sign-in pages open with the TUI's own environment (BROWSER, display), not the daemon's.
+    browser: browserAccess(),
     onCollapsedChange: (collapsed) => {
       void mkdir(dirname(statePath), { recursive: true, mode: 0o700 })
         .then(() => writeFileAtomic(statePath, `${JSON.stringify({ collapsed }, null, 2)}\n`, { mode: 0o600 }))
@@ -49,4 +52,11 @@ function secretAccess() {
       return backend === 'file' ? { note: fallbackNote ?? 'Stored in the secrets file (NOT encrypted).' } : {};
     },
   };
+}
+
+/** Opening pages with the TUI's own BROWSER and display, not the daemon's. */
+function browserAccess() {
+  const config = readConfig();
+  const open = createBrowserOpener(config.browser ? { browser: config.browser } : {});
+  return { canOpen: canOpenBrowser(config.browserEnvironment), open };
 }

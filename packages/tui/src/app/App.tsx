@@ -10,7 +10,7 @@ import { initialUi, reduceUi, type UiAction } from './ui-state.js';
 import { useSyncState } from './useSyncState.js';
 import { useAgentLogs } from './useAgentLogs.js';
 import { useDaemonSnapshot } from './useDaemonSnapshot.js';
-import { usePalette } from './usePalette.js';
+import { type BrowserAccess, usePalette } from './usePalette.js';
 import { agentCollapsed, agentSections, agentTasks, selectionOf } from './selection.js';
 import { useKeys } from './useKeys.js';
 import { useMissingSecrets } from './useMissingSecrets.js';
@@ -34,6 +34,12 @@ export interface AppProps {
   onCollapsedChange?: (collapsed: Record<string, boolean>) => void;
   /** Reading and storing secrets (the CLI's secret store); without it the form is not offered. */
   secrets?: SecretAccess;
+  /**
+   * Opening pages in the user's browser with the TUI's environment (the CLI's
+   * opener). With it, commands run attached: a sign-in page an agent hands
+   * back opens here, not from the daemon's environment.
+   */
+  browser?: BrowserAccess;
 }
 
 /**
@@ -45,7 +51,7 @@ export interface AppProps {
  * render(<App connect={connect} />);
  * ```
  */
-export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: AppProps): ReactNode {
+export function App({ connect, initialCollapsed, onCollapsedChange, secrets, browser }: AppProps): ReactNode {
   const { exit } = useApp();
   const { width, height } = useTerminalSize(useStdout().stdout);
   const { animate } = useDisplaySettings();
@@ -69,7 +75,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets }: A
   const screen = screenSizes(width, height, snapshot.agents.length, tasks);
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
   const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
-  const palette = usePalette(client, {
+  const palette = usePalette(client, browser, {
     onStarted: (command) => {
       setNotice(`Started ${command}; its progress is in the tasks pane.`);
       dispatch({ type: 'select-newest-task' });

@@ -19,6 +19,17 @@ export interface PaletteState {
   submitted?: boolean;
 }
 
+/**
+ * Opening pages in the user's browser from the TUI's own environment (given
+ * by the CLI, which owns the opener and reads BROWSER).
+ */
+export interface BrowserAccess {
+  /** Whether a browser can be opened here at all (BROWSER, a display, a platform opener). */
+  canOpen: boolean;
+  /** Opens `url`; rejects when it could not. */
+  open(url: string): Promise<void>;
+}
+
 /** What {@link usePalette} gives the app. */
 export interface PaletteControl {
   palette: PaletteState | undefined;
@@ -33,15 +44,17 @@ export interface PaletteControl {
 /**
  * The slash-command palette: `/` opens it with the agent's commands, typing
  * filters (and gives arguments after the name), ↑↓ select, Tab completes the
- * name, Enter validates the arguments and starts the command detached (its
- * task shows in the tasks pane with its progress), Esc closes.
+ * name, Enter validates the arguments and starts the command (its task shows
+ * in the tasks pane with its progress), Esc closes. With `browser`, the
+ * command runs attached and says this client can open pages: a sign-in page
+ * the agent hands back opens here; without it, the command runs detached.
  *
  * @example
  * ```ts
- * const palette = usePalette(client, { onStarted: (command) => setNotice(`started ${command}`) });
+ * const palette = usePalette(client, undefined, { onStarted: (command) => setNotice(`started ${command}`), onError: setNotice });
  * ```
  */
-export function usePalette(client: TuiClient | undefined, events: { onStarted: (command: string) => void; onError: (message: string) => void }): PaletteControl {
+export function usePalette(client: TuiClient | undefined, browser: BrowserAccess | undefined, events: { onStarted: (command: string) => void; onError: (message: string) => void }): PaletteControl {
   const [palette, setPalette, currentPalette] = useSyncState<PaletteState | undefined>(undefined);
 
   const open = (agent: string) => {
@@ -72,10 +85,29 @@ export function usePalette(client: TuiClient | undefined, events: { onStarted: (
     if (!parsed.ok) return setPalette({ ...state, error: parsed.error });
     if (!client) return setPalette({ ...state, error: 'Not connected to the daemon.' });
     setPalette(undefined);
-    client.request('agent.invoke', { name: state.agent, command: parsed.command, args: parsed.args, detach: true }).then(
-      () => events.onStarted(parsed.command),
-      (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`),
-    );
+    if (!browser) {
+      client.request('agent.invoke', { name: state.agent, command: parsed.command, args: parsed.args, detach: true }).then(
+        () => events.onStarted(parsed.command),
+        (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`),
+      );
+      return;
+    }
+    // Attached: the request lasts as long as the command; the task event says it started.
+    let started = false;
+    const start = () => {
+      if (!started) events.onStarted(parsed.command);
+      started = true;
+    };
+    const params = { name: state.agent, command: parsed.command, args: parsed.args, client: { browser: browser.canOpen } };
+    client
+      .request('agent.invoke', params, (event) => {
+        if (event.task) start();
+        const openUrl = (event.progress as { openUrl?: unknown } | undefined)?.openUrl;
+        if (typeof openUrl === 'string') {
+          browser.open(openUrl).catch((err: unknown) => events.onError(`Could not open a browser (${messageOf(err)}); the sign-in URL is in the task's details (Enter).`));
+        }
+      })
+      .then(start, (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`));
   };
 
   const handleKey = (input: string, key: Key): boolean => {

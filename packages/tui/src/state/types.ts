@@ -35,7 +35,8 @@ export interface TaskRow {
   /** The arguments it was invoked with. */
   args?: Record<string, unknown>;
   state: TaskState;
-  progress: { text?: string; progress?: number; status?: string };
+  /** `openUrl`: a page the agent asked the invoking client to open (a sign-in page). */
+  progress: { text?: string; progress?: number; status?: string; openUrl?: string };
   progressLabel?: string;
   result?: unknown;
   error?: { message: string; code?: string };

@@ -97,7 +97,7 @@ export function signInUrl(tasks: readonly TaskRow[]): string | undefined {
   let newest: { url: string; createdAt: number } | undefined;
   for (const task of tasks) {
     if (task.state !== 'running') continue;
-    const url = findUrl(task.progress.text);
+    const url = task.progress.openUrl ?? findUrl(task.progress.text);
     if (url !== undefined && (newest === undefined || task.createdAt > newest.createdAt)) newest = { url, createdAt: task.createdAt };
   }
   return newest?.url;

@@ -43,6 +43,12 @@ function fakeDaemon() {
         'agent.commands': [{ name: 'check_now', async: true }],
         'task.cancel': { cancelled: true },
       };
+      if (method === 'agent.invoke' && params?.detach !== true) {
+        // Attached: the task starts, then the agent hands back a sign-in page to open where the user is.
+        onEvent?.({ task: { id: 'task-attached', progressLabel: 'Checking' } });
+        onEvent?.({ progress: { text: 'Opening the sign-in page in your browser...', openUrl: 'http://127.0.0.1:9440/auth?state=s' } });
+        return { ok: true, result: null, taskId: 'task-attached' } as T;
+      }
       if (method === 'watch' || method === 'agent.logs') {
         if (method === 'watch') onEvent?.({ agents: [agent] });
         // A chatty agent: its tail, then a burst far past what the TUI keeps.
@@ -65,7 +71,7 @@ function UnmountProbe({ onUnmount }: { onUnmount: () => void }): null {
 }
 afterEach(() => unmount?.());
 
-async function start(options: { saveMs?: number } = {}) {
+async function start(options: { saveMs?: number; browser?: { canOpen: boolean; open: (url: string) => Promise<void> } } = {}) {
   const daemon = fakeDaemon();
   const stored: Array<[string, string]> = [];
   const secrets = {
@@ -79,7 +85,7 @@ async function start(options: { saveMs?: number } = {}) {
   const exited = { value: false };
   const app = render(
     <>
-      <App connect={daemon.connect} secrets={secrets} />
+      <App connect={daemon.connect} secrets={secrets} {...(options.browser ? { browser: options.browser } : {})} />
       <UnmountProbe onUnmount={() => (exited.value = true)} />
     </>,
   );
@@ -152,6 +158,18 @@ describe('App', () => {
     await press('/c\r'); // opens the palette, filters, Enter before the commands arrived
     await waitFor(() => daemon.requests.some((r) => r.method === 'agent.invoke'), 'the command started');
     expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, detach: true });
+  });
+
+  it('with a browser opener, runs a command attached, says it can open pages, and opens the page the agent hands back', async () => {
+    const opened: string[] = [];
+    const { daemon, waitFor, press } = await start({ browser: { canOpen: true, open: async (url) => void opened.push(url) } });
+    await press('/c');
+    await waitFor((text) => text.includes('check_now'), 'the palette with the command');
+    await press('\r');
+    await waitFor(() => opened.length > 0, 'the page opened');
+    expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, client: { browser: true } });
+    expect(opened).toEqual(['http://127.0.0.1:9440/auth?state=s']);
+    await waitFor((text) => text.includes('Started check_now'), 'the started notice');
   });
 
   it('follows a burst of log lines to the newest, keeping a bounded tail to scroll back through', async () => {
