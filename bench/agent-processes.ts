@@ -53,6 +53,8 @@ export async function bundledJsAgent(dir: string, name: string, source: string):
     platform: 'node',
     target: 'node20',
     logLevel: 'warning',
+    // The SDK's CommonJS dependencies (write-file-atomic) call require(); an ESM bundle has none of its own.
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
   });
   const exports = { '.': './dist/index.js', './runner': './dist/runner.js' };
   await writeFile(join(sdkDir, 'package.json'), JSON.stringify({ name: '@opperator/sdk', type: 'module', exports }));
