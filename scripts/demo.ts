@@ -16,7 +16,7 @@
  *
  *   npm run demo [-- --keep] [-- --token-ttl 8]
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,9 +31,25 @@ const home = await mkdtemp(join(tmpdir(), 'opperator-demo-'));
 const env = { ...process.env, OPPERATOR_HOME: home, OPPERATOR_SECRET_STORE: 'file' };
 const AGENT = 'invoice-monitor';
 
+/** The CLI processes running now, so an interrupt can end them. */
+const running = new Set<ChildProcess>();
+/** Set by the first SIGINT/SIGTERM: the demo is being taken down and the main flow must not report or clean up. */
+let interrupted: NodeJS.Signals | undefined;
+let interruptedAt = 0;
+/**
+ * Ctrl-C reaches this process twice: from the terminal (the whole process
+ * group) and relayed by tsx. A second signal within this time is that echo,
+ * not the user insisting.
+ */
+const SIGNAL_ECHO_MS = 1_000;
+
 /** Runs `opperator ...args`; output is shown unless captured. Fails the demo on a non-zero exit unless allowed. */
-function opperator(args: string[], options: { capture?: boolean; input?: string; allowFailure?: boolean } = {}): Promise<{ code: number | null; stdout: string }> {
+function opperator(args: string[], options: { capture?: boolean; input?: string; allowFailure?: boolean; cleanup?: boolean } = {}): Promise<{ code: number | null; stdout: string }> {
+  // Once interrupted, only the clean-up runs: any other command would start a new daemon in the home being removed.
+  if (interrupted && !options.cleanup) return new Promise(() => undefined);
   const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: ['pipe', options.capture ? 'pipe' : 'inherit', 'inherit'] });
+  running.add(child);
+  child.once('close', () => running.delete(child));
   let stdout = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stdin?.end(options.input ?? '');
@@ -71,6 +87,42 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/** Stops what this demo started (the daemon with its agent, the sandbox); removes the home when asked. */
+async function stopEverything(removeHome: boolean): Promise<void> {
+  await opperator(['daemon', 'stop'], { capture: true, allowFailure: true, cleanup: true });
+  await opperator(['sandbox', 'stop'], { capture: true, allowFailure: true, cleanup: true });
+  if (removeHome) await rm(home, { recursive: true, force: true });
+}
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM: end the CLI calls under way, stop the daemon
+ * and the sandbox this demo started, remove its temporary home, and say so.
+ * A second signal exits at once and says what may be left.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  if (interrupted) {
+    if (Date.now() - interruptedAt < SIGNAL_ECHO_MS) return;
+    console.error(`\nStopping without cleaning up. If anything is left: OPPERATOR_HOME=${home} npx opperator daemon stop; OPPERATOR_HOME=${home} npx opperator sandbox stop; rm -rf ${home}`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  }
+  interrupted = signal;
+  interruptedAt = Date.now();
+  console.error(`\n${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping the daemon and the sandbox this demo started, and removing ${home} ...`);
+  for (const child of running) child.kill('SIGTERM');
+  void stopEverything(true).then(
+    () => {
+      console.error('Stopped; nothing this demo started is left running.');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    },
+    (err: unknown) => {
+      console.error(`Cleaning up failed: ${err instanceof Error ? err.message : String(err)}. Left: ${home}`);
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 let exitCode = 0;
 try {
@@ -120,13 +172,12 @@ try {
   }
 } catch (err) {
   exitCode = 1;
-  console.error(`\nThe demo failed: ${err instanceof Error ? err.message : String(err)}`);
-  console.error(`Agent log: OPPERATOR_HOME=${home} npx opperator agent logs ${AGENT}`);
-} finally {
-  if (!values.keep || exitCode !== 0) {
-    await opperator(['daemon', 'stop'], { capture: true, allowFailure: true });
-    await opperator(['sandbox', 'stop'], { capture: true, allowFailure: true });
-    if (exitCode === 0) await rm(home, { recursive: true, force: true });
+  if (!interrupted) {
+    console.error(`\nThe demo failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`Agent log: OPPERATOR_HOME=${home} npx opperator agent logs ${AGENT}`);
   }
+} finally {
+  if (!interrupted && (!values.keep || exitCode !== 0)) await stopEverything(exitCode === 0);
 }
-process.exit(exitCode);
+// An interrupt's own cleanup ends the process.
+if (!interrupted) process.exit(exitCode);
