@@ -1,4 +1,4 @@
-import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth';
+import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { withDaemon } from './with-daemon.js';

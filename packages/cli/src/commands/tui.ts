@@ -1,7 +1,7 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth';
+import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
 import { markInteractiveTerminal, readConfig } from '../config.js';
 import { openSecretStore } from './secret-context.js';
 import { connectDaemon } from './with-daemon.js';
