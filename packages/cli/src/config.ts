@@ -17,6 +17,10 @@ export interface CliConfig {
   browserEnvironment: { BROWSER?: string; DISPLAY?: string; WAYLAND_DISPLAY?: string };
   /** `PATH`, for finding the platform's URL opener. */
   searchPath: string;
+  /** The SSH session this shell runs in (`SSH_CONNECTION`, `SSH_CLIENT` or `SSH_TTY` set). */
+  ssh: boolean;
+  /** Windows Subsystem for Linux (`WSL_DISTRO_NAME` or `WSL_INTEROP` set). */
+  wsl: boolean;
 }
 
 /** Reads the CLI's configuration from `env`; a bad value is a usage error naming the variable. */
@@ -34,6 +38,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     browser: env.BROWSER || undefined,
     browserEnvironment: { ...(env.BROWSER ? { BROWSER: env.BROWSER } : {}), ...(env.DISPLAY ? { DISPLAY: env.DISPLAY } : {}), ...(env.WAYLAND_DISPLAY ? { WAYLAND_DISPLAY: env.WAYLAND_DISPLAY } : {}) },
     searchPath: env.PATH ?? '',
+    ssh: Boolean(env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY),
+    wsl: Boolean(env.WSL_DISTRO_NAME || env.WSL_INTEROP),
   };
 }
 

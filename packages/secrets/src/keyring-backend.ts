@@ -145,9 +145,9 @@ export function classifyKeyringError(err: unknown): Extract<KeyringAvailability,
 export function keyringFix(reason: KeyringUnavailableReason): string {
   switch (reason) {
     case 'no-session-bus':
-      return 'run inside a desktop session, or start one for this shell: `eval $(dbus-launch --sh-syntax)`, then start a Secret Service';
+      return 'run inside a desktop session; on a headless machine or over SSH start a session bus and an unlocked keyring for this shell: `eval $(dbus-launch --sh-syntax)`, then `echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets` (apt install dbus-x11 gnome-keyring), and start the daemon from that shell';
     case 'no-secret-service':
-      return 'start a Secret Service, e.g. `gnome-keyring-daemon --start --components=secrets` (Debian/Ubuntu: apt install gnome-keyring)';
+      return 'start a Secret Service with an unlocked keyring: `echo -n PASSWORD | gnome-keyring-daemon --unlock --components=secrets` (Debian/Ubuntu: apt install gnome-keyring; `--start` alone leaves the keyring locked on a headless machine)';
     case 'locked':
       return 'unlock the keyring, e.g. `echo -n PASSWORD | gnome-keyring-daemon --replace --unlock --components=secrets`, or log in to the desktop';
     case 'timeout':

@@ -2,6 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { keyringFix } from '@opperator/secrets';
 import { AgentsFile } from '../agents-file.js';
+import { canOpenBrowser } from '@opperator/oauth/browser';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { openSecretStore } from './secret-context.js';
@@ -25,13 +26,7 @@ export async function doctor(): Promise<void> {
         : '  new secrets cannot be stored: OPPERATOR_SECRET_STORE=keyring and the keyring is unavailable',
   );
 
-  lines.push('', 'Browser');
-  if (config.browser) lines.push(`  BROWSER:   ${config.browser}`);
-  else {
-    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'rundll32' : 'xdg-open';
-    const found = await onPath(opener, config.searchPath);
-    lines.push(found ? `  opener:    ${found}` : `  opener:    ${opener} not found: sign-in URLs will be printed for you to open (set BROWSER to a browser command to open them)`);
-  }
+  lines.push('', 'Sign-in from this shell', ...(await signInLines(config)));
   lines.push('', 'Providers');
   const emulated = await new AgentsFile(join(config.home, 'agents.yaml')).emulated();
   if (emulated.length === 0) lines.push('  real:      every agent signs in to the real Google, GitHub and Microsoft');
@@ -40,6 +35,47 @@ export async function doctor(): Promise<void> {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (status.selected === 'none') throw new CliError('unavailable', 'The required keyring is unavailable (see above).');
+}
+
+/**
+ * Where this shell runs (SSH, display, WSL, container) and so how a sign-in
+ * started from it goes: the page opens with BROWSER or the platform opener
+ * where one can, else the device flow (a code to enter on any device), else
+ * the URL is printed. Agents get the page through the command that started
+ * the sign-in, so this shell's environment is the one that counts.
+ */
+async function signInLines(config: ReturnType<typeof readConfig>): Promise<string[]> {
+  const display = config.browserEnvironment.DISPLAY ?? config.browserEnvironment.WAYLAND_DISPLAY;
+  const container = (await exists('/.dockerenv')) || (await exists('/run/.containerenv'));
+  const where = [
+    config.ssh ? 'over SSH' : 'local',
+    process.platform === 'linux' ? (display ? `display ${display}` : 'no display') : process.platform,
+    ...(config.wsl ? ['WSL'] : []),
+    ...(container ? ['in a container'] : []),
+  ];
+  const lines = [`  where:     ${where.join(', ')}`];
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'rundll32' : config.wsl ? 'wslview' : 'xdg-open';
+  const found = config.browser ? undefined : await onPath(opener, config.searchPath);
+  if (config.browser) lines.push(`  browser:   BROWSER=${config.browser}`);
+  else if (found && (process.platform !== 'linux' || display || config.wsl)) lines.push(`  browser:   ${found}`);
+  else if (found) lines.push(`  browser:   ${found} is installed, but there is no display for it to open a browser on`);
+  else lines.push(`  browser:   none (${opener} not found, no BROWSER)`);
+  if (canOpenBrowser(config.browserEnvironment) && (found || config.browser || process.platform !== 'linux')) {
+    lines.push('  sign-in:   `opperator agent invoke AGENT authorize_…` opens the provider\'s page in that browser');
+  } else {
+    lines.push(
+      '  sign-in:   no browser opens from here, so `authorize_…` signs in with a code to enter on any device (the device flow),',
+      '             where the provider offers it; otherwise it prints the sign-in URL to open elsewhere',
+      config.ssh
+        ? '  fix:       set BROWSER to a command that opens pages here (a text browser such as w3m, or a browser through ssh -X), or enter the device code on any device'
+        : '  fix:       set BROWSER to a browser command (as for git and gh), or enter the device code on any device',
+    );
+  }
+  return lines;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
 }
 
 async function onPath(program: string, searchPath: string): Promise<string | undefined> {
