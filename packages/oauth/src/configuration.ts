@@ -1,5 +1,4 @@
 import * as oidc from 'openid-client';
-import { routeToEmulator } from './emulation.js';
 import { OAuthError } from './errors.js';
 import { adaptProviderFetch } from './provider-fetch.js';
 import { isLoopbackUrl, type OAuthProvider } from './provider.js';
@@ -10,7 +9,8 @@ export interface ConfigurationSettings {
   provider: OAuthProvider;
   clientId: string;
   clientSecret: string | undefined;
-  fetch: typeof fetch | undefined;
+  /** The fetch for every request, already routed to the emulator when the provider is emulated. */
+  fetch: typeof fetch;
 }
 
 /**
@@ -22,14 +22,15 @@ export async function buildConfiguration(settings: ConfigurationSettings): Promi
   const { provider, clientId } = settings;
   const insecureLoopback = provider.issuer.startsWith('http:') && isLoopbackUrl(provider.issuer);
   const auth = clientAuth(settings, provider.metadata?.token_endpoint_auth_methods_supported);
-  const customFetch = providerFetch(provider, settings.fetch) as oidc.CustomFetch | undefined;
+  // Provider quirks are applied to OAuth endpoint responses only, not to API calls.
+  const customFetch = adaptProviderFetch(provider.quirks, settings.fetch) as oidc.CustomFetch;
   let config: oidc.Configuration;
   if (provider.metadata) {
     config = new oidc.Configuration(provider.metadata, clientId, undefined, auth);
   } else {
     try {
       config = await oidc.discovery(new URL(provider.issuer), clientId, undefined, auth, {
-        ...(customFetch ? { [oidc.customFetch]: customFetch } : {}),
+        [oidc.customFetch]: customFetch,
         ...(insecureLoopback ? { execute: [oidc.allowInsecureRequests] } : {}),
       });
     } catch (err) {
@@ -37,19 +38,9 @@ export async function buildConfiguration(settings: ConfigurationSettings): Promi
       throw new OAuthError(translated.code === 'OAUTH_NETWORK' ? 'OAUTH_NETWORK' : 'OAUTH_DISCOVERY_FAILED', `Discovery of ${provider.name} (${JSON.stringify(provider.issuer)}) failed: ${translated.message}`, { cause: err });
     }
   }
-  if (customFetch) config[oidc.customFetch] = customFetch;
+  config[oidc.customFetch] = customFetch;
   if (insecureLoopback) oidc.allowInsecureRequests(config);
   return config;
-}
-
-/**
- * The fetch openid-client uses: routed to the emulator when the provider is
- * emulated, and adapted to RFC shape when the provider has quirks; `undefined`
- * (openid-client's own global fetch) when neither applies and none was injected.
- */
-function providerFetch(provider: OAuthProvider, injected: typeof fetch | undefined): typeof fetch | undefined {
-  if (!injected && !provider.emulator && !provider.quirks) return undefined;
-  return adaptProviderFetch(provider.quirks, routeToEmulator(provider, injected ?? ((input, init) => globalThis.fetch(input, init))));
 }
 
 function clientAuth(settings: ConfigurationSettings, supported: readonly string[] | undefined): oidc.ClientAuth {

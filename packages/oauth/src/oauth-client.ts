@@ -80,8 +80,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
   readonly scopes: readonly string[];
   readonly store: TokenStore;
   readonly #clientSecret: string | undefined;
-  readonly #fetch: typeof fetch | undefined;
-  /** For API requests (not OAuth endpoints): the injected or global fetch, routed to the emulator when there is one. */
+  /** The injected or global fetch, routed to the emulator when there is one: for API requests, and under the provider adapter for OAuth endpoints. */
   readonly #apiFetch: typeof fetch;
   readonly #now: () => number;
   readonly #skewMs: number;
@@ -99,7 +98,6 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
     this.#clientSecret = options.clientSecret || undefined;
     this.scopes = Object.freeze([...(options.scopes ?? options.provider.defaultScopes)]);
     this.store = options.store;
-    this.#fetch = options.fetch;
     this.#apiFetch = routeToEmulator(this.provider, options.fetch ?? ((request, init) => globalThis.fetch(request, init)));
     this.#now = options.now ?? Date.now;
     this.#skewMs = options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
@@ -234,7 +232,7 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
 
   /** The openid-client configuration (endpoints discovered on first use). For extensions such as the device flow. */
   getConfiguration(): Promise<oidc.Configuration> {
-    this.#configuration ??= buildConfiguration({ provider: this.provider, clientId: this.clientId, clientSecret: this.#clientSecret, fetch: this.#fetch }).catch((err: unknown) => {
+    this.#configuration ??= buildConfiguration({ provider: this.provider, clientId: this.clientId, clientSecret: this.#clientSecret, fetch: this.#apiFetch }).catch((err: unknown) => {
       // A failed discovery must not be cached: the next call tries again.
       this.#configuration = undefined;
       throw err;

@@ -193,8 +193,9 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     signOut,
     refreshSection,
     apiUrl: (url) => {
+      // Known without discovery: a preset or a provider object; an issuer URL has no hosts to route.
       const known = typeof options.provider === 'string' ? presetProvider(options.provider) : options.provider;
-      return known && emulator && known.hosts?.length ? emulatedUrl(emulateProvider(known, emulator), url) : url;
+      return known ? emulatedUrl(withEmulator(known, emulator), url) : url;
     },
   };
 }
@@ -222,8 +223,12 @@ function credentialsError(name: string, errors: SecretError[]): SecretError {
 
 /** The provider object: a preset by name, a discovered issuer, or the one given; emulated when an emulator is set and the provider has hosts to route. */
 async function resolveProviderOption(provider: UseOAuthOptions['provider'], emulator: string | undefined): Promise<OAuthProvider> {
-  const resolved = typeof provider !== 'string' ? provider : (presetProvider(provider) ?? (await discoverProvider(provider)));
-  return emulator && resolved.hosts?.length ? emulateProvider(resolved, emulator) : resolved;
+  return withEmulator(typeof provider !== 'string' ? provider : (presetProvider(provider) ?? (await discoverProvider(provider))), emulator);
+}
+
+/** `provider` routed to `emulator` when one is set and the provider has hosts to route; else `provider` itself. */
+function withEmulator(provider: OAuthProvider, emulator: string | undefined): OAuthProvider {
+  return emulator && provider.hosts?.length ? emulateProvider(provider, emulator) : provider;
 }
 
 function providerLabel(provider: UseOAuthOptions['provider']): string {
