@@ -15,7 +15,7 @@ import { SectionStore } from './stores/section-store.js';
 import { TaskStore } from './stores/task-store.js';
 import type { AgentProcessOptions } from './supervisor/index.js';
 import { SOCKET_CHECK_MS, watchSocketFile } from './socket-watch.js';
-import { WatchStream } from './watch-stream.js';
+import { serveWatch } from './watch-stream.js';
 
 /** What the daemon is built from (the composition root passes these in). */
 export interface DaemonOptions {
@@ -27,7 +27,6 @@ export interface DaemonOptions {
   /** How often the daemon checks that its socket is still its own (default `SOCKET_CHECK_MS`). */
   socketCheckMs?: number;
 }
-
 
 /**
  * The daemon: one per OPPERATOR_HOME (an instance lock), agents from
@@ -201,23 +200,17 @@ export class Daemon {
       },
       'agents.reload': async () => this.#reload(),
       'agent.list': async () => this.#agentRows(),
-      // Streams every change a UI shows: `{agents}` (first at once, then on any state change),
-      // `{section}` (upserted, removed or cleared) and `{task}`, until the client goes away.
-      // After the first message, changes are coalesced per frame (WatchStream): an agent updating
-      // a section a thousand times a second must not cost every watcher a thousand messages.
-      watch: async (_params, context) => {
-        context.emit({ agents: this.#agentRows() });
-        const stream = new WatchStream((events) => context.emitAll(events), { signal: context.signal });
-        const pushAgents = () => stream.push({ agents: this.#agentRows() });
-        this.#agentChanges.on('change', pushAgents);
-        const stopSections = this.#sections.onChange((change) => stream.push({ section: change }));
-        const stopTasks = this.#tasks.onChange((task) => stream.push({ task }));
-        if (!context.signal.aborted) await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
-        this.#agentChanges.off('change', pushAgents);
-        stopSections();
-        stopTasks();
-        return { watched: true };
-      },
+      // Every change a UI shows (agent states, sections, tasks), coalesced per frame: see serveWatch.
+      watch: async (_params, context) =>
+        serveWatch(context, {
+          agentRows: () => this.#agentRows(),
+          onAgentsChange: (listener) => {
+            this.#agentChanges.on('change', listener);
+            return () => this.#agentChanges.off('change', listener);
+          },
+          onSectionChange: (listener) => this.#sections.onChange(listener),
+          onTaskChange: (listener) => this.#tasks.onChange(listener),
+        }),
       'agent.start': async (params) => {
         const agent = name(params);
         // Edits to agents.yaml (secrets:, env:) apply at the next start without a separate reload.

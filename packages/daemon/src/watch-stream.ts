@@ -114,3 +114,37 @@ export class WatchStream {
 function sectionKey(agent: string, id: string): string {
   return JSON.stringify(['section', agent, id]);
 }
+
+/** Where the changes of a `watch` stream come from; each `on…` returns its unsubscribe. */
+export interface WatchSources<Row = unknown> {
+  agentRows(): readonly Row[];
+  onAgentsChange(listener: () => void): () => void;
+  onSectionChange(listener: (change: SectionChange) => void): () => void;
+  onTaskChange(listener: (task: TaskRecord) => void): () => void;
+}
+
+/**
+ * Serves one `watch` request: `{agents}` at once, then every change a UI
+ * shows (agent states, `{section}` upserted, removed or cleared, `{task}`)
+ * until the client goes away (`signal`). After the first message, changes
+ * are coalesced per window by a {@link WatchStream}: an agent updating a
+ * section a thousand times a second must not cost every watcher a thousand
+ * messages.
+ *
+ * @example
+ * ```ts
+ * watch: async (_params, context) => serveWatch(context, sources),
+ * ```
+ */
+export async function serveWatch(context: { emit(event: WatchEvent): void; emitAll(events: readonly WatchEvent[]): void; signal: AbortSignal }, sources: WatchSources): Promise<{ watched: true }> {
+  context.emit({ agents: sources.agentRows() });
+  const stream = new WatchStream((events) => context.emitAll(events), { signal: context.signal });
+  const unsubscribe = [
+    sources.onAgentsChange(() => stream.push({ agents: sources.agentRows() })),
+    sources.onSectionChange((change) => stream.push({ section: change })),
+    sources.onTaskChange((task) => stream.push({ task })),
+  ];
+  if (!context.signal.aborted) await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+  for (const stop of unsubscribe) stop();
+  return { watched: true };
+}
