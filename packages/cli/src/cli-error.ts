@@ -1,5 +1,6 @@
 /**
- * Exit codes of `opperator`, stable and documented in docs/cli.md.
+ * Exit codes of `opperator`, stable and documented in docs/cli.md. A command
+ * ended by SIGINT or SIGTERM exits 130 or 143 (`signalExitCode` in interrupt.ts).
  */
 export const EXIT_CODES = Object.freeze({
   ok: 0,

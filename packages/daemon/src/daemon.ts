@@ -54,6 +54,8 @@ export class Daemon {
   #releaseLock: (() => Promise<void>) | undefined;
   #startedAt = 0;
   #stopping: Promise<void> | undefined;
+  /** Taking the lock and the socket ({@link start}'s first part); a stop waits for it. */
+  #opening: Promise<void> | undefined;
   /** Resolves when the daemon has stopped (asked over the socket or by a signal). */
   readonly stopped: Promise<void>;
   #resolveStopped!: () => void;
@@ -68,7 +70,15 @@ export class Daemon {
     });
   }
 
+  /** Takes the instance lock and the socket, then starts the agents marked `start_with_daemon`. */
   async start(): Promise<void> {
+    // A stop meanwhile (a signal) waits for the lock and the socket to give them back; then no agent starts.
+    await (this.#opening = this.#open());
+    if (this.#stopping) return;
+    await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.start()));
+  }
+
+  async #open(): Promise<void> {
     const { config } = this.#options;
     await mkdir(config.runDir, { recursive: true, mode: 0o700 });
     this.#releaseLock = await acquireInstanceLock(config.lockPath, config.home);
@@ -82,12 +92,12 @@ export class Daemon {
       process.stderr.write(`opperator daemon: ${server.socketPath} was removed or replaced; nothing can reach this daemon any more, stopping it and its agents\n`);
       void this.stop();
     });
-    await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.start()));
   }
 
-  /** Stops every agent, the socket and the lock. Safe to call more than once. */
+  /** Stops every agent, the socket and the lock. Safe to call more than once, and during {@link start}. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      await this.#opening?.catch(() => undefined);
       this.#stopWatchingSocket?.();
       const hosts = [...this.#hosts.values()];
       await Promise.allSettled(hosts.map((host) => host.supervisor.stop()));

@@ -9,6 +9,35 @@ import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
 
+/**
+ * A repeat of the signal within this time is the same Ctrl-C relayed by a
+ * parent (npm and npx forward what the terminal already sent the group).
+ */
+const SIGNAL_ECHO_MS = 1_000;
+const exitCodeOf = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+let daemon: Daemon | undefined = undefined;
+let received: NodeJS.Signals | undefined;
+let receivedAt = 0;
+// Listening before anything is taken: a signal during the start (Ctrl-C in the
+// terminal of `daemon start --foreground`, or the CLI stopping a start it
+// was interrupted in) still stops the agents and gives back the socket and
+// the pid file, instead of ending the process with them in place.
+const onSignal = (signal: NodeJS.Signals) => {
+  if (received) {
+    if (Date.now() - receivedAt < SIGNAL_ECHO_MS) return;
+    process.stderr.write(`opperator daemon: ${signal} again: exiting now; agents still stopping may be left running\n`);
+    process.exit(exitCodeOf(signal));
+  }
+  received = signal;
+  receivedAt = Date.now();
+  // Before the daemon exists nothing is held: no lock, no socket, no agent.
+  if (!daemon) process.exit(exitCodeOf(signal));
+  process.stderr.write(`opperator daemon: ${signal}: stopping the agents, then the daemon\n`);
+  void daemon.stop();
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
 const config = readDaemonConfig();
 const secrets = new SecretStore({ home: config.home, mode: config.secretStoreMode, dbusSessionBusAddress: config.dbusSessionBusAddress });
 // Agents are TypeScript files. The daemon builds each one with esbuild into
@@ -21,21 +50,16 @@ const launch = await chooseLaunch(
   (message) => process.stderr.write(`${message}\n`),
 );
 
-const daemon = new Daemon({ config, launch, secrets });
+daemon = new Daemon({ config, launch, secrets });
 try {
   await daemon.start();
 } catch (err) {
   process.stderr.write(`opperator daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+  // Gives back the pid file when the start failed after taking it (agents.yaml invalid, socket not bindable).
+  await daemon.stop();
   process.exit(1);
 }
-process.stdout.write(`opperator daemon ready (pid ${process.pid}, socket ${config.socketPath})\n`);
-let signals = 0;
-const onSignal = () => {
-  signals += 1;
-  if (signals > 1) process.exit(130);
-  void daemon.stop();
-};
-process.on('SIGTERM', onSignal);
-process.on('SIGINT', onSignal);
+if (!received) process.stdout.write(`opperator daemon ready (pid ${process.pid}, socket ${config.socketPath})\n`);
 await daemon.stopped;
-process.exit(0);
+if (received) process.stderr.write(`opperator daemon: stopped (${received}); its agents are stopped and its socket and pid file removed\n`);
+process.exit(received ? exitCodeOf(received) : 0);

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths, daemonScript } from '../daemon-paths.js';
+import { stopChild, whileStarting } from '../interrupt.js';
 import { waitForExit } from '../process-exit.js';
 
 /** How long `daemon start` waits for the socket to answer. */
@@ -47,23 +49,34 @@ export async function daemonStart(options: { foreground?: boolean }): Promise<vo
 
 /**
  * Starts the daemon detached from this terminal and waits until its socket
- * answers; used by `daemon start` and by commands that need a daemon.
+ * answers; used by `daemon start` and by commands that need a daemon. Once
+ * it answered it is kept (it runs for every later command); Ctrl-C or
+ * SIGTERM before that stops it and ends the command (see `whileStarting`).
  */
 export async function startDaemonInBackground(): Promise<{ pid: number; logPath: string }> {
   const { socketPath, logPath } = daemonPaths(readConfig());
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   const logFd = openSync(logPath, 'a', 0o600);
   const child = spawn(process.execPath, [daemonScript()], { detached: true, stdio: ['ignore', logFd, logFd] });
+  // The child has its own copy of the descriptor.
+  closeSync(logFd);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
-  while (Date.now() < deadline && exited === undefined) {
-    const status = await tryStatus(socketPath);
-    if (status) {
-      child.unref();
-      return { pid: status.pid, logPath };
+  // The daemon stops its agents and removes its socket and pid file on SIGTERM, even halfway through its start.
+  const starting = { what: 'the daemon', pid: child.pid ?? 0, stop: () => stopChild(child, DAEMON_STOP_TIMEOUT_MS) };
+  const pid = await whileStarting(starting, async (interrupted) => {
+    while (Date.now() < deadline && exited === undefined) {
+      const status = await tryStatus(socketPath);
+      interrupted.throwIfAborted();
+      if (status) return status.pid;
+      await sleep(100, undefined, { signal: interrupted });
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    return undefined;
+  });
+  if (pid !== undefined) {
+    child.unref();
+    return { pid, logPath };
   }
   if (exited === undefined) child.kill();
   const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-10).join('\n');

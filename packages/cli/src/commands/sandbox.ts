@@ -1,13 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
-import { childEnvironment } from '../config.js';
 import { waitForExit } from '../process-exit.js';
+import { portAnswers, portInUse, SANDBOX_STOP_TIMEOUT_MS, startSandboxProcess } from './sandbox-process.js';
 import {
-  discoveryAnswers,
   newAdminToken,
   newGithubAppClient,
   newSandboxClients,
@@ -23,12 +17,6 @@ import {
  * `providers.sandbox`; repeated here so this chunk does not load oidc-provider.
  */
 export const SANDBOX_DEFAULT_PORT = 9440;
-/** How long `sandbox start` waits for the discovery document to answer. */
-export const SANDBOX_START_TIMEOUT_MS = 15_000;
-/** How long `sandbox stop` waits for the process to be gone. */
-export const SANDBOX_STOP_TIMEOUT_MS = 10_000;
-/** Exit code of dist/sandbox.js when its port is taken (SANDBOX_EXIT_PORT_IN_USE in packages/sandbox/src/main.ts). */
-const EXIT_PORT_IN_USE = 3;
 /** How long `sandbox start` / `status` wait for the sandbox to list its emulators. */
 export const SANDBOX_EMULATORS_TIMEOUT_MS = 2_000;
 
@@ -78,15 +66,6 @@ async function fetchEmulated(state: SandboxState & { issuer: string }): Promise<
     void err;
     return undefined;
   }
-}
-
-/** The bundled sandbox entry next to the CLI bundle (this module may sit in dist/ or dist/chunks/). */
-function sandboxScript(): string {
-  for (const candidate of ['./sandbox.js', '../sandbox.js']) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('The sandbox bundle is missing next to the CLI; run `npm run build`.');
 }
 
 /** Parses `--access-token-ttl`: seconds, or a number with s, m or h. */
@@ -142,53 +121,10 @@ export async function sandboxStart(options: { port?: string; accessTokenTtl?: st
     ...(emulate.length ? { emulate } : {}),
     ...(githubAppClient && emulate.includes('github') ? { githubAppClient } : {}),
   };
-  const pid = await spawnAndWait(port, issuer, logPath, config);
+  const pid = await startSandboxProcess(port, issuer, logPath, config);
   const state = { pid, issuer, port, logPath, ...kept, ...(emulate.length ? { emulate } : {}) };
   writeSandboxState(statePath, state);
   process.stdout.write(`Sandbox started (pid ${pid}). Logs: ${logPath}\n${describe(state, true, await fetchEmulated(state))}`);
-}
-
-async function spawnAndWait(port: number, issuer: string, logPath: string, config: object): Promise<number> {
-  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
-  const logFd = openSync(logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [sandboxScript()], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env: childEnvironment({ OPPERATOR_SANDBOX_CONFIG: JSON.stringify(config) }),
-  });
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
-  const deadline = Date.now() + SANDBOX_START_TIMEOUT_MS;
-  while (Date.now() < deadline && exited === undefined) {
-    // Checking the child too: another server already on the port could answer discovery.
-    if ((await discoveryAnswers(issuer)) && exited === undefined && child.pid) {
-      child.unref();
-      return child.pid;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  if (exited === EXIT_PORT_IN_USE) {
-    throw portInUse(port);
-  }
-  if (exited === undefined) child.kill();
-  const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-10).join('\n');
-  throw new CliError('failure', `The sandbox did not start${exited === undefined ? ` within ${SANDBOX_START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}. Last lines of ${logPath}:\n${tail}`);
-}
-
-function portInUse(port: number): CliError {
-  return new CliError('unavailable', `Port ${port} on 127.0.0.1 is already in use. Stop what uses it, or choose another port: opperator sandbox start --port <N>`);
-}
-
-/** Whether something already accepts connections on the port: its discovery answer must not be mistaken for ours. */
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**
