@@ -19,6 +19,10 @@ export interface CliConfig {
   searchPath: string;
   /** The SSH session this shell runs in (`SSH_CONNECTION`, `SSH_CLIENT` or `SSH_TTY` set). */
   ssh: boolean;
+  /** This machine as the SSH client reached it (`SSH_CONNECTION`'s server address and port), for `ssh -L` hints. */
+  sshServer: { address: string; port: number } | undefined;
+  /** `USER` (else `LOGNAME`), for `ssh -L` hints. */
+  user: string | undefined;
   /** Windows Subsystem for Linux (`WSL_DISTRO_NAME` or `WSL_INTEROP` set). */
   wsl: boolean;
 }
@@ -39,8 +43,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     browserEnvironment: { ...(env.BROWSER ? { BROWSER: env.BROWSER } : {}), ...(env.DISPLAY ? { DISPLAY: env.DISPLAY } : {}), ...(env.WAYLAND_DISPLAY ? { WAYLAND_DISPLAY: env.WAYLAND_DISPLAY } : {}) },
     searchPath: env.PATH ?? '',
     ssh: Boolean(env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY),
+    sshServer: sshServerOf(env.SSH_CONNECTION),
+    user: env.USER || env.LOGNAME || undefined,
     wsl: Boolean(env.WSL_DISTRO_NAME || env.WSL_INTEROP),
   };
+}
+
+/** `SSH_CONNECTION` is "client-address client-port server-address server-port" (ssh(1), ENVIRONMENT). */
+function sshServerOf(connection: string | undefined): CliConfig['sshServer'] {
+  const [, , address, port] = connection?.trim().split(/\s+/) ?? [];
+  const number = Number(port);
+  return address && Number.isInteger(number) && number > 0 && number < 65_536 ? { address, port: number } : undefined;
 }
 
 /** The environment for a process the CLI starts in the background (sandbox): this one's, plus `extra`. */

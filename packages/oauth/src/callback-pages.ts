@@ -3,6 +3,8 @@ export interface CallbackPage {
   status: number;
   title: string;
   message: string;
+  /** The outcome's error code (`OAUTH_STATE_MISMATCH`, …), for clients that read the JSON form. */
+  code?: string;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -35,3 +37,21 @@ export const CALLBACK_PAGE_HEADERS: Readonly<Record<string, string>> = Object.fr
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
 });
+
+/**
+ * Headers and body of a receiver answer: the HTML page for a browser, or the
+ * same facts as JSON (`{ status, title, message, code? }`) for a client that asks
+ * with `Accept: application/json` (the CLI or TUI delivering a pasted address).
+ *
+ * @example
+ * ```ts
+ * const { headers, body } = callbackResponse(page, req.headers.accept);
+ * res.writeHead(page.status, headers).end(body);
+ * ```
+ */
+export function callbackResponse(page: CallbackPage, accept: string | undefined): { headers: Record<string, string>; body: string } {
+  if (accept?.includes('application/json')) {
+    return { headers: { ...CALLBACK_PAGE_HEADERS, 'content-type': 'application/json; charset=utf-8' }, body: `${JSON.stringify(page)}\n` };
+  }
+  return { headers: { ...CALLBACK_PAGE_HEADERS }, body: renderCallbackPage(page) };
+}

@@ -13,6 +13,8 @@ export type OAuthErrorCode =
   | 'OAUTH_ABORTED'
   /** The authorization response's `state` did not match. */
   | 'OAUTH_STATE_MISMATCH'
+  /** The sign-in had already received its authorization response (a replayed or second callback). */
+  | 'OAUTH_CALLBACK_USED'
   /** The RFC 9207 `iss` response parameter was missing or named another issuer. */
   | 'OAUTH_ISSUER_MISMATCH'
   /** The requested callback port (or every port of the range) is taken. */

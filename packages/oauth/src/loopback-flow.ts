@@ -146,10 +146,10 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 function failurePage(error: OAuthError): CallbackPage {
   if (error.code === 'OAUTH_ACCESS_DENIED') {
-    return { status: 403, title: 'Sign-in cancelled', message: `Access was not granted${error.errorDescription ? `: ${error.errorDescription}` : ''}. You can close this window.` };
+    return { status: 403, code: error.code, title: 'Sign-in cancelled', message: `Access was not granted${error.errorDescription ? `: ${error.errorDescription}` : ''}. You can close this window.` };
   }
   const said = error.error ? `${error.error}${error.errorDescription ? `: ${error.errorDescription}` : ''}` : error.message;
-  return { status: 400, title: 'Sign-in failed', message: `${said}. You can close this window and try again.` };
+  return { status: 400, code: error.code, title: 'Sign-in failed', message: `${said}. You can close this window and try again.` };
 }
 
 function formatDuration(ms: number): string {

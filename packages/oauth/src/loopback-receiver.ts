@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CALLBACK_PAGE_HEADERS, renderCallbackPage, type CallbackPage } from './callback-pages.js';
+import { callbackResponse, type CallbackPage } from './callback-pages.js';
 import { isErrno } from './errno.js';
 import { OAuthError } from './errors.js';
 
@@ -117,14 +117,15 @@ export class LoopbackReceiver {
       return;
     }
     if (this.#accepted) {
-      sendPage(res, { status: 409, title: 'Sign-in already completed', message: 'This sign-in has already received its answer. You can close this window.' });
+      sendPage(req, res, { status: 409, code: 'OAUTH_CALLBACK_USED', title: 'Sign-in already completed', message: 'This sign-in has already received its answer. You can close this window.' });
       return;
     }
     const state = url.searchParams.get('state');
     if (state === null || !constantTimeEqual(state, this.#options.expectedState)) {
       this.#options.onRejected?.(state === null ? 'missing-state' : 'state-mismatch');
-      sendPage(res, {
+      sendPage(req, res, {
         status: 400,
+        code: 'OAUTH_STATE_MISMATCH',
         title: 'Sign-in link not recognised',
         message: 'This response does not belong to the sign-in in progress, so it was ignored. Finish the sign-in in the window it started in.',
       });
@@ -139,14 +140,16 @@ export class LoopbackReceiver {
       respond: (page) =>
         new Promise<void>((resolve) => {
           res.once('close', () => resolve());
-          res.writeHead(page.status, { ...CALLBACK_PAGE_HEADERS, connection: 'close' }).end(renderCallbackPage(page));
+          const { headers, body } = callbackResponse(page, req.headers.accept);
+          res.writeHead(page.status, { ...headers, connection: 'close' }).end(body);
         }),
     });
   }
 }
 
-function sendPage(res: ServerResponse, page: CallbackPage): void {
-  res.writeHead(page.status, CALLBACK_PAGE_HEADERS).end(renderCallbackPage(page));
+function sendPage(req: IncomingMessage, res: ServerResponse, page: CallbackPage): void {
+  const { headers, body } = callbackResponse(page, req.headers.accept);
+  res.writeHead(page.status, headers).end(body);
 }
 
 /** Compares two strings in time independent of where they differ (hashing first equalises lengths). */

@@ -70,4 +70,10 @@ export interface ProviderQuirks {
   readonly grantRevocation?: { readonly method: 'DELETE' | 'POST'; readonly url: string; readonly tokenField: string; readonly headers?: Readonly<Record<string, string>> };
   /** A prefix the provider may add to or drop from scope names (Entra: `https://graph.microsoft.com/`, the default resource). */
   readonly defaultResourcePrefix?: string;
+  /**
+   * The only scopes the device flow grants (Google's allow-list); a request
+   * with any other is refused with `invalid_scope`, so such a sign-in uses the
+   * browser (or paste-back) instead. Absent: the device flow takes any scope.
+   */
+  readonly deviceFlowScopes?: readonly string[];
 }

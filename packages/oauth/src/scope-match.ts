@@ -43,6 +43,20 @@ export function missingScopes(wanted: readonly string[], granted: readonly strin
   return wanted.filter((scope) => !isScopeGranted(scope, granted, context));
 }
 
+/**
+ * The scopes of `wanted` the provider's device flow refuses
+ * ({@link ProviderQuirks.deviceFlowScopes}); empty when it takes them all.
+ *
+ * @example
+ * ```ts
+ * scopesRefusedByDeviceFlow(providers.google, ['openid', 'https://www.googleapis.com/auth/gmail.readonly']); // ['https://www.googleapis.com/auth/gmail.readonly']
+ * ```
+ */
+export function scopesRefusedByDeviceFlow(provider: Pick<OAuthProvider, 'quirks'>, wanted: readonly string[]): string[] {
+  const allowed = provider.quirks?.deviceFlowScopes;
+  return allowed ? wanted.filter((scope) => !allowed.includes(scope)) : [];
+}
+
 /** What a new sign-in asks for, and what it expects to hold afterwards. */
 export interface SignInScopes {
   scopes: { request: string[]; expected: string[] };

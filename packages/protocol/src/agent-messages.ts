@@ -50,16 +50,29 @@ export const progressSchema = z.object({
    * page), with the client's own environment; only http(s) URLs.
    */
   openUrl: z.string().max(MAX_OPEN_URL_LENGTH).regex(/^https?:\/\//i, 'must be an http(s) URL').optional(),
+  /**
+   * A browser sign-in waiting for the address the browser ends on (paste-back):
+   * `url` is the page to open on any machine; `redirectUri` is the agent's
+   * loopback receiver, where the client delivers the address the user pastes.
+   * Only a loopback http address, so a client never sends anything elsewhere.
+   */
+  pasteBack: z
+    .object({
+      url: z.string().max(MAX_OPEN_URL_LENGTH).regex(/^https?:\/\//i, 'must be an http(s) URL'),
+      redirectUri: z.string().max(2_048).regex(/^http:\/\/127\.0\.0\.1:\d{1,5}\//, 'must be an http://127.0.0.1:PORT/ address'),
+    })
+    .optional(),
 });
 export type Progress = z.infer<typeof progressSchema>;
 
 /**
  * Who is waiting on a command, when someone is: an interactive client
- * (`opperator agent invoke`, the TUI) that shows progress and can open pages
- * in the user's browser (`browser: true`) with its own environment. Absent for
- * detached invocations: then nobody is watching.
+ * (`opperator agent invoke`, the TUI) that shows progress, can open pages in
+ * the user's browser (`browser: true`) with its own environment, and can take
+ * the address a browser elsewhere ended on from the user (`paste: true`, see
+ * `pasteBack`). Absent for detached invocations: then nobody is watching.
  */
-export const invokingClientSchema = z.object({ browser: z.boolean() });
+export const invokingClientSchema = z.object({ browser: z.boolean(), paste: z.boolean().optional() });
 export type InvokingClient = z.infer<typeof invokingClientSchema>;
 
 /** A failure, as it crosses the wire. Never carries a secret or token. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { MAX_LINE_BYTES, encodeMessage, type AgentToDaemon, type InvokingClient, type LogLevel, type WireError } from '@opperator/protocol';
-import { validateArguments } from '@opperator/protocol';
+import { progressSchema, validateArguments, type Progress } from '@opperator/protocol';
 import { messageOf } from './errors.js';
 import type { RegisteredCommand } from './internal.js';
 import type { CommandArgs, CommandContext, ProgressUpdate } from './types.js';
@@ -163,6 +163,7 @@ export class CommandRunner {
       ...(fraction === undefined ? {} : { progress: fraction }),
       ...(typeof progress.status === 'string' ? { status: progress.status } : {}),
       ...(typeof progress.openUrl === 'string' && /^https?:\/\//i.test(progress.openUrl) ? { openUrl: progress.openUrl } : {}),
+      ...pasteBackOf(progress),
     });
   }
 
@@ -221,4 +222,10 @@ export class CommandRunner {
 
 function isErrorResult(result: unknown): result is { status: 'error'; message?: unknown; error?: unknown; code?: unknown } {
   return typeof result === 'object' && result !== null && !Array.isArray(result) && (result as { status?: unknown }).status === 'error';
+}
+
+/** The paste-back request of an update, when it is well formed (a malformed one would fail the whole progress line at the daemon). */
+function pasteBackOf(progress: Progress): Pick<Progress, 'pasteBack'> {
+  const parsed = progressSchema.shape.pasteBack.safeParse(progress.pasteBack);
+  return parsed.success && parsed.data ? { pasteBack: parsed.data } : {};
 }

@@ -1,11 +1,13 @@
 import { canOpenBrowser, type AuthorizeProgressEvent, type OAuthClient, type TokenSet } from '@opperator/oauth';
 import type { InvokingClient } from '@opperator/protocol';
+import { chooseSignInPath, type SignInPath } from './sign-in-path.js';
 import type { ProgressUpdate } from './types.js';
 import type { UseOAuthAuthorizeResult } from './use-oauth-options.js';
 
 /** What {@link runAuthorize} needs besides the client. */
 export interface RunAuthorizeOptions {
-  device?: boolean;
+  /** The path the user asked for; default: chosen by {@link chooseSignInPath}. */
+  path?: SignInPath | undefined;
   signal?: AbortSignal;
   onProgress: (update: ProgressUpdate) => void;
   /** Sent as `login_hint` in the browser flow. */
@@ -28,10 +30,10 @@ export function hasUsableBrowser(env: NodeJS.ProcessEnv = process.env, platform:
 }
 
 /**
- * Runs one sign-in (browser loopback flow, or the device flow when asked for
- * or when no browser can be opened and the provider supports it), reporting
- * every step in words, then verifies the stored tokens by asking for an
- * access token through the store, as later calls will.
+ * Runs one sign-in on the path {@link chooseSignInPath} picks (browser,
+ * paste-back or device flow), reporting every step in words, then verifies
+ * the stored tokens by asking for an access token through the store, as
+ * later calls will.
  *
  * @example
  * ```ts
@@ -41,15 +43,13 @@ export function hasUsableBrowser(env: NodeJS.ProcessEnv = process.env, platform:
 export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOptions): Promise<UseOAuthAuthorizeResult> {
   const report = options.onProgress;
   const signal = options.signal ? { signal: options.signal } : {};
-  let tokens: TokenSet;
-  // The page opens where the user is: through the client that invoked the
-  // command, with its environment; the agent's own only when nobody is attached.
   const waiting = options.client;
-  const browserHere = waiting ? waiting.browser : hasUsableBrowser();
-  if (options.device || (!browserHere && (await supportsDeviceFlow(client)))) {
-    // Said on the line that stays (a task record keeps the latest), so a detached run shows it too.
-    const why = options.device ? '' : `${noBrowserReason(waiting)}; sign in with a code instead. `;
-    report({ text: 'Requesting a device code...', progress: 0.1 });
+  const choice = await chooseSignInPath(client, { requested: options.path, waiting });
+  // The reason goes on every line of the path that follows: a task record keeps only the latest.
+  const why = choice.why ? `${choice.why} ` : '';
+  let tokens: TokenSet;
+  if (choice.path === 'device') {
+    report({ text: `${why}Requesting a device code...`, progress: 0.1 });
     tokens = await client.authorizeWithDevice({
       ...signal,
       onUserCode: (code) => {
@@ -59,12 +59,22 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
     });
     report({ text: `Tokens saved to ${client.store.description}`, progress: 0.9 });
   } else {
-    if (!waiting) report({ text: "No interactive client is attached (a detached or scheduled run): opening the browser from the agent's own environment.", progress: 0.05 });
+    let redirectUri = '';
+    const openBrowser =
+      choice.path === 'paste'
+        ? (url: string) => askForPaste(url, redirectUri, why, report)
+        : choice.opener === 'client' && waiting
+          ? (url: string) => openThroughClient(waiting, url, report)
+          : undefined;
+    if (why && choice.path === 'browser') report({ text: why.trim(), progress: 0.05 });
     tokens = await client.authorize({
       ...signal,
-      ...(waiting ? { openBrowser: (url: string) => openThroughClient(waiting, url, report) } : {}),
+      ...(openBrowser ? { openBrowser } : {}),
       ...(options.loginHint ? { authorizationParams: { login_hint: options.loginHint } } : {}),
       onProgress: (event) => {
+        if (event.type === 'listening') redirectUri = event.redirectUri;
+        // The paste request stays the latest line until the address arrives.
+        if (choice.path === 'paste' && event.type === 'browser-opened') return;
         const update = describeProgress(event);
         if (update) report(update);
       },
@@ -104,13 +114,6 @@ export function describeProgress(event: AuthorizeProgressEvent): ProgressUpdate 
   }
 }
 
-/** Why no browser will open, in words, for the line that explains the device flow. */
-function noBrowserReason(waiting: InvokingClient | undefined): string {
-  return waiting
-    ? 'No browser can be opened where you ran the command (no BROWSER, no display)'
-    : "No interactive client is attached and the agent's environment has no browser (no BROWSER, no display)";
-}
-
 /**
  * Hands the sign-in page to the waiting client, which opens it with its own
  * environment; a client that cannot open one shows the URL instead.
@@ -120,11 +123,11 @@ function openThroughClient(waiting: InvokingClient, url: string, report: (update
   report({ text: 'Opening the sign-in page in your browser...', progress: 0.2, openUrl: url });
 }
 
-async function supportsDeviceFlow(client: OAuthClient): Promise<boolean> {
-  try {
-    return Boolean((await client.getConfiguration()).serverMetadata().device_authorization_endpoint);
-  } catch {
-    // Discovery problems surface in the browser flow, with its own message.
-    return false;
-  }
+/** Asks the waiting client for the address the browser ends on; the URL is in the text too, for clients that only show text. */
+function askForPaste(url: string, redirectUri: string, why: string, report: (update: ProgressUpdate) => void): void {
+  report({
+    text: `${why}Open ${url} in a browser on any machine and sign in. The browser then ends on an address starting with ${redirectUri} that does not load: copy that whole address and paste it here. Waiting for the address...`,
+    progress: 0.3,
+    pasteBack: { url, redirectUri },
+  });
 }

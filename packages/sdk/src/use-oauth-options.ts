@@ -1,3 +1,4 @@
+import type { SignInPath } from './sign-in-path.js';
 import type { OAuthProvider, RevocationResult } from '@opperator/oauth';
 import type { InvokingClient } from '@opperator/protocol';
 import type { ProgressUpdate } from './types.js';
@@ -51,8 +52,14 @@ export interface UseOAuthOptions {
  * ```
  */
 export interface UseOAuthAuthorizeOptions {
-  /** Use the device flow (a code to type on another device) instead of the browser. */
+  /** Use the device flow (a code to type on another device) instead of the browser; same as `path: 'device'`. */
   device?: boolean;
+  /**
+   * How the user signs in: `browser`, `paste` (open the page anywhere, paste
+   * the address it ends on into the client) or `device`; default: chosen
+   * from where the user is (see `chooseSignInPath`).
+   */
+  path?: SignInPath;
   /** Cancels the sign-in. */
   signal?: AbortSignal;
   /** Receives each step in words. */

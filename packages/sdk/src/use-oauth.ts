@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, emulateProvider, emulatedUrl, presetProvider, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
-import { SecretError, messageOf, type SecretErrorCode } from './errors.js';
+import { SdkError, SecretError, messageOf, type SecretErrorCode } from './errors.js';
+import type { SignInPath } from './sign-in-path.js';
 import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
 import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 import { runAuthorize } from './use-oauth-authorize.js';
@@ -149,7 +150,8 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     const report = authorizeOptions.onProgress ?? (() => undefined);
     report({ text: 'Preparing authorization flow...', progress: 0 });
     const client = await requireClient();
-    const result = await runAuthorize(client, { ...authorizeOptions, onProgress: report, ...(options.account ? { loginHint: options.account } : {}) });
+    const { device, path, ...rest } = authorizeOptions;
+    const result = await runAuthorize(client, { ...rest, path: path ?? (device ? 'device' : undefined), onProgress: report, ...(options.account ? { loginHint: options.account } : {}) });
     keepFresh(client);
     await refreshSection();
     return result;
@@ -172,12 +174,15 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
   host.registerSection(sectionId, options.title ?? `${titleCase(providerLabel(options.provider))} Authentication`, "<c fg='yellow'>⚠ Not Authenticated</c>\n<i>Checking credentials and token file...</i>");
   host.registerCommand(
     `authorize_${name}`,
-    async (args, ctx) => authorize({ device: args.device === true, signal: ctx.signal, onProgress: (update) => ctx.reportProgress(update), client: ctx.client }),
+    async (args, ctx) => authorize({ path: requestedPath(args), signal: ctx.signal, onProgress: (update) => ctx.reportProgress(update), client: ctx.client }),
     {
-      description: `Sign in to ${providerLabel(options.provider)} (browser, or { "device": true } for a code to type elsewhere)`,
+      description: `Sign in to ${providerLabel(options.provider)}: in the browser where you are, else with a code or by pasting the address the browser ends on ({ "device": true } or { "paste": true } to choose)`,
       async: true,
       progressLabel: `Authorizing ${titleCase(name)}`,
-      arguments: [{ name: 'device', type: 'boolean', description: 'Use the device flow instead of the browser' }],
+      arguments: [
+        { name: 'device', type: 'boolean', description: 'Sign in with a code typed in a browser anywhere (device flow)' },
+        { name: 'paste', type: 'boolean', description: 'Open the sign-in page in a browser anywhere and paste the address it ends on (for SSH and headless machines)' },
+      ],
     },
   );
   host.registerCommand(`sign_out_${name}`, async () => signOut(), { description: `Sign out of ${providerLabel(options.provider)}: revoke the grant and delete the token file` });
@@ -253,4 +258,10 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The sign-in path a command's arguments ask for; both at once is a usage error. */
+function requestedPath(args: Record<string, unknown>): SignInPath | undefined {
+  if (args.device === true && args.paste === true) throw new SdkError('SDK_INVALID_ARGUMENT', 'Choose one of "device" and "paste", not both.');
+  return args.device === true ? 'device' : args.paste === true ? 'paste' : undefined;
 }

@@ -27,6 +27,12 @@ export type ConsentDecision = 'approve' | 'deny';
 export interface SignInOptions {
   login?: string;
   decision?: ConsentDecision;
+  /**
+   * The browser is on another machine (an SSH user's laptop): the redirect to
+   * the loopback callback cannot connect, and the result's `url` is the
+   * address the user would copy from the address bar (status 0).
+   */
+  elsewhere?: boolean;
 }
 
 /** Where a sign-in ended: the loopback page the browser was sent to. */
@@ -110,7 +116,10 @@ export class TestBrowser {
     await this.#context.clearCookies();
     const page = await this.#context.newPage();
     try {
-      const landed = page.waitForResponse((response) => response.url().startsWith(`${redirectUri}?`) && response.request().isNavigationRequest(), { timeout: 20_000 });
+      const isCallback = (url: string) => url.startsWith(`${redirectUri}?`);
+      const landed = options.elsewhere
+        ? stopBeforeCallback(page, isCallback).then((url) => ({ url, status: 0 }))
+        : page.waitForResponse((response) => isCallback(response.url()) && response.request().isNavigationRequest(), { timeout: 20_000 }).then((response) => ({ url: response.url(), status: response.status() }));
       landed.catch(() => undefined);
       await page.goto(authorizationUrl);
       for (let step = 0; step < 6 && !page.url().startsWith(redirectUri); step += 1) {
@@ -127,9 +136,10 @@ export class TestBrowser {
           await Promise.all([page.waitForNavigation(), page.click(`button[name=decision][value=${options.decision === 'deny' ? 'deny' : 'allow'}]`)]);
         }
       }
-      const response = await landed;
+      const final = await landed;
+      if (options.elsewhere) return { ...final, heading: '', text: '' };
       await page.waitForLoadState();
-      return { url: page.url(), status: response.status(), heading: (await page.textContent('h1')) ?? '', text: await page.innerText('body') };
+      return { url: page.url(), status: final.status, heading: (await page.textContent('h1')) ?? '', text: await page.innerText('body') };
     } finally {
       await page.close();
     }
@@ -157,10 +167,10 @@ export class TestBrowser {
         switch (kind) {
           case 'code-input':
             await page.fill('input[name=user_code]', userCode);
-            await submit(page, 'button[type=submit][form="op.deviceInputForm"]');
+            await submit(page, 'form[id="op.deviceInputForm"] button[type=submit]');
             break;
           case 'confirm':
-            await submit(page, 'button[type=submit][form="op.deviceConfirmForm"]:not([name=abort])');
+            await submit(page, 'form[id="op.deviceConfirmForm"] button[type=submit]:not([name=abort])');
             break;
           case 'login':
             await page.fill('input[name=login]', options.login ?? 'alice');
@@ -194,6 +204,33 @@ export class TestBrowser {
     await this.#context.close();
     await rm(this.#profileDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Plays a browser on another machine: the redirect to the loopback callback
+ * never reaches this machine's receiver. Routes do not see a redirect's
+ * target, so every page is fetched without following redirects, and a
+ * redirect to the callback ends the sign-in on a "cannot connect" page.
+ * Resolves with the callback address, as the address bar would show it.
+ */
+async function stopBeforeCallback(page: Page, isCallback: (url: string) => boolean): Promise<string> {
+  let reached!: (url: string) => void;
+  const landed = new Promise<string>((resolve) => (reached = resolve));
+  await page.route('**/*', async (route) => {
+    if (isCallback(route.request().url())) {
+      reached(route.request().url());
+      return route.abort('connectionrefused');
+    }
+    const response = await route.fetch({ maxRedirects: 0 });
+    const location = response.headers().location;
+    const target = location === undefined ? undefined : new URL(location, route.request().url()).href;
+    if (target !== undefined && isCallback(target)) {
+      reached(target);
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>This site can’t be reached</title><h1>This site can’t be reached</h1>' });
+    }
+    return route.fulfill({ response });
+  });
+  return landed;
 }
 
 /** Clicks `selector` and waits for the page it leads to (redirects included) to load. */

@@ -1,6 +1,7 @@
 import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
+import { PastePrompt, type PasteBackRequest } from '../paste-prompt.js';
 import { withDaemon } from './with-daemon.js';
 
 type Outcome = { ok: true; result: unknown; taskId?: string } | { ok: false; error: { message: string; code?: string }; taskId?: string } | { detached: true; task: { id: string } };
@@ -25,21 +26,29 @@ export async function agentInvoke(name: string, command: string, options: { args
   // An attached invocation tells the agent someone is here, and whether a
   // browser opens here: sign-in pages open with this process's BROWSER and display.
   const config = readConfig();
-  const client = detach ? {} : { client: { browser: canOpenBrowser(config.browserEnvironment) } };
+  // Paste-back needs someone at a terminal, or an explicit { "paste": true } (the address then comes on stdin).
+  const canPaste = Boolean(process.stdin.isTTY) || args.paste === true;
+  const client = detach ? {} : { client: { browser: canOpenBrowser(config.browserEnvironment), paste: canPaste } };
   const openBrowser = createBrowserOpener(config.browser ? { browser: config.browser } : {});
   const opening: Array<Promise<void>> = [];
+  let prompt: PastePrompt | undefined;
   const outcome = await withDaemon((daemon) =>
     daemon.request<Outcome>('agent.invoke', { name, command, args, detach, ...client }, (event) => {
       const task = event.task as { id: string; progressLabel?: string | null } | undefined;
       if (task?.progressLabel) label = task.progressLabel;
-      const progress = event.progress as { text?: string; progress?: number; status?: string; openUrl?: string } | undefined;
+      const progress = event.progress as { text?: string; progress?: number; status?: string; openUrl?: string; pasteBack?: PasteBackRequest } | undefined;
       if (progress) {
         const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
         process.stderr.write(`${label}:${percent} ${progress.text ?? progress.status ?? ''}\n`);
         if (progress.openUrl) opening.push(openForUser(openBrowser, progress.openUrl, label));
+        if (progress.pasteBack && canPaste) {
+          prompt ??= new PastePrompt({ input: process.stdin, output: process.stderr, config });
+          prompt.ask(progress.pasteBack);
+        }
       }
     }),
-  );
+  ).finally(() => prompt?.close());
+
   await Promise.all(opening);
   if ('detached' in outcome) {
     process.stdout.write(options.json ? `${JSON.stringify({ taskId: outcome.task.id })}\n` : `${outcome.task.id}\n`);

@@ -44,6 +44,20 @@ export const google: OAuthProvider = Object.freeze<OAuthProvider>({
     // response names the page `verification_url`, not RFC 8628's `verification_uri`
     // (developers.google.com/identity/protocols/oauth2/limited-input-device).
     deviceResponseFields: { verification_url: 'verification_uri' },
+    // Same page, "Allowed scopes": the device flow is supported only for these;
+    // any other is refused with 400 invalid_scope "Invalid device flow scope: …"
+    // (captures: brockamer/findajob#115 for Gmail, hickford/git-credential-oauth#38).
+    deviceFlowScopes: [
+      'openid',
+      'email',
+      'profile',
+      'https://www.googleapis.com/auth/userinfo.email',
+      'https://www.googleapis.com/auth/userinfo.profile',
+      'https://www.googleapis.com/auth/drive.appdata',
+      'https://www.googleapis.com/auth/drive.file',
+      'https://www.googleapis.com/auth/youtube',
+      'https://www.googleapis.com/auth/youtube.readonly',
+    ],
     // "OAuth 2.0 Scopes for Google APIs" (developers.google.com/identity/protocols/oauth2/scopes):
     // `email` and `profile` are the short names of the userinfo scopes, and
     // the token response's `scope` names them in full.
