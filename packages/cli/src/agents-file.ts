@@ -27,14 +27,27 @@ export class AgentsFile {
    * well-known providers are emulated, not real.
    */
   async emulated(): Promise<Array<{ name: string; emulator: string }>> {
+    return (await this.envSettings(['OPPERATOR_EMULATE'])).map(({ name, env }) => ({ name, emulator: env.OPPERATOR_EMULATE ?? '' }));
+  }
+
+  /**
+   * The agents whose `env:` sets any of `variables` (to a non-empty string),
+   * with those values; their own setting wins over what the daemon passes on.
+   *
+   * @example
+   * ```ts
+   * await agentsFile.envSettings(['BROWSER']); // [{ name: 'mail', env: { BROWSER: 'w3m' } }]
+   * ```
+   */
+  async envSettings(variables: readonly string[]): Promise<Array<{ name: string; env: Record<string, string> }>> {
     const seq = (await this.#load()).get('agents');
     if (!isSeq(seq)) return [];
     return seq.items.flatMap((item) => {
       if (!isMap(item)) return [];
       const name = item.get('name');
       const env = item.get('env');
-      const emulator = isMap(env) ? env.get('OPPERATOR_EMULATE') : undefined;
-      return typeof name === 'string' && typeof emulator === 'string' && emulator !== '' ? [{ name, emulator }] : [];
+      const set = isMap(env) ? variables.flatMap((variable) => (typeof env.get(variable) === 'string' && env.get(variable) !== '' ? [[variable, env.get(variable) as string]] : [])) : [];
+      return typeof name === 'string' && set.length > 0 ? [{ name, env: Object.fromEntries(set) }] : [];
     });
   }
 

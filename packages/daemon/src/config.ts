@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { BROWSER_ENVIRONMENT_VARIABLES, type BrowserEnvironment } from '@opperator/protocol';
 
 /** Where the daemon keeps everything, derived from the environment in this one place. */
 export interface DaemonConfig {
@@ -15,6 +16,8 @@ export interface DaemonConfig {
   dbusSessionBusAddress: string | undefined;
   /** The environment variables passed to agents (an allow-list; `env:` in agents.yaml adds to it). */
   agentBaseEnv: Record<string, string>;
+  /** BROWSER, DISPLAY and WAYLAND_DISPLAY when set: whether a browser can open from here, told by `daemon.status`. */
+  browserEnvironment: BrowserEnvironment;
 }
 
 /** Variables an agent inherits from the daemon; nothing else leaks into agents (no other agent's secrets, no tokens). */
@@ -43,5 +46,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
     secretStoreMode: store === 'keyring' || store === 'file' ? store : 'auto',
     dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,
     agentBaseEnv,
+    // Empty counts as unset, as for canOpenBrowser.
+    browserEnvironment: Object.fromEntries(BROWSER_ENVIRONMENT_VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : []))),
   };
 }

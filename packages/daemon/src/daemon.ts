@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invokingClientSchema } from '@opperator/protocol';
+import { invokingClientSchema, type DaemonStatus } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
 import { AgentHost } from './agent-host.js';
 import type { AgentLaunch } from './agent-launch.js';
@@ -203,7 +203,7 @@ export class Daemon {
       return params.name;
     };
     return {
-      'daemon.status': async () => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size }),
+      'daemon.status': async (): Promise<DaemonStatus> => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size, environment: { platform: process.platform, browser: this.#options.config.browserEnvironment } }),
       'daemon.stop': async () => {
         setImmediate(() => void this.stop());
         return { stopping: true };

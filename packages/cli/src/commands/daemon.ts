@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { daemonStatusSchema, type DaemonStatus } from '@opperator/protocol';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
@@ -15,13 +16,20 @@ export const DAEMON_START_TIMEOUT_MS = 15_000;
 /** How long `daemon stop` waits for the daemon to be gone (it stops every agent first). */
 export const DAEMON_STOP_TIMEOUT_MS = 30_000;
 
-interface DaemonStatus { pid: number; home: string; startedAt: number; agents: number }
-
-async function tryStatus(socketPath: string): Promise<DaemonStatus | undefined> {
+/**
+ * The status of the daemon answering on `socketPath` (`daemon.status`,
+ * checked against its schema), or undefined when none answers. Never starts one.
+ *
+ * @example
+ * ```ts
+ * const status = await tryStatus(daemonPaths(readConfig()).socketPath);
+ * ```
+ */
+export async function tryStatus(socketPath: string): Promise<DaemonStatus | undefined> {
   try {
     const client = await DaemonClient.connect(socketPath);
     try {
-      return await client.request<DaemonStatus>('daemon.status');
+      return daemonStatusSchema.parse(await client.request('daemon.status'));
     } finally {
       client.close();
     }
@@ -96,7 +104,7 @@ export async function daemonStop(): Promise<void> {
     }
     throw err;
   }
-  const { pid } = await client.request<DaemonStatus>('daemon.status');
+  const { pid } = daemonStatusSchema.parse(await client.request('daemon.status'));
   await client.request('daemon.stop');
   client.close();
   if (await waitForExit(pid, DAEMON_STOP_TIMEOUT_MS)) {

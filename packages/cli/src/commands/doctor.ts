@@ -5,9 +5,14 @@ import { AgentsFile } from '../agents-file.js';
 import { canOpenBrowser } from '@opperator/oauth/browser';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
+import { daemonSignInLines } from './doctor-daemon.js';
 import { openSecretStore } from './secret-context.js';
 
-/** `opperator doctor`: checks what the product depends on and says how to fix each problem. */
+/**
+ * `opperator doctor`: checks what the product depends on (secrets, where a
+ * sign-in's browser opens from this shell and from the daemon, emulated
+ * providers) and says how to fix each problem. It never starts the daemon.
+ */
 export async function doctor(): Promise<void> {
   const config = readConfig();
   const store = openSecretStore();
@@ -26,9 +31,11 @@ export async function doctor(): Promise<void> {
         : '  new secrets cannot be stored: OPPERATOR_SECRET_STORE=keyring and the keyring is unavailable',
   );
 
+  const agentsFile = new AgentsFile(join(config.home, 'agents.yaml'));
   lines.push('', 'Sign-in from this shell', ...(await signInLines(config)));
+  lines.push('', 'Sign-in from the daemon (detached and scheduled runs)', ...(await daemonSignInLines(config, agentsFile)));
   lines.push('', 'Providers');
-  const emulated = await new AgentsFile(join(config.home, 'agents.yaml')).emulated();
+  const emulated = await agentsFile.emulated();
   if (emulated.length === 0) lines.push('  real:      every agent signs in to the real Google, GitHub and Microsoft');
   for (const { name, emulator } of emulated) {
     lines.push(`  emulated:  ${name} → ${emulator} (OPPERATOR_EMULATE in its env in agents.yaml; remove it for the real providers)`);
