@@ -111,6 +111,30 @@ describe('paste-back over SSH on a headless machine', () => {
     }
   }, 90_000);
 
+  it('two authorize invocations at once share one sign-in: the second joins, both get the account, one code exchange', async () => {
+    const emulator = server.emulators.google!;
+    const exchangesBefore = emulator.requestCount('POST oauth2.googleapis.com/token');
+    const terminal = await invokeInTerminal();
+    try {
+      await terminal.waitFor('Paste the address here', 20_000);
+      // A second invocation (no terminal: it cannot paste, it only waits).
+      const second = runCli(['agent', 'invoke', 'invoice-monitor', 'authorize_gmail', '--json'], { env: base() });
+      const request = await pendingPasteBack();
+      const landed = await browser.signIn(request.url, { login: 'both@example.com', elsewhere: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await terminal.sendKeys(landed.url, { literal: true });
+      await terminal.sendKeys('Enter');
+      await terminal.waitFor(/"account": "both@example\.com"/, 20_000);
+      const joined = await second;
+      expect(joined.code, joined.stderr).toBe(0);
+      expect(joined.stderr).toContain('A sign-in is already under way');
+      expect(JSON.parse(joined.stdout)).toMatchObject({ account: 'both@example.com' });
+    } finally {
+      await terminal.kill();
+    }
+    expect(emulator.requestCount('POST oauth2.googleapis.com/token') - exchangesBefore).toBe(1);
+  }, 90_000);
+
   it('paste-back without a terminal to paste into is refused with the reason (a detached run)', async () => {
     const run = await cli('agent', 'invoke', 'invoice-monitor', 'authorize_gmail', '--args', '{"paste":true}', '--detach', '--json');
     expect(run.code, run.stderr).toBe(0);

@@ -13,22 +13,39 @@ export const LOCK_WAIT_TIMEOUT_MS = 60_000;
 /** Pause between attempts while another process holds the lock (jittered up to twice this). */
 const LOCK_POLL_MS = 25;
 
+/** Which lock next to a file, and how long to wait for it. */
+export interface FileLockKind {
+  /** Appended to the file's path: `.lock` (refreshes), `.sign-in.lock` (sign-ins). */
+  suffix: string;
+  /** How long to wait for another holder; `Infinity` waits until the caller's signal aborts. */
+  waitTimeoutMs: number;
+  /** Pause between attempts (jittered up to twice this). */
+  pollMs: number;
+}
+
+/** The lock around a refresh: short waits, since a refresh takes a second or two. */
+export const REFRESH_LOCK: FileLockKind = { suffix: '.lock', waitTimeoutMs: LOCK_WAIT_TIMEOUT_MS, pollMs: LOCK_POLL_MS };
+
+/** The lock around a sign-in, held while the user signs in (minutes): waited for until the caller gives up. */
+export const SIGN_IN_LOCK: FileLockKind = { suffix: '.sign-in.lock', waitTimeoutMs: Number.POSITIVE_INFINITY, pollMs: 250 };
+
 /**
- * Runs `work` under a cross-process lock next to `path` (`<path>.lock`, a
+ * Runs `work` under a cross-process lock next to `path` (`<path><suffix>`, a
  * directory made with mkdir, which is atomic). The holder refreshes the
  * lock's mtime; a lock left by a killed process goes stale after `staleMs`
  * and is taken over.
  */
-export async function withFileLock<T>(path: string, staleMs: number, work: () => Promise<T>, options: StoreLockOptions = {}): Promise<T> {
+export async function withFileLock<T>(path: string, staleMs: number, work: () => Promise<T>, options: StoreLockOptions = {}, kind: FileLockKind = REFRESH_LOCK): Promise<T> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const deadline = Date.now() + LOCK_WAIT_TIMEOUT_MS;
+  const lockPath = `${path}${kind.suffix}`;
+  const deadline = Date.now() + kind.waitTimeoutMs;
   let waiting = false;
   let release: () => Promise<void>;
   for (;;) {
-    if (options.signal?.aborted) throw new OAuthError('OAUTH_ABORTED', `Waiting for the lock on ${path} was aborted.`, { cause: options.signal.reason });
+    if (options.signal?.aborted) throw new OAuthError('OAUTH_ABORTED', `Waiting for the lock ${lockPath} was aborted.`, { cause: options.signal.reason });
     try {
       release = await lockfile.lock(path, {
-        lockfilePath: `${path}.lock`,
+        lockfilePath: lockPath,
         realpath: false,
         stale: staleMs,
         retries: 0,
@@ -47,9 +64,9 @@ export async function withFileLock<T>(path: string, staleMs: number, work: () =>
         options.onWait?.();
       }
       if (Date.now() > deadline) {
-        throw new OAuthError('OAUTH_LOCK_TIMEOUT', `Another process has held the lock ${path}.lock for over ${LOCK_WAIT_TIMEOUT_MS / 1000} s. If no other process is refreshing, delete that directory.`, { cause: err });
+        throw new OAuthError('OAUTH_LOCK_TIMEOUT', `Another process has held the lock ${lockPath} for over ${kind.waitTimeoutMs / 1000} s. If no other process is refreshing, delete that directory.`, { cause: err });
       }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS * (1 + Math.random())));
+      await new Promise((resolve) => setTimeout(resolve, kind.pollMs * (1 + Math.random())));
     }
   }
   try {

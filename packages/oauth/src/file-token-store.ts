@@ -6,7 +6,7 @@ import { isErrno } from './errno.js';
 import { OAuthError } from './errors.js';
 import type { StoredTokens } from './token-set.js';
 import type { StoreLockOptions, TokenStore } from './token-store.js';
-import { DEFAULT_LOCK_STALE_MS, withFileLock } from './file-lock.js';
+import { DEFAULT_LOCK_STALE_MS, SIGN_IN_LOCK, withFileLock } from './file-lock.js';
 
 /**
  * Temp files of an interrupted save (the writer was killed between write and
@@ -33,6 +33,7 @@ const tokenFileSchema = z.object({
   expiresAt: isoTime.optional(),
   refreshTokenExpiresAt: isoTime.optional(),
   refreshTokenIssuedAt: isoTime.optional(),
+  signedInAt: isoTime.optional(),
   account: z.string().optional(),
   reauthorizationRequired: z.object({ reason: z.string(), at: isoTime }).optional(),
 });
@@ -77,6 +78,10 @@ export class FileTokenStore implements TokenStore {
   /** Runs `work` under a lock shared by every process using this file (`<file>.lock`). */
   withLock<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T> {
     return withFileLock(this.path, this.#lockStaleMs, work, options);
+  }
+
+  withSignInLock<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T> {
+    return withFileLock(this.path, this.#lockStaleMs, work, options, SIGN_IN_LOCK);
   }
 
   get description(): string {
@@ -176,7 +181,7 @@ export async function readPermissionBits(path: string): Promise<number> {
 
 function toTokenFile(tokens: StoredTokens): TokenFile {
   const iso = (ms: number) => new Date(ms).toISOString();
-  const { obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, reauthorizationRequired, ...rest } = tokens;
+  const { obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, signedInAt, reauthorizationRequired, ...rest } = tokens;
   return {
     version: TOKEN_FILE_VERSION,
     ...rest,
@@ -184,18 +189,20 @@ function toTokenFile(tokens: StoredTokens): TokenFile {
     ...(expiresAt === undefined ? {} : { expiresAt: iso(expiresAt) }),
     ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: iso(refreshTokenExpiresAt) }),
     ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt: iso(refreshTokenIssuedAt) }),
+    ...(signedInAt === undefined ? {} : { signedInAt: iso(signedInAt) }),
     ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: iso(reauthorizationRequired.at) } }),
   };
 }
 
 function fromTokenFile(file: TokenFile): StoredTokens {
-  const { version: _version, obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, reauthorizationRequired, ...rest } = file;
+  const { version: _version, obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, signedInAt, reauthorizationRequired, ...rest } = file;
   return {
     ...rest,
     obtainedAt: Date.parse(obtainedAt),
     ...(expiresAt === undefined ? {} : { expiresAt: Date.parse(expiresAt) }),
     ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: Date.parse(refreshTokenExpiresAt) }),
     ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt: Date.parse(refreshTokenIssuedAt) }),
+    ...(signedInAt === undefined ? {} : { signedInAt: Date.parse(signedInAt) }),
     ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: Date.parse(reauthorizationRequired.at) } }),
   };
 }

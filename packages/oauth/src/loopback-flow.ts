@@ -19,7 +19,11 @@ export type AuthorizeProgressEvent =
   | { type: 'callback-rejected'; reason: RejectedCallbackReason }
   | { type: 'callback-received' }
   | { type: 'exchanging' }
-  | { type: 'saved'; store: string; expiresAt?: number; scopes: string[]; account?: string };
+  | { type: 'saved'; store: string; expiresAt?: number; scopes: string[]; account?: string }
+  /** Before any of the above: another sign-in of this grant is under way (another agent or process sharing the store); this one waits for it. */
+  | { type: 'waiting-for-other-sign-in'; store: string }
+  /** The sign-in waited for finished, and its tokens serve this one: no browser was opened. */
+  | { type: 'adopted'; store: string; scopes: string[]; account?: string };
 
 /** What the flow needs beyond the user's options. */
 export interface LoopbackFlowSettings {

@@ -8,6 +8,7 @@ import { describeStatus, type OAuthStatus } from './client-status.js';
 import { buildConfiguration } from './configuration.js';
 import { lookUpAccount } from './account-lookup.js';
 import { emulatedUrl, routeToEmulator } from './emulation.js';
+import { exclusiveSignIn, type ExclusiveSignInResult } from './exclusive-sign-in.js';
 import { OAuthError, ReauthorizationRequiredError } from './errors.js';
 import { runKeepFresh } from './keep-fresh.js';
 import { DEFAULT_AUTHORIZE_TIMEOUT_MS, runLoopbackFlow, type AuthorizeProgressEvent } from './loopback-flow.js';
@@ -124,20 +125,24 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
     const onProgress = options.onProgress ?? (() => undefined);
     const config = await this.getConfiguration();
     const { scopes, params } = await this.#scopesToRequest(options.scopes ?? [], { incremental: true });
-    const response = await runLoopbackFlow({
-      config,
-      scopes: scopes.request,
-      authorizationParams: { ...this.provider.authorizationParams, ...params, ...options.authorizationParams },
-      callbackPath: options.callbackPath ?? DEFAULT_CALLBACK_PATH,
-      port: options.port ?? 0,
-      timeoutMs: options.timeoutMs ?? DEFAULT_AUTHORIZE_TIMEOUT_MS,
-      openBrowser: options.openBrowser ?? defaultOpenBrowser,
-      onProgress,
-      presentUrl: (url) => emulatedUrl(this.provider, url),
-      ...(options.signal ? { signal: options.signal } : {}),
+    const store = this.store.description;
+    const { tokens, adopted } = await this.#oneSignInAtATime(scopes.expected, options.signal, () => onProgress({ type: 'waiting-for-other-sign-in', store }), async () => {
+      const response = await runLoopbackFlow({
+        config,
+        scopes: scopes.request,
+        authorizationParams: { ...this.provider.authorizationParams, ...params, ...options.authorizationParams },
+        callbackPath: options.callbackPath ?? DEFAULT_CALLBACK_PATH,
+        port: options.port ?? 0,
+        timeoutMs: options.timeoutMs ?? DEFAULT_AUTHORIZE_TIMEOUT_MS,
+        openBrowser: options.openBrowser ?? defaultOpenBrowser,
+        onProgress,
+        presentUrl: (url) => emulatedUrl(this.provider, url),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return this.#saveNewTokens(config, response, scopes.expected, 'authorize');
     });
-    const tokens = await this.#saveNewTokens(config, response, scopes.expected, 'authorize');
-    onProgress({ type: 'saved', store: this.store.description, scopes: tokens.scopes, ...optional({ expiresAt: tokens.expiresAt, account: tokens.account }) });
+    const details = { store, scopes: tokens.scopes, ...optional({ expiresAt: tokens.expiresAt, account: tokens.account }) };
+    onProgress(adopted ? { type: 'adopted', ...details } : { type: 'saved', ...details });
     return new TokenSet(tokens);
   }
 
@@ -145,8 +150,9 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
    * Signs in with the device authorization grant (RFC 8628), for machines
    * without a usable browser: `onUserCode` shows where to go and what to
    * type; the flow polls until the user finishes, then saves the tokens.
+   * `onWaiting` is told when another sign-in of this grant is under way first.
    */
-  async authorizeWithDevice(options: { onUserCode: (code: DeviceUserCode) => void | Promise<void>; signal?: AbortSignal; scopes?: readonly string[] }): Promise<TokenSet> {
+  async authorizeWithDevice(options: { onUserCode: (code: DeviceUserCode) => void | Promise<void>; onWaiting?: () => void; signal?: AbortSignal; scopes?: readonly string[] }): Promise<TokenSet> {
     const config = await this.getConfiguration();
     const { scopes } = await this.#scopesToRequest(options.scopes ?? [], { incremental: false });
     const onUserCode = (code: DeviceUserCode) =>
@@ -155,8 +161,11 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
         verificationUri: emulatedUrl(this.provider, code.verificationUri),
         ...(code.verificationUriComplete === undefined ? {} : { verificationUriComplete: emulatedUrl(this.provider, code.verificationUriComplete) }),
       });
-    const response = await runDeviceFlow({ config, scopes: scopes.request, onUserCode, now: this.#now, ...(options.signal ? { signal: options.signal } : {}) });
-    return new TokenSet(await this.#saveNewTokens(config, response, scopes.expected, 'device'));
+    const { tokens } = await this.#oneSignInAtATime(scopes.expected, options.signal, options.onWaiting, async () => {
+      const response = await runDeviceFlow({ config, scopes: scopes.request, onUserCode, now: this.#now, ...(options.signal ? { signal: options.signal } : {}) });
+      return this.#saveNewTokens(config, response, scopes.expected, 'device');
+    });
+    return new TokenSet(tokens);
   }
 
   /** The stored tokens for this client, or `undefined` when not signed in. */
@@ -246,6 +255,13 @@ export class OAuthClient extends EventEmitter<OAuthClientEventMap> {
 
   [inspect.custom](): string {
     return `OAuthClient ${inspect(this.toJSON())}`;
+  }
+
+  /** Runs a sign-in under the store's sign-in lock (see {@link exclusiveSignIn}); adopted tokens become current too. */
+  async #oneSignInAtATime(wanted: readonly string[], signal: AbortSignal | undefined, onWait: (() => void) | undefined, signIn: () => Promise<StoredTokens>): Promise<ExclusiveSignInResult> {
+    const result = await exclusiveSignIn({ store: this.store, clientId: this.clientId, wantedScopes: wanted, quirks: this.provider.quirks, now: this.#now, signal, ...(onWait ? { onWait } : {}) }, signIn);
+    if (result.adopted) this.#remember(result.tokens);
+    return result;
   }
 
   /** Saves tokens from a sign-in (loopback or device) and makes them current. */

@@ -31,6 +31,8 @@ export function storedTokensFromResponse(response: TokenResponse, context: Token
   const refreshTokenExpiresAt = typeof refreshExpiresIn === 'number' ? now + refreshExpiresIn * 1000 : rotated ? undefined : previous?.refreshTokenExpiresAt;
   const refreshTokenIssuedAt = rotated ? now : previous?.refreshTokenIssuedAt;
   const idToken = response.id_token ?? previous?.idToken;
+  // A sign-in has no previous record; a refresh keeps the time of the sign-in that made the grant.
+  const signedInAt = previous ? previous.signedInAt : now;
   return {
     issuer: context.issuer,
     clientId: context.clientId,
@@ -40,6 +42,7 @@ export function storedTokensFromResponse(response: TokenResponse, context: Token
     ...(idToken === undefined ? {} : { idToken }),
     scopes: granted.length > 0 ? granted : previous ? [...previous.scopes] : [...context.requestedScopes],
     obtainedAt: now,
+    ...(signedInAt === undefined ? {} : { signedInAt }),
     ...(typeof response.expires_in === 'number' ? { expiresAt: now + response.expires_in * 1000 } : {}),
     ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt }),
     ...(refreshTokenIssuedAt === undefined || refreshToken === undefined ? {} : { refreshTokenIssuedAt }),

@@ -17,8 +17,10 @@ export interface StoredTokens {
   idToken?: string;
   /** Scopes granted (the response's `scope`, else the scopes requested). */
   scopes: string[];
-  /** When the tokens were obtained. */
+  /** When the tokens were obtained (sign-in or refresh). */
   obtainedAt: number;
+  /** When the grant was made by a sign-in (refreshes keep it): tells a sign-in that finished elsewhere from a refresh. */
+  signedInAt?: number;
   /** Absolute access token expiry; absent when the provider gave none. */
   expiresAt?: number;
   /** Absolute refresh token expiry, when the provider gave one (`refresh_token_expires_in`). */
@@ -71,6 +73,7 @@ export class TokenSet implements Readonly<StoredTokens> {
   get idToken(): string | undefined { return this.#tokens.idToken; }
   get scopes(): string[] { return [...this.#tokens.scopes]; }
   get obtainedAt(): number { return this.#tokens.obtainedAt; }
+  get signedInAt(): number | undefined { return this.#tokens.signedInAt; }
   get expiresAt(): number | undefined { return this.#tokens.expiresAt; }
   get refreshTokenExpiresAt(): number | undefined { return this.#tokens.refreshTokenExpiresAt; }
   get refreshTokenIssuedAt(): number | undefined { return this.#tokens.refreshTokenIssuedAt; }

@@ -34,6 +34,14 @@ export interface TokenStore {
    * refreshes are coordinated only inside one process.
    */
   withLock?<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T>;
+  /**
+   * Runs `work` (a whole sign-in, minutes long) while holding a lock that
+   * every process sharing this store respects, apart from the refresh lock
+   * so refreshes go on meanwhile. A second sign-in waits (until its signal
+   * aborts) and then adopts the first one's tokens. Optional: without it,
+   * two sign-ins in different processes race and the last one's tokens win.
+   */
+  withSignInLock?<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T>;
 }
 
 /** Options of {@link TokenStore.withLock}. */

@@ -52,6 +52,7 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
     report({ text: `${why}Requesting a device code...`, progress: 0.1 });
     tokens = await client.authorizeWithDevice({
       ...signal,
+      onWaiting: () => report(describeProgress({ type: 'waiting-for-other-sign-in', store: client.store.description }) ?? 'Waiting for another sign-in...'),
       onUserCode: (code) => {
         const where = code.verificationUriComplete ?? code.verificationUri;
         report({ text: `${why}Open ${where} and enter the code ${code.userCode} (valid until ${new Date(code.expiresAt).toLocaleTimeString()}). Waiting for you to finish...`, progress: 0.3 });
@@ -111,6 +112,10 @@ export function describeProgress(event: AuthorizeProgressEvent): ProgressUpdate 
       return { text: 'Exchanging the code for tokens...', progress: 0.8 };
     case 'saved':
       return { text: `Tokens saved to ${event.store}`, progress: 0.9 };
+    case 'waiting-for-other-sign-in':
+      return { text: `Another sign-in to this account is under way (another agent or program shares ${event.store}); waiting for it to finish...`, progress: 0.1 };
+    case 'adopted':
+      return { text: `That other sign-in finished; using its tokens from ${event.store}`, progress: 0.9 };
   }
 }
 

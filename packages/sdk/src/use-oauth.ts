@@ -6,7 +6,8 @@ import type { SignInPath } from './sign-in-path.js';
 import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
 import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 import { runAuthorize } from './use-oauth-authorize.js';
-import type { UseOAuthAuthorizeOptions, UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
+import { SharedSignIn } from './shared-sign-in.js';
+import type { UseOAuthAuthorizeOptions, UseOAuthAuthorizeResult, UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
 
 /** How often the section re-checks secrets and the token file on its own (events cover the rest). */
 export const OAUTH_SECTION_RECHECK_MS = 60_000;
@@ -146,15 +147,18 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     if (version === sectionVersion) host.updateSection(sectionId, content);
   }
 
+  // A second authorize while one is under way joins it: one browser, one token write.
+  const signIns = new SharedSignIn<UseOAuthAuthorizeResult>();
   const authorize = async (authorizeOptions: UseOAuthAuthorizeOptions = {}) => {
-    const report = authorizeOptions.onProgress ?? (() => undefined);
-    report({ text: 'Preparing authorization flow...', progress: 0 });
-    const client = await requireClient();
-    const { device, path, ...rest } = authorizeOptions;
-    const result = await runAuthorize(client, { ...rest, path: path ?? (device ? 'device' : undefined), onProgress: report, ...(options.account ? { loginHint: options.account } : {}) });
-    keepFresh(client);
-    await refreshSection();
-    return result;
+    const { device, path, signal, onProgress, ...rest } = authorizeOptions;
+    return signIns.run({ signal, onProgress: onProgress ?? (() => undefined) }, async (shared) => {
+      shared.onProgress({ text: 'Preparing authorization flow...', progress: 0 });
+      const client = await requireClient();
+      const result = await runAuthorize(client, { ...rest, path: path ?? (device ? 'device' : undefined), signal: shared.signal, onProgress: shared.onProgress, ...(options.account ? { loginHint: options.account } : {}) });
+      keepFresh(client);
+      await refreshSection();
+      return result;
+    });
   };
 
   const signOut = async (): Promise<RevocationResult> => {
