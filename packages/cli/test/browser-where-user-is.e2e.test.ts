@@ -56,6 +56,10 @@ describe('authorize from a client whose environment differs from the daemon\'s',
     }
     // The daemon has no BROWSER or display either, so the agent falls back to a code, and says why.
     expect(text).toContain("No interactive client is attached and the agent's environment has no browser");
+    // The section shows where to finish it, code included, while it waits; and forgets it once cancelled.
+    const code = /enter the code (\S+)/.exec(text)?.[1];
+    expect(await waitForSection('invoice-monitor', 'oauth_gmail', `enter the code <b>${code}</b>`, { env: base(), timeoutMs: 10_000 })).toContain('<b>Signing in:</b> open ');
     expect((await cli(['task', 'cancel', taskId])).code).toBe(0);
+    expect(await waitForSection('invoice-monitor', 'oauth_gmail', '<b>Next:</b>', { env: base(), timeoutMs: 10_000 })).not.toContain('Signing in');
   }, 60_000);
 });

@@ -30,6 +30,7 @@ export { SDK_VERSION } from './version.js';
 export { OAUTH_SECTION_RECHECK_MS } from './use-oauth.js';
 export { authSectionContent, authorizeCommandLine, escapeMarkup, nextStep, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 export { hasUsableBrowser } from './use-oauth-authorize.js';
+export { chooseSignInPath, type SignInChoice, type SignInPath, type SignInPathOptions, type SignInUnderWay } from './sign-in-path.js';
 export type { UseOAuthAuthorizeOptions, UseOAuthAuthorizeResult, UseOAuthHandle, UseOAuthOptions } from './use-oauth-options.js';
 export type {
   AgentLifecycle,

@@ -12,6 +12,23 @@ import { SdkError } from './errors.js';
  */
 export type SignInPath = 'browser' | 'paste' | 'device';
 
+/**
+ * A sign-in waiting for the user, as the auth-status section shows it: the
+ * page to open, and for the device flow the code to type there.
+ *
+ * @example
+ * ```ts
+ * const waiting: SignInUnderWay = { path: 'device', url: 'https://github.com/login/device', userCode: 'WDJB-MJHT', expiresAt: Date.now() + 900_000 };
+ * ```
+ */
+export interface SignInUnderWay {
+  path: SignInPath;
+  url: string;
+  userCode?: string;
+  /** When the device code stops working (epoch ms). */
+  expiresAt?: number;
+}
+
 /** The path a sign-in takes, and the one line that says why when it is not the obvious one. */
 export interface SignInChoice {
   path: SignInPath;

@@ -1,6 +1,6 @@
 import { canOpenBrowser, type AuthorizeProgressEvent, type OAuthClient, type TokenSet } from '@opperator/oauth';
 import type { InvokingClient } from '@opperator/protocol';
-import { chooseSignInPath, type SignInPath } from './sign-in-path.js';
+import { chooseSignInPath, type SignInPath, type SignInUnderWay } from './sign-in-path.js';
 import type { ProgressUpdate } from './types.js';
 import type { UseOAuthAuthorizeResult } from './use-oauth-options.js';
 
@@ -14,6 +14,8 @@ export interface RunAuthorizeOptions {
   loginHint?: string;
   /** The interactive client waiting on the sign-in (the command's `ctx.client`); it opens the page where the user is. */
   client?: InvokingClient | undefined;
+  /** Told where the user finishes the sign-in once it waits for them (for the auth-status section). */
+  onWaitingForUser?: (signIn: SignInUnderWay) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
       onWaiting: () => report(describeProgress({ type: 'waiting-for-other-sign-in', store: client.store.description }) ?? 'Waiting for another sign-in...'),
       onUserCode: (code) => {
         const where = code.verificationUriComplete ?? code.verificationUri;
+        options.onWaitingForUser?.({ path: 'device', url: where, userCode: code.userCode, expiresAt: code.expiresAt });
         report({ text: `${why}Open ${where} and enter the code ${code.userCode} (valid until ${new Date(code.expiresAt).toLocaleTimeString()}). Waiting for you to finish...`, progress: 0.3 });
       },
     });
@@ -73,7 +76,10 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
       ...(openBrowser ? { openBrowser } : {}),
       ...(options.loginHint ? { authorizationParams: { login_hint: options.loginHint } } : {}),
       onProgress: (event) => {
-        if (event.type === 'listening') redirectUri = event.redirectUri;
+        if (event.type === 'listening') {
+          redirectUri = event.redirectUri;
+          options.onWaitingForUser?.({ path: choice.path, url: event.authorizationUrl });
+        }
         // The paste request stays the latest line until the address arrives.
         if (choice.path === 'paste' && event.type === 'browser-opened') return;
         const update = describeProgress(event);

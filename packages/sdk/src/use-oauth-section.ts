@@ -1,4 +1,5 @@
 import type { OAuthStatus, TokenState } from '@opperator/oauth';
+import type { SignInUnderWay } from './sign-in-path.js';
 
 /**
  * A client secret `useOAuth` could not read, and why: not set at all, or not
@@ -49,6 +50,8 @@ export interface UseOAuthStatus {
   warnings: string[];
   /** The OAuth client's own status, when the credentials allowed building one. */
   oauth?: OAuthStatus;
+  /** A sign-in waiting for the user: where to finish it (for the device flow, the code to type). */
+  signIn?: SignInUnderWay;
 }
 
 /** Names the section text needs besides the status. */
@@ -116,8 +119,23 @@ export function authSectionContent(status: UseOAuthStatus, labels: SectionLabels
   if (status.reauthorizationReason) lines.push(`<b>Reason:</b> ${escapeMarkup(status.reauthorizationReason)}`);
   if (status.problem) lines.push(`<b>Problem:</b> ${escapeMarkup(status.problem)}`);
   for (const warning of status.warnings) lines.push(`<c fg='yellow'>${escapeMarkup(warning)}</c>`);
-  lines.push(`<b>Next:</b> ${escapeMarkup(nextStep(status, labels))}`);
+  if (status.signIn) lines.push(`<b>Signing in:</b> ${signInLine(status.signIn)}`);
+  else lines.push(`<b>Next:</b> ${escapeMarkup(nextStep(status, labels))}`);
   return lines.join('\n');
+}
+
+/** Where the user finishes the sign-in under way; a browser page's URL is too long for a sidebar, so it stays in the task. */
+function signInLine(signIn: SignInUnderWay): string {
+  switch (signIn.path) {
+    case 'device': {
+      const until = signIn.expiresAt === undefined ? '' : ` (until ${new Date(signIn.expiresAt).toLocaleTimeString()})`;
+      return `open ${escapeMarkup(signIn.url)} and enter the code <b>${escapeMarkup(signIn.userCode ?? '')}</b>${until}`;
+    }
+    case 'paste':
+      return 'waiting for the address the browser ends on (the page to open is in the task)';
+    case 'browser':
+      return 'waiting for you to finish in the browser (the page is in the task)';
+  }
 }
 
 /**

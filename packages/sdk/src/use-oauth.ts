@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, emulateProvider, emulatedUrl, presetProvider, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
 import { SdkError, SecretError, messageOf, type SecretErrorCode } from './errors.js';
-import type { SignInPath } from './sign-in-path.js';
+import type { SignInPath, SignInUnderWay } from './sign-in-path.js';
 import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
 import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 import { runAuthorize } from './use-oauth-authorize.js';
@@ -115,7 +115,13 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     void client.keepFresh({ signal, onError: (err) => host.logWarning(`${name}: background token refresh failed: ${messageOf(err)}`) }).catch(() => undefined);
   };
 
+  // The sign-in waiting for the user, shown in the section until it ends.
+  let signInUnderWay: SignInUnderWay | undefined;
   const status = async (): Promise<UseOAuthStatus> => {
+    const current = await statusNow();
+    return signInUnderWay ? { ...current, signIn: signInUnderWay } : current;
+  };
+  const statusNow = async (): Promise<UseOAuthStatus> => {
     const tokenFile = (await exists(tokenPath)) ? 'ok' : 'missing';
     const base = { tokenFile, tokenPath, warnings: [] as string[] } as const;
     const credentials = await readCredentials();
@@ -154,10 +160,25 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     return signIns.run({ signal, onProgress: onProgress ?? (() => undefined) }, async (shared) => {
       shared.onProgress({ text: 'Preparing authorization flow...', progress: 0 });
       const client = await requireClient();
-      const result = await runAuthorize(client, { ...rest, path: path ?? (device ? 'device' : undefined), signal: shared.signal, onProgress: shared.onProgress, ...(options.account ? { loginHint: options.account } : {}) });
-      keepFresh(client);
-      await refreshSection();
-      return result;
+      const showWaiting = (signIn: SignInUnderWay | undefined) => {
+        signInUnderWay = signIn;
+        void refreshSection();
+      };
+      try {
+        const result = await runAuthorize(client, {
+          ...rest,
+          path: path ?? (device ? 'device' : undefined),
+          signal: shared.signal,
+          onProgress: shared.onProgress,
+          onWaitingForUser: showWaiting,
+          ...(options.account ? { loginHint: options.account } : {}),
+        });
+        keepFresh(client);
+        return result;
+      } finally {
+        signInUnderWay = undefined;
+        await refreshSection();
+      }
     });
   };
 

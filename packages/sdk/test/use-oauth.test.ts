@@ -32,6 +32,13 @@ describe('authSectionContent', () => {
     );
   });
 
+  it('a device sign-in under way: the page and the code to type replace the next step', () => {
+    const content = authSectionContent({ ...base, signIn: { path: 'device', url: 'http://127.0.0.1:9/device', userCode: 'WDJB-MJHT' } }, labels);
+    expect(content).toContain('<b>Signing in:</b> open http://127.0.0.1:9/device and enter the code <b>WDJB-MJHT</b>');
+    expect(content).not.toContain('<b>Next:</b>');
+    expect(authSectionContent({ ...base, signIn: { path: 'paste', url: 'http://127.0.0.1:9/auth?x' } }, labels)).toContain('waiting for the address the browser ends on');
+  });
+
   it('credentials configured, not signed in: run authorize_<name>', () => {
     const content = authSectionContent(base, labels);
     expect(content).toContain('⚠ Not Authenticated');
