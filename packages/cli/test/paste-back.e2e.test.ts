@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { CLI_PATH, TestBrowser, TmuxSession, installExampleAgent, makeTempDir, runCli, waitForSection, type TempDir } from '@opperator/testing';
+import { CLI_PATH, TestBrowser, TmuxSession, headlessBrowserCommand, installExampleAgent, makeTempDir, runCli, waitForSection, type TempDir } from '@opperator/testing';
 
 // Paste-back, as an SSH user on a headless server lives it: the daemon and the
 // terminal have no browser and no display; the guide's invoice-monitor asks
@@ -30,9 +30,9 @@ async function pendingPasteBack(): Promise<{ url: string; redirectUri: string }>
   throw new Error('no sign-in is waiting for a pasted address');
 }
 
-/** Starts `opperator agent invoke invoice-monitor authorize_gmail` in a terminal, over "SSH". */
-const invokeInTerminal = (args: string[] = []) =>
-  TmuxSession.start([process.execPath, CLI_PATH, 'agent', 'invoke', 'invoice-monitor', 'authorize_gmail', ...args], { width: 400, height: 40, env: { ...base(), ...ssh, TERM: 'xterm-256color' } });
+/** Starts `opperator agent invoke invoice-monitor authorize_gmail` in a terminal, over "SSH" unless told otherwise. */
+const invokeInTerminal = (args: string[] = [], where: Record<string, string> = ssh) =>
+  TmuxSession.start([process.execPath, CLI_PATH, 'agent', 'invoke', 'invoice-monitor', 'authorize_gmail', ...args], { width: 400, height: 40, env: { ...base(), ...where, TERM: 'xterm-256color' } });
 
 beforeAll(async () => {
   server = await startAuthorizationServer({ emulate: ['google'] });
@@ -53,7 +53,7 @@ afterAll(async () => {
   await home?.remove();
 });
 
-describe('paste-back over SSH on a headless machine', () => {
+describe('invoice-monitor signs in to (emulated) Google over SSH, on a headless console, and on a desktop', () => {
   let firstAddress = '';
 
   it('says why in one line, offers ssh -L, refuses a foreign and a forged address, then signs in with the real one', async () => {
@@ -85,7 +85,7 @@ describe('paste-back over SSH on a headless machine', () => {
       // The result comes after the receiver's answer.
       expect((await terminal.waitFor(/"account"/, 20_000)).indexOf('✓ Address accepted')).toBeLessThan((await terminal.screen()).indexOf('"account"'));
       await terminal.waitFor(/"account": "ana@example\.com"/, 20_000);
-      console.info(`paste-back: invoke → signed in ${Date.now() - started} ms (browser automated, typing included)`);
+      console.info(`SSH, paste-back: invoke → signed in ${Date.now() - started} ms (browser automated, typing included)`);
     } finally {
       await terminal.kill();
     }
@@ -133,6 +133,33 @@ describe('paste-back over SSH on a headless machine', () => {
       await terminal.kill();
     }
     expect(emulator.requestCount('POST oauth2.googleapis.com/token') - exchangesBefore).toBe(1);
+  }, 90_000);
+
+  it('on a headless server\'s own console (no SSH): paste-back with no ssh -L line', async () => {
+    const started = Date.now();
+    const terminal = await invokeInTerminal([], {});
+    try {
+      await terminal.waitFor('Paste the address here', 20_000);
+      expect(await terminal.screen()).not.toContain('ssh -N -L');
+      const request = await pendingPasteBack();
+      const landed = await browser.signIn(request.url, { login: 'console@example.com', elsewhere: true });
+      await terminal.sendKeys(landed.url, { literal: true });
+      await terminal.sendKeys('Enter');
+      await terminal.waitFor(/"account": "console@example\.com"/, 20_000);
+      console.info(`headless console, paste-back: invoke → signed in ${Date.now() - started} ms (browser automated, typing included)`);
+    } finally {
+      await terminal.kill();
+    }
+  }, 90_000);
+
+  it('on a desktop (BROWSER where the command runs, none in the daemon): the page opens there, nothing to paste', async () => {
+    const started = Date.now();
+    const run = await runCli(['agent', 'invoke', 'invoice-monitor', 'authorize_gmail', '--json'], { env: { ...base(), BROWSER: headlessBrowserCommand() } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Opening the sign-in page in your browser');
+    expect(run.stderr).not.toContain('Paste the address');
+    expect(JSON.parse(run.stdout)).toMatchObject({ account: expect.stringContaining('@') });
+    console.info(`desktop, browser: invoke → signed in ${Date.now() - started} ms (headless Chromium as BROWSER)`);
   }, 90_000);
 
   it('paste-back without a terminal to paste into is refused with the reason (a detached run)', async () => {
