@@ -18,6 +18,10 @@ describe('opperator doctor, sign-in', () => {
     expect(run.stdout).toMatch(/where: +over SSH, no display/);
     expect(run.stdout).toContain('no browser opens from here, so `authorize_…` signs in with a code');
     expect(run.stdout).toMatch(/fix: +set BROWSER to a command that opens pages here/);
+    // Paste-back is the way when the device flow cannot serve (Google with Gmail), with the tunnel alternative over SSH.
+    expect(run.stdout).toContain('paste-back');
+    expect(run.stdout).toContain('ssh -N -L PORT:127.0.0.1:PORT');
+    expect(run.stdout).toMatch(/choose: +--args '\{"device":true\}' or --args '\{"paste":true\}'/);
   });
 
   it('with BROWSER set: the page opens with it', async () => {

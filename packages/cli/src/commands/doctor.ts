@@ -47,8 +47,9 @@ export async function doctor(): Promise<void> {
 /**
  * Where this shell runs (SSH, display, WSL, container) and so how a sign-in
  * started from it goes: the page opens with BROWSER or the platform opener
- * where one can, else the device flow (a code to enter on any device), else
- * the URL is printed. Agents get the page through the command that started
+ * where one can, else the device flow (a code to enter on any device) where
+ * the provider's takes the scopes, else paste-back from a terminal, else the
+ * URL is printed. Agents get the page through the command that started
  * the sign-in, so this shell's environment is the one that counts.
  */
 async function signInLines(config: ReturnType<typeof readConfig>): Promise<string[]> {
@@ -70,12 +71,18 @@ async function signInLines(config: ReturnType<typeof readConfig>): Promise<strin
   if (canOpenBrowser(config.browserEnvironment) && (found || config.browser || process.platform !== 'linux')) {
     lines.push('  sign-in:   `opperator agent invoke AGENT authorize_…` opens the provider\'s page in that browser');
   } else {
+    const stdinTerminal = Boolean(process.stdin.isTTY);
     lines.push(
-      '  sign-in:   no browser opens from here, so `authorize_…` signs in with a code to enter on any device (the device flow),',
-      '             where the provider offers it; otherwise it prints the sign-in URL to open elsewhere',
+      '  sign-in:   no browser opens from here, so `authorize_…` signs in with a code to enter on any device (the device flow)',
+      '             where the provider\'s device flow takes the scopes (GitHub, Microsoft; not Google with Gmail);',
+      stdinTerminal
+        ? '             otherwise by paste-back: open the printed URL in any browser, then paste the address it ends on here'
+        : '             otherwise by paste-back when run from a terminal (stdin here is not one), else it prints the URL to open on this machine',
+      ...(config.ssh ? ['             over SSH the command also prints `ssh -N -L PORT:127.0.0.1:PORT …` so a browser on your computer finishes it'] : []),
+      '  choose:    --args \'{"device":true}\' or --args \'{"paste":true}\' on `agent invoke … authorize_…`',
       config.ssh
-        ? '  fix:       set BROWSER to a command that opens pages here (a text browser such as w3m, or a browser through ssh -X), or enter the device code on any device'
-        : '  fix:       set BROWSER to a browser command (as for git and gh), or enter the device code on any device',
+        ? '  fix:       set BROWSER to a command that opens pages here (a text browser such as w3m, or a browser through ssh -X) to sign in here'
+        : '  fix:       set BROWSER to a browser command (as for git and gh) to sign in here',
     );
   }
   return lines;
