@@ -22,40 +22,47 @@ export function signalExitCode(signal: StopSignal): number {
   return signal === 'SIGINT' ? 130 : 143;
 }
 
-/** A process a command started in the background and is waiting for (see {@link whileStarting}). */
-export interface StartingProcess {
+/** What {@link startInterruptibly} starts. */
+export interface InterruptibleStart<T> {
   /** What it is, for the messages: `the daemon`, `the sandbox`. */
   what: string;
-  pid: number;
-  /** Stops it; resolves true once it is gone, false when it is still there after the stop timeout. */
-  stop(): Promise<boolean>;
+  /** Spawns it (detached). Called once SIGINT and SIGTERM are caught: none can fall between the spawn and the catching. */
+  spawn(): ChildProcess;
+  /** Waits until it answers; must return (or throw) soon after `interrupted` aborts. */
+  wait(interrupted: AbortSignal): Promise<T>;
+  /** How long its stop may take after SIGTERM. */
+  stopTimeoutMs: number;
 }
 
 /**
- * Runs `wait` (until a process the command just started in the background
- * answers) with SIGINT and SIGTERM caught. Before it answered nothing can
- * be using it, so an interrupt stops it (by pid, the one process this
- * command started) rather than leave a half-started one: it says so on
- * stderr, and ends the command with 130 (SIGINT) or 143 (SIGTERM). `wait`
- * gets a signal that aborts at the interrupt and must return soon after.
- * A second Ctrl-C while stopping exits at once and names what may be left.
- * Once `wait` returned without an interrupt, the process is the caller's to
- * keep, and signals have their default effect again.
+ * Starts a process in the background and waits for it to answer, with
+ * SIGINT and SIGTERM caught. Before it answered nothing can be using it, so
+ * an interrupt stops it (SIGTERM to its pid, the one process this command
+ * started) rather than leave a half-started one: it says so on stderr, and
+ * ends the command with 130 (SIGINT) or 143 (SIGTERM). A second Ctrl-C while
+ * stopping exits at once and names what may be left. Once `wait` returned
+ * without an interrupt, the process is the caller's to keep, and signals
+ * have their default effect again.
  *
  * @example
  * ```ts
- * const child = spawn(process.execPath, ['server.js'], { detached: true });
- * const port = await whileStarting({ what: 'the server', pid: child.pid!, stop: () => stopChild(child, 5_000) }, (signal) => waitForPort(signal));
+ * const { child, result: port } = await startInterruptibly({
+ *   what: 'the server',
+ *   spawn: () => spawn(process.execPath, ['server.js'], { detached: true }),
+ *   wait: (interrupted) => waitForPort(interrupted),
+ *   stopTimeoutMs: 5_000,
+ * });
  * ```
  */
-export async function whileStarting<T>(starting: StartingProcess, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function startInterruptibly<T>(start: InterruptibleStart<T>): Promise<{ child: ChildProcess; result: T }> {
   const interrupt = new AbortController();
+  let child: ChildProcess | undefined;
   let received: StopSignal | undefined;
   let receivedAt = 0;
   const onSignal = (signal: StopSignal) => {
     if (received) {
       if (Date.now() - receivedAt < SIGNAL_ECHO_MS) return;
-      process.stderr.write(`opperator: interrupted again; ${starting.what} (pid ${starting.pid}) may still be running. Stop it with: kill ${starting.pid}\n`);
+      process.stderr.write(`opperator: interrupted again; ${start.what} (pid ${child?.pid}) may still be running. Stop it with: kill ${child?.pid}\n`);
       process.exit(signalExitCode(signal));
     }
     received = signal;
@@ -65,25 +72,27 @@ export async function whileStarting<T>(starting: StartingProcess, wait: (signal:
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    child = start.spawn();
     let result: T | undefined;
     try {
-      result = await wait(interrupt.signal);
+      result = await start.wait(interrupt.signal);
     } catch (err) {
       if (!received) throw err;
     }
-    if (!received) return result as T;
+    if (!received) return { child, result: result as T };
     // Exits: the command was interrupted, whatever it would have done next must not run.
-    return await stopAndExit(starting, received);
+    return await stopAndExit(start, child, received);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-async function stopAndExit(starting: StartingProcess, signal: StopSignal): Promise<never> {
-  const { what, pid } = starting;
+async function stopAndExit(start: InterruptibleStart<unknown>, child: ChildProcess, signal: StopSignal): Promise<never> {
+  const { what } = start;
+  const { pid } = child;
   process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping ${what} that was starting (pid ${pid}) ...\n`);
-  const gone = await starting.stop();
+  const gone = await stopChild(child, start.stopTimeoutMs);
   process.stderr.write(
     gone
       ? `opperator: stopped ${what} (pid ${pid}) that this command started; nothing it started is left running.\n`
@@ -101,7 +110,7 @@ async function stopAndExit(starting: StartingProcess, signal: StopSignal): Promi
  * if (!(await stopChild(child, 10_000))) console.error(`still running: ${child.pid}`);
  * ```
  */
-export function stopChild(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+function stopChild(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

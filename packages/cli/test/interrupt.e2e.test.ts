@@ -72,10 +72,10 @@ async function freezeFirstChild(cli: ChildProcess): Promise<number> {
   throw new Error('the CLI started no process');
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, seen: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${seen() ? `; seen: ${seen()}` : ''}`);
     await sleep(50);
   }
 }
@@ -110,7 +110,7 @@ describe('interrupting a command that is starting the daemon or the sandbox', ()
 
     // Ctrl-C reaches the terminal's whole foreground group; a SIGTERM (kill, a service manager) only the CLI.
     signal(sent === 'SIGINT' ? -cli.child.pid! : cli.child.pid!, sent);
-    await waitFor('the CLI to say it stops the daemon', () => cli.output.stderr.includes(`${word}: stopping the daemon that was starting (pid ${daemonPid})`));
+    await waitFor('the CLI to say it stops the daemon', () => cli.output.stderr.includes(`${word}: stopping the daemon that was starting (pid ${daemonPid})`), 20_000, () => JSON.stringify(cli.output));
     signal(daemonPid, 'SIGCONT');
     expect(await cli.closed, cli.output.stderr).toBe(code);
 
@@ -130,7 +130,7 @@ describe('interrupting a command that is starting the daemon or the sandbox', ()
     const sandboxPid = await freezeFirstChild(cli.child);
 
     signal(-cli.child.pid!, 'SIGINT');
-    await waitFor('the CLI to say it stops the sandbox', () => cli.output.stderr.includes(`Interrupted: stopping the sandbox that was starting (pid ${sandboxPid})`));
+    await waitFor('the CLI to say it stops the sandbox', () => cli.output.stderr.includes(`Interrupted: stopping the sandbox that was starting (pid ${sandboxPid})`), 20_000, () => JSON.stringify({ ...cli.output, exit: cli.child.exitCode, sandboxPid }));
     signal(sandboxPid, 'SIGCONT');
     expect(await cli.closed, cli.output.stderr).toBe(130);
 

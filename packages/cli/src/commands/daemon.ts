@@ -8,7 +8,7 @@ import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths, daemonScript } from '../daemon-paths.js';
-import { stopChild, whileStarting } from '../interrupt.js';
+import { startInterruptibly } from '../interrupt.js';
 import { waitForExit } from '../process-exit.js';
 
 /** How long `daemon start` waits for the socket to answer. */
@@ -59,28 +59,35 @@ export async function daemonStart(options: { foreground?: boolean }): Promise<vo
  * Starts the daemon detached from this terminal and waits until its socket
  * answers; used by `daemon start` and by commands that need a daemon. Once
  * it answered it is kept (it runs for every later command); Ctrl-C or
- * SIGTERM before that stops it and ends the command (see `whileStarting`).
+ * SIGTERM before that stops it and ends the command (see `startInterruptibly`).
  */
 export async function startDaemonInBackground(): Promise<{ pid: number; logPath: string }> {
   const { socketPath, logPath } = daemonPaths(readConfig());
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   const logFd = openSync(logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonScript()], { detached: true, stdio: ['ignore', logFd, logFd] });
-  // The child has its own copy of the descriptor.
-  closeSync(logFd);
   let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
   const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
-  // The daemon stops its agents and removes its socket and pid file on SIGTERM, even halfway through its start.
-  const starting = { what: 'the daemon', pid: child.pid ?? 0, stop: () => stopChild(child, DAEMON_STOP_TIMEOUT_MS) };
-  const pid = await whileStarting(starting, async (interrupted) => {
-    while (Date.now() < deadline && exited === undefined) {
-      const status = await tryStatus(socketPath);
-      interrupted.throwIfAborted();
-      if (status) return status.pid;
-      await sleep(100, undefined, { signal: interrupted });
-    }
-    return undefined;
+  const { child, result: pid } = await startInterruptibly({
+    what: 'the daemon',
+    spawn: () => {
+      const child = spawn(process.execPath, [daemonScript()], { detached: true, stdio: ['ignore', logFd, logFd] });
+      // The child has its own copy of the descriptor.
+      closeSync(logFd);
+      child.once('exit', (code) => (exited = code));
+      return child;
+    },
+    wait: async (interrupted) => {
+      while (Date.now() < deadline && exited === undefined) {
+        interrupted.throwIfAborted();
+        const status = await tryStatus(socketPath);
+        interrupted.throwIfAborted();
+        if (status) return status.pid;
+        await sleep(100, undefined, { signal: interrupted });
+      }
+      return undefined;
+    },
+    // The daemon stops its agents and removes its socket and pid file on SIGTERM, even halfway through its start.
+    stopTimeoutMs: DAEMON_STOP_TIMEOUT_MS,
   });
   if (pid !== undefined) {
     child.unref();

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import { childEnvironment } from '../config.js';
-import { stopChild, whileStarting } from '../interrupt.js';
+import { startInterruptibly } from '../interrupt.js';
 import { discoveryAnswers } from './sandbox-state.js';
 
 // The sandbox process: started detached by `sandbox start`, kept once it answers.
@@ -30,7 +30,7 @@ function sandboxScript(): string {
 /**
  * Starts the sandbox detached and waits for its discovery document; resolves
  * with its pid. Ctrl-C or SIGTERM before it answers stops it and ends the
- * command (see `whileStarting`): a sandbox left running with no pid in
+ * command (see `startInterruptibly`): a sandbox left running with no pid in
  * sandbox.json could be neither stopped nor started again (its port taken).
  *
  * @example
@@ -41,26 +41,33 @@ function sandboxScript(): string {
 export async function startSandboxProcess(port: number, issuer: string, logPath: string, config: object): Promise<number> {
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   const logFd = openSync(logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [sandboxScript()], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env: childEnvironment({ OPPERATOR_SANDBOX_CONFIG: JSON.stringify(config) }),
-  });
-  // The child has its own copy of the descriptor.
-  closeSync(logFd);
   let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
   const deadline = Date.now() + SANDBOX_START_TIMEOUT_MS;
-  const starting = { what: 'the sandbox', pid: child.pid ?? 0, stop: () => stopChild(child, SANDBOX_STOP_TIMEOUT_MS) };
-  const answered = await whileStarting(starting, async (interrupted) => {
-    while (Date.now() < deadline && exited === undefined) {
-      // Checking the child too: another server already on the port could answer discovery.
-      const answers = await discoveryAnswers(issuer);
-      interrupted.throwIfAborted();
-      if (answers && exited === undefined) return true;
-      await sleep(100, undefined, { signal: interrupted });
-    }
-    return false;
+  const { child, result: answered } = await startInterruptibly({
+    what: 'the sandbox',
+    spawn: () => {
+      const child = spawn(process.execPath, [sandboxScript()], {
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        env: childEnvironment({ OPPERATOR_SANDBOX_CONFIG: JSON.stringify(config) }),
+      });
+      // The child has its own copy of the descriptor.
+      closeSync(logFd);
+      child.once('exit', (code) => (exited = code));
+      return child;
+    },
+    wait: async (interrupted) => {
+      while (Date.now() < deadline && exited === undefined) {
+        interrupted.throwIfAborted();
+        // Checking the child too: another server already on the port could answer discovery.
+        const answers = await discoveryAnswers(issuer);
+        interrupted.throwIfAborted();
+        if (answers && exited === undefined) return true;
+        await sleep(100, undefined, { signal: interrupted });
+      }
+      return false;
+    },
+    stopTimeoutMs: SANDBOX_STOP_TIMEOUT_MS,
   });
   if (answered && child.pid) {
     child.unref();
