@@ -1,4 +1,4 @@
-import { canOpenBrowser, scopesRefusedByDeviceFlow, type OAuthClient } from '@opperator/oauth';
+import { scopesRefusedByDeviceFlow, type OAuthClient } from '@opperator/oauth';
 import type { InvokingClient } from '@opperator/protocol';
 import { SdkError } from './errors.js';
 
@@ -44,7 +44,7 @@ export interface SignInPathOptions {
   requested?: SignInPath | undefined;
   /** The interactive client waiting on the sign-in, when there is one. */
   waiting?: InvokingClient | undefined;
-  /** Whether the agent's own environment can open a browser; default from `process.env`. */
+  /** Whether the agent's own environment can open a browser (`hasUsableBrowser()`); only asked when nobody is attached. */
   agentHasBrowser?: boolean;
 }
 
@@ -64,7 +64,7 @@ export interface SignInPathOptions {
 export async function chooseSignInPath(client: OAuthClient, options: SignInPathOptions = {}): Promise<SignInChoice> {
   const { waiting } = options;
   const opener = waiting ? 'client' : 'agent';
-  const browserHere = waiting ? waiting.browser : (options.agentHasBrowser ?? canOpenBrowser(process.env));
+  const browserHere = waiting ? waiting.browser : options.agentHasBrowser === true;
   const label = client.provider.label ?? client.provider.name;
   const device = await deviceFlowProblem(client, label);
   switch (options.requested) {

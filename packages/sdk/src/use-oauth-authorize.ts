@@ -46,7 +46,7 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
   const report = options.onProgress;
   const signal = options.signal ? { signal: options.signal } : {};
   const waiting = options.client;
-  const choice = await chooseSignInPath(client, { requested: options.path, waiting });
+  const choice = await chooseSignInPath(client, { requested: options.path, waiting, agentHasBrowser: hasUsableBrowser() });
   // The reason goes on every line of the path that follows: a task record keeps only the latest.
   const why = choice.why ? `${choice.why} ` : '';
   let tokens: TokenSet;
