@@ -13,7 +13,7 @@ import { GITHUB_API_PREFIX, handleGithubApi } from './github-api.js';
 import { handleInteractions, interactionUrl, sendHtml } from './interactions.js';
 import { JsonFileStore } from './json-file-adapter.js';
 import { renderErrorPage } from './pages.js';
-import { providerHooks } from './provider-hooks.js';
+import { prefillDeviceCode, providerHooks } from './provider-hooks.js';
 
 /** Where the sandbox listens unless told otherwise. */
 export const SANDBOX_HOST = '127.0.0.1';
@@ -134,7 +134,8 @@ export function defaultSandboxClients(): SandboxClient[] {
  * accept any user name (the password is optional and not checked). PKCE is
  * required; refresh tokens are issued for `offline_access` with
  * `prompt=consent`; public clients get rotating refresh tokens. The device flow (RFC 8628) is on: its verification page is
- * `<issuer>/device`, followed by the same login and consent pages.
+ * `<issuer>/device` (`?user_code=` fills the code in), followed by the same
+ * login and consent pages; every page is a plain form, usable without script.
  * The same server answers a small Gmail-shaped demo API under
  * `<issuer>/gmail/v1` (see `handleDemoApi`), a GitHub-shaped one under
  * `<issuer>/github` (see `handleGithubApi`), and an admin API that revokes
@@ -202,6 +203,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       deviceFlow: { enabled: true, ...providerHooks.deviceFlow },
     },
   });
+  prefillDeviceCode(provider);
   if (options.issuerParameter === false) hideIssuerParameter(provider);
   if (options.devicePollIntervalSeconds !== undefined) announceDevicePollInterval(provider, options.devicePollIntervalSeconds);
   const revoke = (revokeOptions: RevokeGrantsOptions = {}) => revokeGrants(provider, store, revokeOptions);

@@ -183,37 +183,65 @@ export function renderErrorPage(title: string, details: Array<[string, string]>,
 }
 
 /**
- * The device flow's code page around oidc-provider's `form` (its action and
- * CSRF field); the submit button sits outside the form and names it.
- *
- * @example
- * ```ts
- * renderDeviceCodePage(form, { kind: 'aborted', text: 'The sign-in request was interrupted.', error: true });
- * ```
+ * Where a device page's form posts and the hidden fields it carries (the
+ * provider's CSRF token, the code being confirmed), so the page can put its
+ * buttons inside the form: a `<button form="…">` outside it does nothing in
+ * text browsers (w3m, lynx), and a page that needs script is one a person on
+ * a headless machine cannot finish.
  */
-export function renderDeviceCodePage(form: string, notice?: PageNotice, options: PageOptions = {}): string {
-  const body = `<p>Enter the code shown on your device.</p>
-${form}
-<div class="actions"><button type="submit" form="op.deviceInputForm">Continue</button></div>`;
-  return renderPage('device-code', 'Connect a device', body, notice, options);
+export interface DeviceForm {
+  action: string;
+  /** Hidden fields, in order. */
+  fields?: Record<string, string>;
+}
+
+function hiddenFields(form: DeviceForm): string {
+  return Object.entries(form.fields ?? {})
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
 }
 
 /**
- * The device flow's confirmation page: which app, which code, continue or abort.
+ * The device flow's code page: one plain form with the code field and its
+ * Continue button; `userCode` fills the field in (a `verification_uri_complete`
+ * link, or a refused code to correct).
  *
  * @example
  * ```ts
- * renderDeviceConfirmPage(form, 'opperator-demo', 'BCDF-GHJK');
+ * renderDeviceCodePage({ action: '/device', fields: { xsrf } }, { kind: 'aborted', text: 'The sign-in request was interrupted.', error: true });
  * ```
  */
-export function renderDeviceConfirmPage(form: string, clientName: string, userCode: string, options: PageOptions = {}): string {
+export function renderDeviceCodePage(form: DeviceForm, notice?: PageNotice, options: PageOptions & { userCode?: string } = {}): string {
+  // novalidate: an empty code gets the server's notice, the same in every browser.
+  const body = `<p>Enter the code shown on your device.</p>
+<form id="op.deviceInputForm" method="post" action="${escapeHtml(form.action)}" novalidate>
+${hiddenFields(form)}
+<label for="user_code">Code</label>
+<input id="user_code" type="text" name="user_code" value="${escapeHtml(options.userCode ?? '')}" autocomplete="off" autocapitalize="characters" spellcheck="false" autofocus>
+<div class="actions"><button type="submit">Continue</button></div>
+</form>`;
+  return renderPage('device-code', 'Connect a device', body, notice, options.tag === undefined ? {} : { tag: options.tag });
+}
+
+/**
+ * The device flow's confirmation page: which app, which code, continue or
+ * abort, both buttons inside the one form.
+ *
+ * @example
+ * ```ts
+ * renderDeviceConfirmPage({ action: '/device', fields: { xsrf, user_code: 'BCDF-GHJK', confirm: 'yes' } }, 'opperator-demo', 'BCDF-GHJK');
+ * ```
+ */
+export function renderDeviceConfirmPage(form: DeviceForm, clientName: string, userCode: string, options: PageOptions = {}): string {
   const body = `<p><strong>${escapeHtml(clientName)}</strong> asks to sign in on a device. Continue only if the device shows this code:</p>
 <p class="code">${escapeHtml(userCode)}</p>
-${form}
+<form id="op.deviceConfirmForm" method="post" action="${escapeHtml(form.action)}">
+${hiddenFields(form)}
 <div class="actions">
-<button type="submit" form="op.deviceConfirmForm" autofocus>Continue</button>
-<button type="submit" form="op.deviceConfirmForm" name="abort" value="yes" class="secondary">Abort</button>
-</div>`;
+<button type="submit" autofocus>Continue</button>
+<button type="submit" name="abort" value="yes" class="secondary">Abort</button>
+</div>
+</form>`;
   return renderPage('device-confirm', 'Confirm the device', body, undefined, options);
 }
 

@@ -21,6 +21,8 @@ export { runCli, CLI_PATH, type CliResult, type RunCliOptions } from './run-cli.
 export { makeAgentHome, SDK_PACKAGE_DIR, type TestAgent } from './agent-home.js';
 export { installExampleAgent, EXAMPLES_DIR, type InstallExampleOptions } from './example-agent.js';
 export { TmuxSession, type TmuxStartOptions } from './tmux.js';
+export { TextBrowser, W3M_PATH, type TextBrowserOptions } from './text-browser.js';
+export { RecordingProxy, type RecordedResponse } from './recording-proxy.js';
 export { sectionContent, waitForSection } from './sections.js';
 export { redeemRefreshToken } from './token-endpoint.js';
 export { invokeWithDeviceCode, type DeviceSignInResult } from './device-sign-in.js';

@@ -49,6 +49,13 @@ export class TmuxSession {
     return stdout.split('\n').map((line) => line.trimEnd()).join('\n');
   }
 
+  /** Where the terminal's cursor is (0-based column and row), as a text browser shows what is selected. */
+  async cursor(): Promise<{ x: number; y: number }> {
+    const { stdout } = await run('tmux', ['-L', this.#socket, 'display-message', '-p', '#{cursor_x} #{cursor_y}']);
+    const [x, y] = stdout.trim().split(' ').map(Number) as [number, number];
+    return { x, y };
+  }
+
   /** Types keys: tmux key names (`Enter`, `Escape`, `Up`, `Tab`, `C-c`) or literal text with `literal`. */
   async sendKeys(keys: string, options: { literal?: boolean } = {}): Promise<void> {
     await run('tmux', ['-L', this.#socket, 'send-keys', ...(options.literal ? ['-l'] : []), keys]);

@@ -144,16 +144,15 @@ export class SignInPages<W> {
     }
     const device = this.#options.devices.byUserCode(typed);
     if (!device) {
-      this.#showCodePage(call.res, { kind: 'invalid-code', text: 'That code is not right. Check it and try again.', error: true });
+      this.#showCodePage(call.res, { kind: 'invalid-code', text: 'That code is not right. Check it and try again.', error: true }, typed);
     } else if (device.expiresAt <= this.#options.now()) {
-      this.#showCodePage(call.res, { kind: 'expired-code', text: 'That code has expired. Start the sign-in again on your device.', error: true });
+      this.#showCodePage(call.res, { kind: 'expired-code', text: 'That code has expired. Start the sign-in again on your device.', error: true }, typed);
     } else if (device.status !== 'pending') {
-      this.#showCodePage(call.res, { kind: 'used-code', text: 'That code was already used. Start the sign-in again on your device.', error: true });
+      this.#showCodePage(call.res, { kind: 'used-code', text: 'That code was already used. Start the sign-in again on your device.', error: true }, typed);
     } else {
       const pending: PendingSignIn<W> = { id: randomBytes(16).toString('base64url'), clientId: device.clientId, scopes: device.scopes, device, expiresAt: device.expiresAt };
       this.#remember(pending);
-      const form = `<form id="op.deviceConfirmForm" method="post" action="${escapeAttr(this.#action('deviceConfirm', pending))}"></form>`;
-      sendHtml(call.res, 200, renderDeviceConfirmPage(form, this.#options.clientName(device.clientId), device.userCode, this.#page()));
+      sendHtml(call.res, 200, renderDeviceConfirmPage({ action: this.#action('deviceConfirm', pending) }, this.#options.clientName(device.clientId), device.userCode, this.#page()));
     }
   }
 
@@ -234,10 +233,10 @@ export class SignInPages<W> {
     );
   }
 
-  #showCodePage(res: ServerResponse, notice?: PageNotice): void {
+  /** The code form; `typed` fills the field again with a refused code, for the user to correct. */
+  #showCodePage(res: ServerResponse, notice?: PageNotice, typed?: string): void {
     const action = emulatedUrl(this.#options.origin, this.#options.urls.deviceEntry);
-    const form = `<form id="op.deviceInputForm" novalidate method="post" action="${escapeAttr(action)}"><label for="user_code">Code</label><input id="user_code" type="text" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></form>`;
-    sendHtml(res, notice ? 400 : 200, renderDeviceCodePage(form, notice, this.#page()));
+    sendHtml(res, notice ? 400 : 200, renderDeviceCodePage({ action }, notice, { ...this.#page(), ...(typed ? { userCode: typed } : {}) }));
   }
 
   #error(res: ServerResponse, status: number, title: string, details: Array<[string, string]>, hint?: string): void {
@@ -253,8 +252,4 @@ export class SignInPages<W> {
   #page(): PageOptions {
     return { tag: this.#options.tag };
   }
-}
-
-function escapeAttr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
