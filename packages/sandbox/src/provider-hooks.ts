@@ -26,7 +26,7 @@ function sendPage(ctx: KoaContextWithOIDC, html: string): void {
  * values oidc-provider builds its from: `urlFor('code_verification')` and the
  * secret its `generateXsrf` keeps in `session.state` (oidc-provider 9.x
  * lib/actions/code_verification.js, lib/shared/error_handler.js, lib/shared/xsrf.js).
- * The no-JS walk in test/device-no-script.e2e.test.ts fails if that changes.
+ * The w3m walk in test/device-text-browser.e2e.test.ts fails if that changes.
  */
 function deviceForm(ctx: KoaContextWithOIDC, fields: Record<string, string> = {}): DeviceForm {
   const secret = ctx.oidc.session?.state?.secret;

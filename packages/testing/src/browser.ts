@@ -148,8 +148,10 @@ export class TestBrowser {
   /**
    * Plays the user of an RFC 8628 device sign-in: opens `verificationUri`,
    * types `userCode`, confirms the device, signs in as `login`, approves or
-   * denies consent, and returns the provider's final page. Throws when a page
-   * refuses the code or an unexpected page appears.
+   * denies consent, and returns the provider's final page. Without `userCode`
+   * the page must have the code filled in already (a `verification_uri_complete`
+   * link). Throws when a page refuses the code, asks for one none was given
+   * for, or an unexpected page appears.
    *
    * @example
    * ```ts
@@ -157,7 +159,7 @@ export class TestBrowser {
    * expect(done.outcome).toBe('denied');
    * ```
    */
-  async completeDeviceFlow(verificationUri: string, userCode: string, options: DeviceVerificationOptions = {}): Promise<DeviceVerificationResult> {
+  async completeDeviceFlow(verificationUri: string, userCode: string | undefined, options: DeviceVerificationOptions = {}): Promise<DeviceVerificationResult> {
     await this.#context.clearCookies();
     const page = await this.#context.newPage();
     try {
@@ -166,7 +168,8 @@ export class TestBrowser {
         const kind = await classifyDevicePage(page);
         switch (kind) {
           case 'code-input':
-            await page.fill('input[name=user_code]', userCode);
+            if (userCode !== undefined) await page.fill('input[name=user_code]', userCode);
+            else if (!(await page.inputValue('input[name=user_code]'))) throw new Error(`the verification page asks for the user code and none was given (${page.url()})`);
             await submit(page, 'form[id="op.deviceInputForm"] button[type=submit]');
             break;
           case 'confirm':
