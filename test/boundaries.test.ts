@@ -26,8 +26,8 @@ const rules: Record<string, Rule> = {
   cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol', 'tui'], envReaders: ['config.ts'] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
   sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts', 'use-oauth-authorize.ts'], silent: false },
-  // The daemon client it will use comes with the app; until then, the wire types only.
-  tui: { mayImport: ['protocol'], envReaders: ['display-settings.ts'] },
+  // The wire types; and the clients' side of paste-back (@opperator/oauth/paste-back, node:http only), as the CLI's prompt uses it.
+  tui: { mayImport: ['protocol', 'oauth'], envReaders: ['display-settings.ts'] },
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

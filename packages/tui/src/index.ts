@@ -33,7 +33,8 @@ export { planSidebar, sectionLineCounts, focusedScrollLimit, type SidebarInput, 
 export { TasksPane, TASK_MARKS, taskRows, type TasksPaneProps } from './views/TasksPane.js';
 export { TaskDetail, taskDetailMaxTop, type TaskDetailProps } from './views/TaskDetail.js';
 export { taskDetailLines, type TaskDetailLine } from './views/task-detail.js';
-export { findUrl, signInUrl, taskLabel, outcomeText, toCompactJson } from './views/task-text.js';
+export { findUrl, taskLabel, outcomeText, toCompactJson } from './views/task-text.js';
+export { signInUrl, signInPrompt, taskSignInPrompt, parseDeviceCode, type SignInPrompt, type DeviceCode, type PasteBackRequest } from './views/sign-in-prompt.js';
 export { LogsPane, type LogsPaneProps } from './views/LogsPane.js';
 export { LOG_LEVELS, levelRank, formatLogTime, logText, filterLogs, splitMatches, type LogLevelFilter } from './views/log-lines.js';
 export { StatusLine, type StatusLineProps } from './views/StatusLine.js';
@@ -45,7 +46,9 @@ export { filterCommands, commandQuery, argumentHints } from './views/command-fil
 export { SecretForm, mask, MASK_CHAR, type SecretFormProps, type SecretFormStatus } from './views/SecretForm.js';
 export { layoutSizes, MIN_LEFT_COLUMNS, MIN_MAIN_COLUMNS, LEFT_SHARE, AGENT_LIST_SHARE, type LayoutSizes } from './views/layout-sizes.js';
 export { scrollWindow, clampScrollTop, type ScrollWindow } from './views/scroll-window.js';
-export { textColumns, truncateText, wrappedRows, toOneLine, wrapText } from './views/text-fit.js';
+export { textColumns, truncateText, truncateMiddle, wrappedRows, toOneLine, wrapText, wrapWords } from './views/text-fit.js';
+export { SignInStrip, type SignInStripProps } from './views/SignInStrip.js';
+export { signInStripLines, MIN_BODY_ROWS_UNDER_STRIP, type StripLine, type PasteFieldView, type PasteFieldStatus, type SignInStripInput } from './views/sign-in-strip.js';
 export { runTui } from './app/run-tui.js';
 export { App, type AppProps } from './app/App.js';
 export type { TuiClient, ConnectClient } from './state/client.js';

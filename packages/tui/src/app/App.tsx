@@ -15,6 +15,8 @@ import { agentCollapsed, agentSections, agentTasks, selectionOf } from './select
 import { useKeys } from './useKeys.js';
 import { useMissingSecrets } from './useMissingSecrets.js';
 import { useSecretForm, type SecretAccess } from './useSecretForm.js';
+import { usePasteField, type DeliverPastedAddress } from './usePasteField.js';
+import { signInPrompt } from '../views/sign-in-prompt.js';
 import { SpinnerClock } from './useSpinnerFrame.js';
 import { typeInto } from './text-input.js';
 import { useTerminalSize } from './useTerminalSize.js';
@@ -40,6 +42,11 @@ export interface AppProps {
    * back opens here, not from the daemon's environment.
    */
   browser?: BrowserAccess;
+  /**
+   * Delivers an address pasted into the paste field to the sign-in waiting
+   * for it. Default `deliverPastedAddress` of `@opperator/oauth/paste-back`.
+   */
+  deliverPastedAddress?: DeliverPastedAddress;
 }
 
 /**
@@ -51,7 +58,7 @@ export interface AppProps {
  * render(<App connect={connect} />);
  * ```
  */
-export function App({ connect, initialCollapsed, onCollapsedChange, secrets, browser }: AppProps): ReactNode {
+export function App({ connect, initialCollapsed, onCollapsedChange, secrets, browser, deliverPastedAddress }: AppProps): ReactNode {
   const { exit } = useApp();
   const { width, height } = useTerminalSize(useStdout().stdout);
   const { animate } = useDisplaySettings();
@@ -72,9 +79,10 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
   const sections = agentSections(snapshot, ui.selectedAgent);
   const tasks = useMemo(() => agentTasks(snapshot.tasks, ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
   const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
-  const screen = screenSizes(width, height, snapshot.agents.length, tasks);
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
   const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
+  const pasteField = usePasteField({ deliver: deliverPastedAddress, onOutcome: setNotice });
+  const screen = screenSizes(width, height, snapshot.agents.length, tasks, pasteField.field);
   const palette = usePalette(client, browser, {
     onStarted: (command) => {
       setNotice(`Started ${command}; its progress is in the tasks pane.`);
@@ -82,7 +90,14 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
       if (currentUi().mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
     },
     onError: setNotice,
+    onPasteBack: pasteField.offer,
+    onEnded: (redirectUris) => redirectUris.forEach(pasteField.end),
   });
+  // A sign-in whose task ended (cancelled, failed, done through an ssh -L tunnel) waits for nothing more.
+  const pasteTask = pasteField.field?.taskId === undefined ? undefined : snapshot.tasks.find((t) => t.id === pasteField.field?.taskId);
+  useEffect(() => {
+    if (pasteTask && pasteTask.state !== 'running' && pasteField.field) pasteField.end(pasteField.field.redirectUri);
+  }, [pasteTask, pasteField]);
   const secretForm = useSecretForm(secrets, { onDone: (saved, note) => setNotice(`Saved ${saved.length} secret${saved.length === 1 ? '' : 's'}.${note ? ` ${note}` : ''}`), onError: setNotice });
 
   const request = (method: string, agent: string, done: string) => {
@@ -103,7 +118,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
   useKeys((input, key, typedAhead) => {
     // Ctrl-C quits from anywhere, fields and overlays included.
     if (key.ctrl && input === 'c') return exit();
-    if (palette.handleKey(input, key) || secretForm.handleKey(input, key)) return;
+    if (palette.handleKey(input, key) || secretForm.handleKey(input, key) || pasteField.handleKey(input, key)) return;
     // Everything below from the latest UI state: keys of one chunk act on what the keys before them chose.
     const ui = currentUi();
     if (ui.searchingLogs) {
@@ -192,6 +207,15 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
         if (row) secretForm.open(row.name, row.secrets ?? []);
         return;
       }
+      case 'paste-address': {
+        // Any sign-in of this machine waiting for an address, the newest first: the field hidden with Esc comes back.
+        const waiting = signInPrompt(snapshot.tasks, 'paste');
+        const task = snapshot.tasks.find((t) => t.id === waiting?.taskId);
+        if (!waiting || !pasteField.open({ url: waiting.url, redirectUri: waiting.redirectUri, taskId: waiting.taskId, ...(task ? { label: `${task.agent} ${task.command}` } : {}) })) {
+          setNotice('No sign-in waits for an address.');
+        }
+        return;
+      }
       case 'cancel-task': {
         // On the focused tasks pane, the selected task only; elsewhere the newest running one.
         const onTasks = ui.focus === 'main' && ui.mainPane === 'tasks';
@@ -206,7 +230,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
       case 'none':
         return;
     }
-  }, () => palette.isOpen() || secretForm.isOpen() || currentUi().searchingLogs);
+  }, () => palette.isOpen() || secretForm.isOpen() || pasteField.isOpen() || currentUi().searchingLogs);
 
   const overlay: AppOverlay = palette.palette
     ? { kind: 'palette', commands: palette.palette.commands, input: palette.palette.input, selectedIndex: palette.palette.selectedIndex, agent: palette.palette.agent, loading: palette.palette.loading === true, ...(palette.palette.error ? { error: palette.palette.error } : {}) }
@@ -241,6 +265,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
         logView={{ follow: ui.followLogs, minLevel: ui.logLevel, scrollTop: ui.logScrollTop, ...(ui.logSearch || ui.searchingLogs ? { search: ui.logSearch } : {}) }}
         mainPane={ui.mainPane}
         overlay={overlay}
+        {...(pasteField.field ? { pasteField: pasteField.field } : {})}
       />
     </SpinnerClock>
   );

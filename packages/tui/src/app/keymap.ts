@@ -43,6 +43,7 @@ export type KeyIntent =
   | 'page-down'
   | 'secrets'
   | 'cancel-task'
+  | 'paste-address'
   | 'none';
 
 /** Every binding, for the help overlay and the status line (in that order of importance). */
@@ -64,6 +65,7 @@ export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
   { key: 'g', label: 'search logs' },
   { key: 'PgUp/PgDn', label: 'scroll' },
   { key: '1 2 3', label: 'agents/sections/main' },
+  { key: 'p', label: 'paste sign-in address' },
   { key: '?', label: 'help' },
   { key: 'q', label: 'quit' },
 ];
@@ -129,6 +131,8 @@ export function keyIntent(input: string, key: KeyPress, ui: Pick<UiState, 'overl
       return 'search-logs';
     case 'c':
       return 'cancel-task';
+    case 'p':
+      return 'paste-address';
     default:
       return 'none';
   }

@@ -1,8 +1,10 @@
 import type { Key } from 'ink';
+import { progressSchema } from '@opperator/protocol';
 import { messageOf, type TuiClient } from '../state/client.js';
 import type { CommandRow } from '../state/types.js';
 import { filterCommands } from '../views/command-filter.js';
 import { parseCommandLine } from './command-line.js';
+import type { PasteFieldRequest } from './usePasteField.js';
 import { typeInto } from './text-input.js';
 import { useSyncState } from './useSyncState.js';
 
@@ -30,6 +32,18 @@ export interface BrowserAccess {
   open(url: string): Promise<void>;
 }
 
+/** What {@link usePalette} tells the app, besides drawing the palette. */
+export interface PaletteEvents {
+  /** A command started (its task is in the tasks pane). */
+  onStarted: (command: string) => void;
+  /** A command could not start, or failed; the message is for the status line. */
+  onError: (message: string) => void;
+  /** An attached command's sign-in waits for the address a browser elsewhere ended on (paste-back). */
+  onPasteBack?: (request: PasteFieldRequest) => void;
+  /** An attached command ended: the sign-ins it asked to paste for (their redirect URIs) no longer wait. */
+  onEnded?: (pasteBackRedirectUris: readonly string[]) => void;
+}
+
 /** What {@link usePalette} gives the app. */
 export interface PaletteControl {
   palette: PaletteState | undefined;
@@ -46,15 +60,17 @@ export interface PaletteControl {
  * filters (and gives arguments after the name), ↑↓ select, Tab completes the
  * name, Enter validates the arguments and starts the command (its task shows
  * in the tasks pane with its progress), Esc closes. With `browser`, the
- * command runs attached and says this client can open pages: a sign-in page
- * the agent hands back opens here; without it, the command runs detached.
+ * command runs attached and says this client can open pages and take a
+ * pasted address: a sign-in page the agent hands back opens here, and a
+ * sign-in that asks for the address a browser elsewhere ended on goes to
+ * `events.onPasteBack`; without it, the command runs detached.
  *
  * @example
  * ```ts
  * const palette = usePalette(client, undefined, { onStarted: (command) => setNotice(`started ${command}`), onError: setNotice });
  * ```
  */
-export function usePalette(client: TuiClient | undefined, browser: BrowserAccess | undefined, events: { onStarted: (command: string) => void; onError: (message: string) => void }): PaletteControl {
+export function usePalette(client: TuiClient | undefined, browser: BrowserAccess | undefined, events: PaletteEvents): PaletteControl {
   const [palette, setPalette, currentPalette] = useSyncState<PaletteState | undefined>(undefined);
 
   const open = (agent: string) => {
@@ -94,20 +110,42 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
     }
     // Attached: the request lasts as long as the command; the task event says it started.
     let started = false;
+    let taskId: string | undefined;
+    const pasteBacks: string[] = [];
     const start = () => {
       if (!started) events.onStarted(parsed.command);
       started = true;
     };
-    const params = { name: state.agent, command: parsed.command, args: parsed.args, client: { browser: browser.canOpen } };
+    const ended = () => events.onEnded?.(pasteBacks);
+    const params = { name: state.agent, command: parsed.command, args: parsed.args, client: { browser: browser.canOpen, paste: true } };
     client
       .request('agent.invoke', params, (event) => {
-        if (event.task) start();
-        const openUrl = (event.progress as { openUrl?: unknown } | undefined)?.openUrl;
-        if (typeof openUrl === 'string') {
-          browser.open(openUrl).catch((err: unknown) => events.onError(`Could not open a browser (${messageOf(err)}); the sign-in URL is in the task's details (Enter).`));
+        const task = event.task as { id?: unknown } | undefined;
+        if (task) {
+          if (typeof task.id === 'string') taskId = task.id;
+          start();
+        }
+        const progress = event.progress as { openUrl?: unknown; pasteBack?: unknown } | undefined;
+        if (typeof progress?.openUrl === 'string') {
+          browser.open(progress.openUrl).catch((err: unknown) => events.onError(`Could not open a browser (${messageOf(err)}); the sign-in URL is in the task's details (Enter).`));
+        }
+        // Checked as the wire defines it: a client delivers pasted addresses only to a loopback receiver.
+        const pasteBack = progressSchema.shape.pasteBack.safeParse(progress?.pasteBack);
+        if (pasteBack.success && pasteBack.data) {
+          pasteBacks.push(pasteBack.data.redirectUri);
+          events.onPasteBack?.({ ...pasteBack.data, label: `${state.agent} ${parsed.command}`, ...(taskId ? { taskId } : {}) });
         }
       })
-      .then(start, (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`));
+      .then(
+        () => {
+          start();
+          ended();
+        },
+        (err: unknown) => {
+          ended();
+          events.onError(`${parsed.command}: ${messageOf(err)}`);
+        },
+      );
   };
 
   const handleKey = (input: string, key: Key): boolean => {

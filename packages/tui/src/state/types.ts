@@ -35,8 +35,12 @@ export interface TaskRow {
   /** The arguments it was invoked with. */
   args?: Record<string, unknown>;
   state: TaskState;
-  /** `openUrl`: a page the agent asked the invoking client to open (a sign-in page). */
-  progress: { text?: string; progress?: number; status?: string; openUrl?: string };
+  /**
+   * `openUrl`: a page the agent asked the invoking client to open (a sign-in
+   * page); `pasteBack`: a sign-in waiting for the address a browser elsewhere
+   * ended on (its page, and the loopback receiver the address goes to).
+   */
+  progress: { text?: string; progress?: number; status?: string; openUrl?: string; pasteBack?: { url: string; redirectUri: string } };
   progressLabel?: string;
   result?: unknown;
   error?: { message: string; code?: string };

@@ -16,8 +16,9 @@ import { Sidebar } from './Sidebar.js';
 import { StatusLine } from './StatusLine.js';
 import { TaskDetail } from './TaskDetail.js';
 import { TasksPane } from './TasksPane.js';
-import { signInUrl } from './task-text.js';
-import { wrappedRows } from './text-fit.js';
+import { signInPrompt } from './sign-in-prompt.js';
+import { MIN_BODY_ROWS_UNDER_STRIP, signInStripLines, type PasteFieldView, type StripLine } from './sign-in-strip.js';
+import { SignInStrip } from './SignInStrip.js';
 
 // Memoised: a spinner tick or one section update re-renders only the part
 // whose props changed, not the whole screen (each full Ink render costs ~20 ms
@@ -102,14 +103,18 @@ export interface AppLayoutProps {
   focus?: AppFocus;
   /** What is drawn over the main pane. Default none. */
   overlay?: AppOverlay;
+  /** The paste field (paste-back), when open: drawn full width above the status line, in place of the sign-in prompt. */
+  pasteField?: PasteFieldView;
 }
 
 /**
  * The whole screen, from props alone: on the left the agent list above the
  * selected agent's sections, on the right the logs or tasks pane (or an
  * overlay: help, palette, secret form; a confirm dialog sits above the pane),
- * the status line at the bottom, and above it, when a running task asks the
- * user to open a URL (a sign-in), that URL on full-width rows. Every part gets an exact share of
+ * the status line at the bottom, and above it the sign-in strip: when a
+ * running task asks the user to open a URL, enter a code or paste an address
+ * (a sign-in), or the paste field is open, that on full-width rows (see
+ * `signInStripLines`). Every part gets an exact share of
  * `width` × `height`, so no line is longer than the width and the frame is
  * never taller than the height. Colour follows `DisplaySettingsContext`.
  *
@@ -122,7 +127,7 @@ export interface AppLayoutProps {
 export function AppLayout(props: AppLayoutProps): ReactNode {
   const { width, height, agents, selectedAgent, focus } = props;
   const { color } = useDisplaySettings();
-  const { sizes, shownUrl, urlRows } = screenSizes(width, height, agents.length, props.tasks);
+  const { sizes, strip } = screenSizes(width, height, agents.length, props.tasks, props.pasteField);
   const accent = (active: boolean): string | undefined => (color && active ? 'cyan' : undefined);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -162,23 +167,17 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
           <MainArea {...props} columns={sizes.mainColumns} rows={sizes.bodyRows} />
         </Box>
       </Box>
-      {urlRows > 0 && (
-        <Box height={urlRows} width={width} overflow="hidden">
-          <Text color={color ? 'cyan' : undefined} underline>
-            {shownUrl}
-          </Text>
-        </Box>
-      )}
+      {strip.length > 0 && <SignInStrip lines={strip} width={width} />}
       <MemoStatusLine connection={props.connection} error={props.error} hints={props.hints} width={width} />
     </Box>
   );
 }
 
-/** {@link layoutSizes} of the screen once a sign-in URL has its rows, and that URL as shown. */
+/** {@link layoutSizes} of the screen once the sign-in strip has its rows, and those rows. */
 export interface ScreenSizes {
   sizes: LayoutSizes;
-  shownUrl: string | undefined;
-  urlRows: number;
+  /** The sign-in strip's rows (none when no sign-in asks anything). */
+  strip: StripLine[];
 }
 
 /**
@@ -190,14 +189,12 @@ export interface ScreenSizes {
  * screenSizes(80, 24, 2, tasks).sizes.sidebarRows; // 17
  * ```
  */
-export function screenSizes(width: number, height: number, agentCount: number, tasks: readonly TaskRow[]): ScreenSizes {
-  // A sign-in URL gets full-width rows of its own above the status line:
+export function screenSizes(width: number, height: number, agentCount: number, tasks: readonly TaskRow[], pasteField?: PasteFieldView): ScreenSizes {
+  // The sign-in strip gets full-width rows of its own above the status line:
   // inside a pane, a wrapped URL would be copied with the other column's
   // text between its pieces.
-  const url = signInUrl(tasks);
-  const shownUrl = url === undefined ? undefined : toDisplayText(url);
-  const urlRows = shownUrl === undefined ? 0 : Math.min(wrappedRows(shownUrl, width), Math.max(0, height - 2));
-  return { sizes: layoutSizes(width, height - urlRows, agentCount), shownUrl, urlRows };
+  const strip = signInStripLines({ prompt: signInPrompt(tasks), field: pasteField }, width, height - 1 - MIN_BODY_ROWS_UNDER_STRIP);
+  return { sizes: layoutSizes(width, height - strip.length, agentCount), strip };
 }
 
 function MainArea(props: AppLayoutProps & { columns: number; rows: number }): ReactNode {

@@ -6,7 +6,8 @@ import { ProgressLine } from '../progress-bar.js';
 import type { TaskRow, TaskState } from '../state/types.js';
 import { scrollWindow } from './scroll-window.js';
 import { useSpinnerFrameOf } from './spinner-context.js';
-import { findUrl, outcomeText, taskLabel } from './task-text.js';
+import { outcomeText, taskLabel } from './task-text.js';
+import { taskSignInPrompt, type SignInPrompt } from './sign-in-prompt.js';
 import { toOneLine, truncateText, textColumns, wrappedRows } from './text-fit.js';
 
 /** The mark before a finished task, by outcome. */
@@ -44,9 +45,10 @@ export interface TasksPaneProps {
 /**
  * The tasks of the selected agent, newest first, under a header counting
  * running and finished ones. A running task is a {@link ProgressLine}; when
- * its latest progress text holds an http(s) URL (a sign-in's "open this
- * URL"), the URL follows on its own rows, whole and unindented, so it can be
- * copied. A finished task is one line: `✓` with its result as compact JSON,
+ * its latest progress asks the user something (a sign-in's page to open, a
+ * device code to enter, an address to paste back), its line says so, code
+ * first, and the URL follows on its own rows, whole and unindented, so it
+ * can be copied. A finished task is one line: `✓` with its result as compact JSON,
  * `✗` with the error message, or `⊘ cancelled`.
  *
  * @example
@@ -93,7 +95,7 @@ export function TasksPane({ tasks, width, height, selectedId, spinnerFrame, show
  * ```
  */
 export function taskRows(task: TaskRow, width: number): number {
-  const url = task.state === 'running' ? findUrl(task.progress.text) : undefined;
+  const url = taskSignInPrompt(task)?.url;
   return 1 + (url === undefined ? 0 : wrappedRows(toDisplayText(url), width));
 }
 
@@ -106,8 +108,9 @@ interface TaskLineProps {
 function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineProps & { spinnerFrame: string | undefined; showUrl: boolean }): ReactNode {
   const { color } = useDisplaySettings();
   const frame = useSpinnerFrameOf(spinnerFrame);
-  const url = showUrl ? findUrl(task.progress.text) : undefined;
-  const text = task.progress.text ?? task.progress.status;
+  const prompt = taskSignInPrompt(task);
+  const url = showUrl ? prompt?.url : undefined;
+  const text = promptText(prompt) ?? task.progress.text ?? task.progress.status;
   return (
     <Box flexDirection="column" width={width}>
       <Box flexDirection="row" width={width}>
@@ -115,7 +118,7 @@ function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineP
           <Text bold>{selected ? '›' : ' '}</Text>
         </Box>
         <ProgressLine
-          label={taskLabel(task)}
+          label={prompt?.kind === 'device' ? `${taskLabel(task)} · code ${prompt.userCode}` : taskLabel(task)}
           width={width - 2}
           text={text === undefined ? undefined : toOneLine(text)}
           progress={task.progress.progress}
@@ -129,6 +132,17 @@ function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineP
       )}
     </Box>
   );
+}
+
+/**
+ * A sign-in's request in a few words that fit its one line (a device code
+ * goes in the label, which is never cut first); its page is shown in full
+ * below (under the task, or in the sign-in strip at the bottom of the screen).
+ */
+function promptText(prompt: SignInPrompt | undefined): string | undefined {
+  if (prompt?.kind === 'device') return `Enter the code at the page below${prompt.validUntil ? ` (valid until ${prompt.validUntil})` : ''}`;
+  if (prompt?.kind === 'paste') return 'Open the page below in a browser on any machine, then press p and paste the address it ends on';
+  return undefined;
 }
 
 function FinishedTask({ task, width, selected }: TaskLineProps): ReactNode {

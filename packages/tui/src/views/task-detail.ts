@@ -1,8 +1,9 @@
 import { toDisplayText } from '../markup-text.js';
 import type { TaskRow } from '../state/types.js';
 import { formatLogTime } from './log-lines.js';
+import { taskSignInPrompt } from './sign-in-prompt.js';
 import { taskLabel, toCompactJson } from './task-text.js';
-import { wrapText } from './text-fit.js';
+import { toOneLine, wrapText, wrapWords } from './text-fit.js';
 
 /** One row of a task's details: plain text, with how to draw it. */
 export interface TaskDetailLine {
@@ -15,7 +16,8 @@ export interface TaskDetailLine {
  * Everything known about a task, laid out as rows of at most `width`
  * columns: what ran (command and arguments), when, and its outcome in full:
  * the result as indented JSON, or the error's code and whole message; for a
- * running task its latest progress. The tasks pane shows one truncated line
+ * running task its latest progress, and what a sign-in asks of the user
+ * (its code, its page in full, where a pasted address goes). The tasks pane shows one truncated line
  * per task; this is what Enter opens.
  *
  * @example
@@ -41,7 +43,10 @@ export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] 
       const { text, progress, status } = task.progress;
       add('Progress', 'heading');
       if (typeof progress === 'number') add(`${Math.round(progress * 100)}%`);
-      add(text ?? status ?? 'waiting for the first progress report', text ?? status ? undefined : 'dim');
+      // Prose, wrapped between words: a URL or a code in it stays in one piece where it fits.
+      if (text ?? status) for (const row of wrapWords(toDisplayText(toOneLine(text ?? status ?? '')), width)) lines.push({ text: row });
+      else add('waiting for the first progress report', 'dim');
+      addSignIn(task, width, lines);
       break;
     }
     case 'succeeded':
@@ -57,6 +62,21 @@ export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] 
       break;
   }
   return lines;
+}
+
+/** A running sign-in's request, spelled out: the code to enter, or what to paste where; then its page, whole, on rows of its own. */
+function addSignIn(task: TaskRow, width: number, lines: TaskDetailLine[]): void {
+  const prompt = taskSignInPrompt(task);
+  if (prompt === undefined || prompt.kind === 'open') return;
+  const words = (text: string, style?: TaskDetailLine['style']) => {
+    for (const row of wrapWords(toDisplayText(text), width)) lines.push(style ? { text: row, style } : { text: row });
+  };
+  lines.push({ text: '' });
+  words('Sign in', 'heading');
+  if (prompt.kind === 'device') words(`code     ${prompt.userCode}${prompt.validUntil ? ` (valid until ${prompt.validUntil})` : ''}`);
+  else words(`Open this page in a browser on any machine and sign in, then press p and paste the address it ends on (it starts with ${prompt.redirectUri}).`);
+  words('page', 'dim');
+  for (const row of wrapText(toDisplayText(prompt.url), width)) lines.push({ text: row });
 }
 
 /** Indented JSON, or what {@link toCompactJson} makes of values JSON cannot hold. */

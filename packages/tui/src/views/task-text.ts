@@ -83,22 +83,3 @@ export function toCompactJson(value: unknown): string {
     return `${String(value)} (${error instanceof Error ? error.message : 'not JSON'})`;
   }
 }
-
-/**
- * The sign-in URL to put in front of the user: from the newest running task
- * whose progress text holds one.
- *
- * @example
- * ```ts
- * signInUrl(tasks); // 'https://127.0.0.1:4000/device?user_code=ABCD' or undefined
- * ```
- */
-export function signInUrl(tasks: readonly TaskRow[]): string | undefined {
-  let newest: { url: string; createdAt: number } | undefined;
-  for (const task of tasks) {
-    if (task.state !== 'running') continue;
-    const url = task.progress.openUrl ?? findUrl(task.progress.text);
-    if (url !== undefined && (newest === undefined || task.createdAt > newest.createdAt)) newest = { url, createdAt: task.createdAt };
-  }
-  return newest?.url;
-}

@@ -102,3 +102,56 @@ export function wrapText(text: string, width: number): string[] {
   }
   return rows;
 }
+
+/**
+ * Prose wrapped at `width` columns between words, as a terminal reader
+ * expects; a word longer than a row (a URL) is broken where the row ends.
+ * The rows a pre-laid-out view draws one by one, so it knows their count.
+ *
+ * @example
+ * ```ts
+ * wrapWords('Paste the address here', 10); // ['Paste the', 'address', 'here']
+ * wrapWords('code     ABCD-EFGH', 40);      // ['code     ABCD-EFGH'] (spaces within a row kept)
+ * ```
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const columns = Math.max(1, Math.floor(width));
+  const rows: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    // undefined: nothing on this row yet, so the space before the next word is the break.
+    let row: string | undefined;
+    for (const word of line.split(' ')) {
+      const joined = row === undefined ? word : `${row} ${word}`;
+      if (textColumns(joined) <= columns) {
+        row = joined;
+        continue;
+      }
+      if (row !== undefined && row.trim() !== '') rows.push(row);
+      // A word wider than a row fills rows of its own; its last piece starts the next row.
+      const pieces = wrapText(word, columns);
+      rows.push(...pieces.slice(0, -1));
+      row = pieces.at(-1) || undefined;
+    }
+    rows.push(row ?? '');
+  }
+  return rows;
+}
+
+/**
+ * Text cut to `width` columns in the middle, keeping its beginning and its
+ * end (a pasted address: where it goes, and whether it arrived whole).
+ *
+ * @example
+ * ```ts
+ * truncateMiddle('http://127.0.0.1:8765/callback?code=abc&state=xyz', 24); // 'http://127.0…c&state=xyz'
+ * ```
+ */
+export function truncateMiddle(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (textColumns(text) <= width) return text;
+  const chars = [...text];
+  const tail = Math.floor((width - 1) / 2);
+  let end = '';
+  for (let i = chars.length - 1; i >= 0 && textColumns(chars[i]! + end) <= tail; i--) end = chars[i]! + end;
+  return `${truncateText(text, width - textColumns(end))}${end}`;
+}

@@ -160,14 +160,14 @@ describe('App', () => {
     expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, detach: true });
   });
 
-  it('with a browser opener, runs a command attached, says it can open pages, and opens the page the agent hands back', async () => {
+  it('with a browser opener, runs a command attached, says it can open pages and take a pasted address, and opens the page the agent hands back', async () => {
     const opened: string[] = [];
     const { daemon, waitFor, press } = await start({ browser: { canOpen: true, open: async (url) => void opened.push(url) } });
     await press('/c');
     await waitFor((text) => text.includes('check_now'), 'the palette with the command');
     await press('\r');
     await waitFor(() => opened.length > 0, 'the page opened');
-    expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, client: { browser: true } });
+    expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, client: { browser: true, paste: true } });
     expect(opened).toEqual(['http://127.0.0.1:9440/auth?state=s']);
     await waitFor((text) => text.includes('Started check_now'), 'the started notice');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clampScrollTop, scrollWindow } from '../../src/views/scroll-window.js';
 import { textColumns, toOneLine, truncateText, wrappedRows } from '../../src/views/text-fit.js';
 import { layoutSizes } from '../../src/views/layout-sizes.js';
-import { signInUrl } from '../../src/views/task-text.js';
+import { signInUrl } from '../../src/views/sign-in-prompt.js';
 import type { TaskRow } from '../../src/state/types.js';
 
 describe('scrollWindow', () => {
