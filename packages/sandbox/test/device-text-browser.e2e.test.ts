@@ -79,12 +79,16 @@ function expectCompletableWithoutScript(pages: readonly RecordedResponse[]): voi
 }
 
 describe('the sandbox device flow in w3m', () => {
-  it('types the code, confirms, signs in and allows: the agent gets tokens for that account', async () => {
+  it('types a wrong code, then the right one, confirms, signs in and allows: the agent gets tokens for that account', async () => {
     const started = performance.now();
     const client = new OAuthClient({ provider: sandbox, clientId: publicClient.clientId, scopes: ['openid', 'email', 'offline_access'], store: new MemoryTokenStore() });
     const run = await deviceSignIn(client, async (code, open) => {
       const w3m = await open();
       await w3m.waitForHeading('Connect a device');
+      await w3m.fill('Code', 'BCDF-BCDF');
+      await w3m.press('Continue');
+      // oidc-provider's re-rendered code page: the notice, and the typed code back in the field.
+      await w3m.waitFor(/That code is not right[\s\S]*Code \[BCDF-BCDF/);
       await w3m.fill('Code', code.userCode.toLowerCase());
       await w3m.press('Continue');
       const confirm = await w3m.waitForHeading('Confirm the device');
@@ -102,7 +106,7 @@ describe('the sandbox device flow in w3m', () => {
     expect(run.error).toBeUndefined();
     expect(run.tokens?.account).toBe('wendy@sandbox.test');
     expect(run.tokens?.refreshToken).toBeTruthy();
-    expect(run.pages.map((p) => pageKind(p))).toEqual(['device-code', 'device-confirm', 'login', 'consent', 'device-success']);
+    expect(run.pages.map((p) => pageKind(p))).toEqual(['device-code', 'device-code', 'device-confirm', 'login', 'consent', 'device-success']);
     expectCompletableWithoutScript(run.pages);
     console.log(`w3m sandbox device sign-in: ${Math.round(performance.now() - started)} ms`);
   }, 60_000);
