@@ -7,7 +7,7 @@
 // already running from dist (two vitest sessions in one checkout) never sees
 // it half-written or missing.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { bundlePatches } from './bundle-patches.mjs';
@@ -23,6 +23,10 @@ await build({
     daemon: new URL('../packages/daemon/src/main.ts', import.meta.url).pathname,
     // `opperator sandbox start` runs the local authorization server + demo API from here, the same way.
     sandbox: new URL('../packages/sandbox/src/main.ts', import.meta.url).pathname,
+    // The SDK the daemon gives agents that do not install their own (packages/daemon/src/runtime-sdk.ts):
+    // the runner and the entry, sharing chunks, so both see one Agent class.
+    'sdk/index': new URL('../packages/sdk/src/index.ts', import.meta.url).pathname,
+    'sdk/runner': new URL('../packages/sdk/src/runner.ts', import.meta.url).pathname,
   },
   outdir,
   bundle: true,
@@ -50,6 +54,10 @@ await build({
   plugins: [bundlePatches],
   logLevel: 'warning',
 });
+
+// Documents the CLI points users to (agent bootstrap names docs/providers.md), shipped with the bundle.
+await mkdir(join(outdir, 'docs'), { recursive: true });
+await copyFile(new URL('../docs/providers.md', import.meta.url), join(outdir, 'docs', 'providers.md'));
 
 /** One digest of every file's relative path and content; `undefined` when the folder does not exist. */
 async function digestOf(dir) {

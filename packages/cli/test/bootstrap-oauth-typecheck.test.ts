@@ -9,7 +9,9 @@ import { makeTempDir, runCli, type TempDir } from '@opperator/testing';
 // strict tsconfig against the real SDK types: the daemon runs agents with
 // tsx, which strips types without checking them, so nothing else would catch
 // a template that no longer matches the SDK. The agents are written by the
-// real CLI and compiled where they stand, through their node_modules link.
+// real CLI and compiled where they stand; they carry no SDK of their own (the
+// runtime provides it), so `@opperator/sdk` is mapped to this checkout's, as
+// an editor with the published types would see it.
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -29,7 +31,8 @@ function repoCompilerOptions(): ts.CompilerOptions {
   const configPath = join(REPO_ROOT, 'tsconfig.json');
   const { config, error } = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
   if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-  return ts.parseJsonConfigFileContent(config, ts.sys, REPO_ROOT, undefined, configPath).options;
+  const options = ts.parseJsonConfigFileContent(config, ts.sys, REPO_ROOT, undefined, configPath).options;
+  return { ...options, paths: { '@opperator/sdk': [join(REPO_ROOT, 'packages', 'sdk', 'src', 'index.ts')] } };
 }
 
 describe('agent bootstrap templates type-check', () => {

@@ -16,6 +16,14 @@ export interface AgentSource {
   entryFile: string;
 }
 
+/** The runtime's own SDK: what an agent that does not install `@opperator/sdk` is built with. */
+export interface RuntimeSdkFiles {
+  /** The SDK runner (`@opperator/sdk/runner`). */
+  runnerFile: string;
+  /** The SDK entry (`@opperator/sdk`). */
+  indexFile: string;
+}
+
 /** Where a built agent lives: run `node --enable-source-maps <runner> <entry>`. */
 export interface BuiltAgent {
   /** The SDK runner, bundled. */
@@ -78,16 +86,16 @@ interface CacheRecord {
 export class AgentBuilder {
   readonly #esbuild: Esbuild;
   readonly #buildRoot: string;
-  readonly #runnerFile: string;
+  readonly #sdk: RuntimeSdkFiles;
   /** One build at a time per agent: two starts must not write the same folder at once. */
   readonly #queues = new Map<string, Promise<unknown>>();
   #idleTimer: NodeJS.Timeout | undefined;
   #inFlight = 0;
 
-  constructor(esbuild: Esbuild, buildRoot: string, runnerFile: string) {
+  constructor(esbuild: Esbuild, buildRoot: string, sdk: RuntimeSdkFiles) {
     this.#esbuild = esbuild;
     this.#buildRoot = buildRoot;
-    this.#runnerFile = runnerFile;
+    this.#sdk = sdk;
   }
 
   /** The folder of an agent's build. */
@@ -123,7 +131,9 @@ export class AgentBuilder {
     const started = performance.now();
     const outDir = this.outDir(agent.name);
     const paths = this.outputs(agent.name);
-    const key = JSON.stringify([RECIPE, this.#esbuild.version, process.version, agent.dir, agent.entryFile, this.#runnerFile]);
+    // Installing or removing an SDK of the agent's own changes which SDK it is built with.
+    const ownSdk = await realpath(join(agent.dir, 'node_modules', '@opperator', 'sdk')).catch(() => 'runtime');
+    const key = JSON.stringify([RECIPE, this.#esbuild.version, process.version, agent.dir, agent.entryFile, this.#sdk, ownSdk]);
     if (await isFresh(outDir, key)) return { ...paths, rebuilt: false, ms: performance.now() - started };
     await mkdir(outDir, { recursive: true, mode: 0o700 });
     await linkNodeModules(outDir, agent.dir);
@@ -131,7 +141,7 @@ export class AgentBuilder {
     let result: { metafile: Metafile; outputFiles: Array<{ path: string; contents: Uint8Array }> };
     try {
       result = await this.#esbuild.build({
-        entryPoints: { runner: this.#runnerFile, agent: agent.entryFile },
+        entryPoints: { runner: RUNNER_ENTRY, agent: agent.entryFile },
         outdir: outDir,
         outExtension: { '.js': '.mjs' },
         chunkNames: 'chunk-[hash]',
@@ -149,7 +159,7 @@ export class AgentBuilder {
         write: false,
         logLevel: 'silent',
         absWorkingDir: agentDirReal,
-        plugins: [agentPlugin(agentDirReal)],
+        plugins: [sdkPlugin(agentDirReal, this.#sdk), agentPlugin(agentDirReal)],
         // Bundled CommonJS (proper-lockfile, write-file-atomic via @opperator/oauth) calls require() and reads __filename.
         // `define` rewrites only free references: an agent's own `const __filename = ...` would clash with a banner `const`.
         banner: {
@@ -180,6 +190,38 @@ export class AgentBuilder {
     await writeAtomic(join(outDir, CACHE_FILE), JSON.stringify({ key, inputs, outputs } satisfies CacheRecord));
     return { ...paths, rebuilt: true, ms: performance.now() - started };
   }
+}
+
+/** The runner entry point, resolved by {@link sdkPlugin}. */
+const RUNNER_ENTRY = 'opperator:sdk-runner';
+/** Marks a resolution the SDK plugin asks esbuild for, so it does not answer itself. */
+const PLAIN_RESOLVE = { opperatorPlain: true };
+
+/**
+ * Which SDK an agent runs with. An agent that installed `@opperator/sdk`
+ * (pinned a version) gets its own, runner included, so the runner and the
+ * agent share one `Agent` class. Any other agent gets the runtime's, which
+ * matches the daemon's version: an agent needs nothing but agent.ts.
+ */
+function sdkPlugin(agentDir: string, sdk: RuntimeSdkFiles): Plugin {
+  return {
+    name: 'opperator-sdk',
+    setup(build) {
+      const fromAgent = async (path: string, resolveDir: string) => {
+        const found = await build.resolve(path, { kind: 'import-statement', resolveDir, pluginData: PLAIN_RESOLVE });
+        return found.errors.length === 0 ? found.path : undefined;
+      };
+      build.onResolve({ filter: /^opperator:sdk-runner$/ }, async () => ({ path: (await fromAgent('@opperator/sdk/runner', agentDir)) ?? sdk.runnerFile }));
+      build.onResolve({ filter: /^@opperator\/sdk(\/.*)?$/ }, async (args) => {
+        if ((args.pluginData as typeof PLAIN_RESOLVE | undefined)?.opperatorPlain) return undefined;
+        const own = await fromAgent(args.path, args.resolveDir);
+        if (own) return { path: own };
+        if (args.path === '@opperator/sdk') return { path: sdk.indexFile };
+        if (args.path === '@opperator/sdk/runner') return { path: sdk.runnerFile };
+        return { errors: [{ text: `${args.path} is not part of the SDK the runtime provides (only @opperator/sdk); install it in the agent's folder to use it` }] };
+      });
+    },
+  };
 }
 
 /** Marks the agent's own bare imports external (except `@opperator/*`) and keeps `import.meta.url` pointing at the source file. */

@@ -19,12 +19,14 @@ export interface AgentLaunch {
   prepare?(agent: AgentSource): Promise<void>;
 }
 
-/** Where the daemon finds the SDK runner and tsx (resolved from this installation). */
+/** Where the daemon finds the runtime's SDK and tsx (from this installation, not from agents' folders). */
 export interface LaunchPaths {
-  /** Absolute path of `@opperator/sdk/runner` (runner.ts). */
+  /** The runtime's SDK runner (see {@link locateRuntimeSdk}); an agent with an SDK of its own uses that one's. */
   runnerFile: string;
-  /** `import.meta.resolve('tsx')`. */
-  tsxUrl: string;
+  /** The runtime's SDK entry, given to agents that import `@opperator/sdk` without installing it. */
+  sdkIndexFile: string;
+  /** `import.meta.resolve('tsx')`, asked only for the fallback launch; throws where tsx is not installed (a packaged install). */
+  resolveTsx: () => string;
   /** `$OPPERATOR_HOME/state/build`. */
   buildRoot: string;
 }
@@ -39,7 +41,8 @@ export interface LaunchPaths {
  * ```
  */
 export function tsxLaunch(paths: LaunchPaths): AgentLaunch {
-  return { command: process.execPath, args: (agent) => ['--import', paths.tsxUrl, paths.runnerFile, agent.entryFile] };
+  const tsxUrl = paths.resolveTsx();
+  return { command: process.execPath, args: (agent) => ['--import', tsxUrl, paths.runnerFile, agent.entryFile] };
 }
 
 /**
@@ -54,7 +57,7 @@ export function tsxLaunch(paths: LaunchPaths): AgentLaunch {
  * ```
  */
 export function bundleLaunch(esbuild: Esbuild, paths: LaunchPaths): AgentLaunch {
-  const builder = new AgentBuilder(esbuild, paths.buildRoot, paths.runnerFile);
+  const builder = new AgentBuilder(esbuild, paths.buildRoot, { runnerFile: paths.runnerFile, indexFile: paths.sdkIndexFile });
   return {
     command: process.execPath,
     args: (agent) => {
@@ -78,12 +81,26 @@ export function bundleLaunch(esbuild: Esbuild, paths: LaunchPaths): AgentLaunch 
  * ```
  */
 export async function chooseLaunch(paths: LaunchPaths, warn: (message: string) => void, load: () => Promise<Esbuild> = loadEsbuild): Promise<AgentLaunch> {
+  let esbuild: Esbuild;
   try {
-    return bundleLaunch(await load(), paths);
+    esbuild = await load();
   } catch (err) {
-    warn(`opperator daemon: warning: esbuild could not be loaded (${err instanceof Error ? err.message : String(err)}); agents run under tsx instead, which starts slower and uses more memory. Reinstall opperator to fix.`);
-    return tsxLaunch(paths);
+    const why = err instanceof Error ? err.message : String(err);
+    try {
+      const launch = tsxLaunch(paths);
+      warn(`opperator daemon: warning: esbuild could not be loaded (${why}); agents run under tsx instead, which starts slower and uses more memory. Reinstall opperator to fix.`);
+      return launch;
+    } catch {
+      // No tsx either (a packaged install): every start says why, and the daemon itself keeps serving.
+      warn(`opperator daemon: error: esbuild could not be loaded (${why}), so no agent can be built. Reinstall opperator: npm install -g @opperator/cli`);
+      return {
+        command: process.execPath,
+        args: (agent) => [agent.entryFile],
+        prepare: () => Promise.reject(new Error(`esbuild could not be loaded (${why}), so agents cannot be built. Reinstall opperator: npm install -g @opperator/cli`)),
+      };
+    }
   }
+  return bundleLaunch(esbuild, paths);
 }
 
 async function loadEsbuild(): Promise<Esbuild> {

@@ -3,11 +3,11 @@
  * `opperator daemon start --foreground` in the terminal. It prints
  * "opperator daemon ready" once the control socket answers.
  */
-import { fileURLToPath } from 'node:url';
 import { SecretStore } from '@opperator/secrets';
 import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
+import { locateRuntimeSdk } from './runtime-sdk.js';
 
 /**
  * A repeat of the signal within this time is the same Ctrl-C relayed by a
@@ -42,11 +42,12 @@ const config = readDaemonConfig();
 const secrets = new SecretStore({ home: config.home, mode: config.secretStoreMode, dbusSessionBusAddress: config.dbusSessionBusAddress });
 // Agents are TypeScript files. The daemon builds each one with esbuild into
 // plain JavaScript (with the SDK runner) before it starts it; without
-// esbuild, the SDK runner runs agent.ts under tsx. The runner and tsx are
-// resolved from this installation (not from the agent's folder); the daemon
-// only needs their paths, it imports neither.
+// esbuild, the SDK runner runs agent.ts under tsx (where tsx is installed:
+// a development checkout). The runtime's SDK goes to agents that do not
+// install their own; the daemon only needs paths, it imports neither.
+const sdk = locateRuntimeSdk(import.meta.url);
 const launch = await chooseLaunch(
-  { runnerFile: fileURLToPath(import.meta.resolve('@opperator/sdk/runner')), tsxUrl: import.meta.resolve('tsx'), buildRoot: buildRootOf(config.stateDir) },
+  { runnerFile: sdk.runnerFile, sdkIndexFile: sdk.indexFile, resolveTsx: () => import.meta.resolve('tsx'), buildRoot: buildRootOf(config.stateDir) },
   (message) => process.stderr.write(`${message}\n`),
 );
 

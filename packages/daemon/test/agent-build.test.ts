@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { chooseLaunch } from '../src/agent-launch.js';
 // AgentBuilder against real esbuild, and the built agent run with plain node.
 
 const RUNNER = join(SDK_PACKAGE_DIR, 'src', 'runner.ts');
+const SDK_INDEX = join(SDK_PACKAGE_DIR, 'src', 'index.ts');
 // Names agent code often declares at top level (they must not clash with the bundle's banner),
 // an external package from the agent's node_modules, import.meta.url, and a throw on line 14.
 const SOURCE = `import { createRequire } from 'node:module';
@@ -41,7 +42,7 @@ beforeEach(async () => {
   await writeFile(join(lib, 'package.json'), JSON.stringify({ name: 'local-lib', version: '1.0.0', type: 'module', main: 'index.js' }));
   await writeFile(join(lib, 'index.js'), 'export const answer = 42;\n');
   agent = { name: 'probe', dir, entryFile: join(dir, 'agent.ts') };
-  builder = new AgentBuilder(esbuild, join(home.path, 'state', 'build'), RUNNER);
+  builder = new AgentBuilder(esbuild, join(home.path, 'state', 'build'), { runnerFile: RUNNER, indexFile: SDK_INDEX });
 });
 afterEach(async () => {
   await home.remove();
@@ -85,6 +86,25 @@ describe('AgentBuilder', () => {
     expect(err).toContain(`${agent.entryFile}:15:`);
   });
 
+  it('an agent without an SDK of its own gets the runtime\'s (agent.ts alone runs); installing one later rebuilds with it', async () => {
+    await rm(join(agent.dir, 'node_modules', '@opperator'), { recursive: true });
+    // The runtime's SDK stands apart from the agent's folder (the CLI bundle's dist/sdk): a copy of the workspace SDK's path is enough.
+    const built = await builder.build(agent);
+    expect(built.rebuilt).toBe(true);
+    const out = await run([{ type: 'command', id: 'last', name: 'probe', args: {} }]);
+    expect(out).toContain('"type":"ready"');
+    expect(out).toMatch(/"id":"last","ok":true/);
+    await mkdir(join(agent.dir, 'node_modules', '@opperator'), { recursive: true });
+    await symlink(SDK_PACKAGE_DIR, join(agent.dir, 'node_modules', '@opperator', 'sdk'));
+    expect((await builder.build(agent)).rebuilt).toBe(true);
+  });
+
+  it('an import of an SDK subpath the runtime does not provide fails the build, saying to install it', async () => {
+    await rm(join(agent.dir, 'node_modules', '@opperator'), { recursive: true });
+    await writeFile(agent.entryFile, `import { x } from '@opperator/sdk/internal-thing';\nconsole.log(x);\n${SOURCE}`);
+    await expect(builder.build(agent)).rejects.toThrow("@opperator/sdk/internal-thing is not part of the SDK the runtime provides (only @opperator/sdk); install it in the agent's folder to use it");
+  });
+
   it('reuses the build while its inputs are unchanged', async () => {
     expect((await builder.build(agent)).rebuilt).toBe(true);
     expect((await builder.build(agent)).rebuilt).toBe(false);
@@ -104,11 +124,19 @@ describe('AgentBuilder', () => {
 describe('chooseLaunch', () => {
   it('falls back to tsx, with one warning, when esbuild cannot be loaded', async () => {
     const warnings: string[] = [];
-    const paths = { runnerFile: RUNNER, tsxUrl: 'file:///tsx/loader.mjs', buildRoot: '/nowhere' };
+    const paths = { runnerFile: RUNNER, sdkIndexFile: SDK_INDEX, resolveTsx: () => 'file:///tsx/loader.mjs', buildRoot: '/nowhere' };
     const launch = await chooseLaunch(paths, (m) => warnings.push(m), () => Promise.reject(new Error('no binary')));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/esbuild could not be loaded \(no binary\); agents run under tsx/);
     expect(launch.prepare).toBeUndefined();
     expect(launch.args(agent)).toEqual(['--import', 'file:///tsx/loader.mjs', RUNNER, agent.entryFile]);
+  });
+
+  it('without esbuild and without tsx (a packaged install), every start fails saying how to fix it; nothing throws', async () => {
+    const warnings: string[] = [];
+    const paths = { runnerFile: RUNNER, sdkIndexFile: SDK_INDEX, resolveTsx: () => { throw new Error('Cannot find package tsx'); }, buildRoot: '/nowhere' };
+    const launch = await chooseLaunch(paths, (m) => warnings.push(m), () => Promise.reject(new Error('no binary')));
+    expect(warnings[0]).toContain('Reinstall opperator: npm install -g @opperator/cli');
+    await expect(launch.prepare?.(agent)).rejects.toThrow('esbuild could not be loaded (no binary)');
   });
 });

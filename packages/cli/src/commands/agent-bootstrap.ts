@@ -1,4 +1,4 @@
-import { access, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minimalAgentSource } from '../agent-templates/minimal.js';
@@ -11,18 +11,19 @@ import { agentPaths, reloadDaemon } from './agent-files.js';
 /** The templates `agent bootstrap --template` knows. */
 export const AGENT_TEMPLATES = ['minimal', 'oauth'] as const;
 
-/** This installation's SDK package folder: bootstrapped agents link to it, so they need no download. */
-function sdkPackageDir(): string {
-  // Resolves to <sdk>/src/index.ts; the package folder is two levels up.
-  return dirname(dirname(fileURLToPath(import.meta.resolve('@opperator/sdk'))));
-}
-
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** docs/providers.md of this checkout when it is there, else where to find it. */
-async function providersDoc(sdk: string): Promise<string> {
-  const path = join(sdk, '..', '..', 'docs', 'providers.md');
-  return (await exists(path)) ? path : 'docs/providers.md in the opperator repository';
+/**
+ * docs/providers.md of this installation: the CLI bundle carries a copy
+ * (dist/docs, written by scripts/build-cli.mjs), a checkout has the original;
+ * searched upwards from this module, which may sit in a chunk folder.
+ */
+async function providersDoc(): Promise<string> {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), up = 0; up < 5; dir = dirname(dir), up += 1) {
+    const path = join(dir, 'docs', 'providers.md');
+    if (await exists(path)) return path;
+  }
+  return 'docs/providers.md in the opperator repository';
 }
 
 /** Checks the template/provider pair before anything is written; `--provider` alone means `--template oauth`. */
@@ -38,8 +39,10 @@ function chooseTemplate(options: { template?: string; provider?: string }): (typ
 
 /**
  * `opperator agent bootstrap NAME [--template minimal|oauth] [--provider P]`:
- * a runnable agent linked to this installation's SDK, registered in
- * agents.yaml (with the secrets it may read), then the exact next commands.
+ * a runnable agent (agent.ts, and a package.json for its own dependencies;
+ * the runtime provides `@opperator/sdk`), registered in agents.yaml (with
+ * the secrets it may read), then the exact next commands. Nothing written
+ * names a path of this machine or installation.
  *
  * @example
  * ```ts
@@ -49,20 +52,18 @@ function chooseTemplate(options: { template?: string; provider?: string }): (typ
 export async function agentBootstrap(name: string, options: { template?: string; provider?: string }): Promise<void> {
   const template = chooseTemplate(options);
   const { dir, agentsFile } = agentPaths(name);
-  const sdk = sdkPackageDir();
   // Usage errors (a bad --provider) come before conflicts, and before anything is written.
-  const provider: OAuthTemplateProvider | undefined = template === 'oauth' ? await resolveOAuthProvider(options.provider, { providersDoc: await providersDoc(sdk) }) : undefined;
+  const provider: OAuthTemplateProvider | undefined = template === 'oauth' ? await resolveOAuthProvider(options.provider, { providersDoc: await providersDoc() }) : undefined;
   if ((await agentsFile.names()).includes(name)) throw new CliError('conflict', `An agent named ${name} already exists in ${agentsFile.path}.`);
   if (await exists(dir)) throw new CliError('conflict', `${dir} already exists; pick another name or move that folder away.`);
 
   const secrets = provider ? oauthSecretNames(name, provider.oauthName) : undefined;
 
-  await mkdir(join(dir, 'node_modules', '@opperator'), { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(join(dir, 'agent.ts'), provider ? oauthAgentSource(name, provider) : minimalAgentSource(name));
-  // The SDK as a file: dependency: `agent install` (npm) keeps the link instead of pruning it.
-  const manifest = { name, private: true, type: 'module', dependencies: { '@opperator/sdk': `file:${sdk}` } };
+  // Only for the agent's own dependencies: the runtime provides @opperator/sdk in the daemon's version.
+  const manifest = { name, private: true, type: 'module', dependencies: {} };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await symlink(sdk, join(dir, 'node_modules', '@opperator', 'sdk'), 'dir');
   await agentsFile.add({
     name,
     description: provider ? `${name} agent (signs in to ${provider.label})` : `${name} agent`,
