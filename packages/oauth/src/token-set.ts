@@ -2,7 +2,9 @@ import { inspect } from 'node:util';
 
 /**
  * What a {@link TokenStore} keeps for one sign-in: everything needed to use
- * and later refresh the tokens. Times are epoch milliseconds.
+ * and later refresh the tokens. Times are epoch milliseconds. Optional
+ * fields also accept `undefined`, so {@link TokenSet}'s getters match them
+ * in projects compiled with `exactOptionalPropertyTypes`.
  */
 export interface StoredTokens {
   /** Issuer the tokens came from; a refresh goes back there. */
@@ -13,24 +15,24 @@ export interface StoredTokens {
   tokenType: string;
   accessToken: string;
   /** Absent when the provider issued none (then re-authorization is the only renewal). */
-  refreshToken?: string;
-  idToken?: string;
+  refreshToken?: string | undefined;
+  idToken?: string | undefined;
   /** Scopes granted (the response's `scope`, else the scopes requested). */
   scopes: string[];
   /** When the tokens were obtained (sign-in or refresh). */
   obtainedAt: number;
   /** When the grant was made by a sign-in (refreshes keep it): tells a sign-in that finished elsewhere from a refresh. */
-  signedInAt?: number;
+  signedInAt?: number | undefined;
   /** Absolute access token expiry; absent when the provider gave none. */
-  expiresAt?: number;
+  expiresAt?: number | undefined;
   /** Absolute refresh token expiry, when the provider gave one (`refresh_token_expires_in`). */
-  refreshTokenExpiresAt?: number;
+  refreshTokenExpiresAt?: number | undefined;
   /** When the current refresh token was issued (sign-in or rotation); for lifetime warnings. */
-  refreshTokenIssuedAt?: number;
+  refreshTokenIssuedAt?: number | undefined;
   /** Who signed in (email, username or subject), when the provider said. */
-  account?: string;
+  account?: string | undefined;
   /** Set when the refresh token was refused: the tokens are kept, but only a new sign-in helps. */
-  reauthorizationRequired?: { reason: string; at: number };
+  reauthorizationRequired?: { reason: string; at: number } | undefined;
 }
 
 const REDACTED = '[redacted]';

@@ -1,0 +1,186 @@
+import { execFile, spawn } from 'node:child_process';
+import { cp, lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
+import { parse, stringify } from 'yaml';
+import { EXAMPLES_DIR, headlessBrowserCommand, makeTempDir, startSecretService, type TempDir, type TestSecretService } from '@opperator/testing';
+
+// Installed as a user would from npm: every public package packed by
+// `npm pack` (its prepack builds it), the CLI installed globally into a
+// temporary prefix, and everything run from a folder outside this checkout
+// with a PATH that has none of its node_modules/.bin. Nothing here may reach
+// the source tree except the test harness (the sandbox server, Chromium).
+
+const run = promisify(execFile);
+const REPO = new URL('..', import.meta.url).pathname;
+const PUBLIC_PACKAGES = ['protocol', 'oauth', 'sdk', 'cli'] as const;
+let work: TempDir;
+let prefix: string;
+let tarballs: Record<(typeof PUBLIC_PACKAGES)[number], string>;
+const figures: string[] = [];
+let manifestsBefore: string[] = [];
+
+/** The environment of a user shell outside the checkout: the installed bin first, system paths, a home of its own. */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { DBUS_SESSION_BUS_ADDRESS: _bus, BROWSER: _browser, NODE_OPTIONS: _options, ...base } = process.env;
+  const system = (base.PATH ?? '').split(':').filter((dir) => !dir.startsWith(REPO) && !dir.includes('node_modules'));
+  return { ...base, PATH: [join(prefix, 'bin'), ...system].join(':'), HOME: join(work.path, 'home'), OPPERATOR_HOME: join(work.path, 'opperator'), OPPERATOR_SECRET_STORE: 'file', DISPLAY: '', WAYLAND_DISPLAY: '', ...extra };
+}
+
+/** Runs the installed `opperator` from the work folder. */
+function opperator(args: string[], extra: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('opperator', args, { cwd: work.path, env: userEnv(extra), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(input ?? '');
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function sizeOf(path: string): Promise<number> {
+  // lstat: a link (node_modules/.bin) counts as itself, not as what it points to.
+  const info = await lstat(path);
+  if (!info.isDirectory()) return info.size;
+  let total = 0;
+  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
+  return total;
+}
+
+beforeAll(async () => {
+  work = await makeTempDir('opperator-packaged-');
+  prefix = join(work.path, 'prefix');
+  await mkdir(join(work.path, 'home'), { recursive: true });
+  const packs = join(work.path, 'tarballs');
+  await mkdir(packs);
+  manifestsBefore = await Promise.all(PUBLIC_PACKAGES.map((name) => readFile(join(REPO, 'packages', name, 'package.json'), 'utf8')));
+  const packed: Record<string, string> = {};
+  for (const name of PUBLIC_PACKAGES) {
+    const { stdout } = await run('npm', ['pack', '--silent', '-w', `@opperator/${name}`, '--pack-destination', packs], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
+    packed[name] = join(packs, stdout.trim().split('\n').at(-1) ?? '');
+    figures.push(`tarball @opperator/${name}: ${Math.round((await stat(packed[name])).size / 1024)} KB`);
+  }
+  tarballs = packed as typeof tarballs;
+  const started = Date.now();
+  await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', tarballs.cli], { cwd: work.path, env: userEnv() });
+  figures.push(`npm i -g from the tarball: ${((Date.now() - started) / 1000).toFixed(1)} s; installed ${(await sizeOf(prefix) / 1024 / 1024).toFixed(1)} MB`);
+}, 240_000);
+
+afterAll(async () => {
+  await opperator(['daemon', 'stop']);
+  console.info(`packaged install:\n  ${figures.join('\n  ')}`);
+  await work?.remove();
+});
+
+describe('the packed packages', () => {
+  it('hold built JavaScript, declarations and the licence; no sources or tests', async () => {
+    for (const name of PUBLIC_PACKAGES) {
+      const { stdout } = await run('tar', ['tzf', tarballs[name]]);
+      const files = stdout.trim().split('\n');
+      expect(files, name).toContain('package/LICENSE');
+      expect(files.filter((file) => /\/(src|test)\//.test(file) || /\.test\./.test(file)), name).toEqual([]);
+      const manifest = JSON.parse((await run('tar', ['xzfO', tarballs[name], 'package/package.json'])).stdout) as Record<string, unknown>;
+      expect(manifest, name).toMatchObject({ license: 'MIT' });
+      expect(manifest, name).not.toHaveProperty('private');
+      expect(JSON.stringify(manifest.dependencies ?? {}), name).not.toMatch(/playwright|"\*"|file:/);
+      if (name !== 'cli') expect(manifest.exports, name).toMatchObject({ '.': { types: './dist/index.d.ts', default: './dist/index.js' } });
+    }
+    // The checkout's package.json files are back as they were before packing.
+    expect(await Promise.all(PUBLIC_PACKAGES.map((name) => readFile(join(REPO, 'packages', name, 'package.json'), 'utf8')))).toEqual(manifestsBefore);
+  });
+});
+
+describe('the CLI installed from its tarball, away from the checkout', () => {
+  it('runs: --version, and an agent folder holding only agent.ts', async () => {
+    expect((await opperator(['--version'])).stdout.trim()).toBe(JSON.parse(await readFile(join(REPO, 'packages/cli/package.json'), 'utf8')).version);
+    const boot = await opperator(['agent', 'bootstrap', 'hello']);
+    expect(boot.code, boot.stderr).toBe(0);
+    const dir = join(work.path, 'opperator', 'agents', 'hello');
+    expect((await readdir(dir)).sort()).toEqual(['agent.ts', 'package.json']);
+    expect(await readFile(join(dir, 'package.json'), 'utf8')).not.toContain(REPO);
+    expect((await opperator(['agent', 'start', 'hello'])).code).toBe(0);
+    const hello = await opperator(['agent', 'invoke', 'hello', 'hello', '--args', '{"name":"Ana"}', '--json']);
+    expect(hello.code, hello.stderr).toBe(0);
+    expect(JSON.parse(hello.stdout)).toEqual({ message: 'Hello, Ana!' });
+  }, 60_000);
+
+  it('stores a secret in gnome-keyring when a Secret Service answers, and says so', async () => {
+    const keyring: TestSecretService = await startSecretService();
+    try {
+      const env = { ...keyring.env, OPPERATOR_SECRET_STORE: 'auto', OPPERATOR_HOME: join(work.path, 'keyring-home') };
+      const set = await opperator(['secret', 'set', 'packaged_secret'], env, 'value-from-packaged');
+      expect(set.code, set.stderr).toBe(0);
+      expect(JSON.parse((await opperator(['secret', 'list', '--json'], env)).stdout)).toEqual([expect.objectContaining({ name: 'packaged_secret', backend: 'keyring' })]);
+    } finally {
+      await keyring.stop();
+    }
+  }, 60_000);
+
+  it('adds the guide\'s invoice-monitor with `agent add` and signs it in to the sandbox in Chromium', async () => {
+    let server: RunningAuthorizationServer | undefined;
+    try {
+      server = await startAuthorizationServer();
+      const [confidential] = server.clients as [SandboxClient];
+      // The example as a user has it: a folder of its own, not inside this checkout.
+      const example = join(work.path, 'invoice-monitor');
+      await cp(join(EXAMPLES_DIR, 'invoice-monitor'), example, { recursive: true, filter: (source) => !source.includes('node_modules') });
+      const add = await opperator(['agent', 'add', example]);
+      expect(add.code, add.stderr + add.stdout).toBe(0);
+      // Against the sandbox instead of Google: the example's switch, in its env in agents.yaml.
+      const agentsYaml = join(work.path, 'opperator', 'agents.yaml');
+      const config = parse(await readFile(agentsYaml, 'utf8')) as { agents: Array<{ name: string; env?: Record<string, string> }> };
+      const entry = config.agents.find((agent) => agent.name === 'invoice-monitor');
+      expect(entry).toBeDefined();
+      entry!.env = { ...entry!.env, INVOICE_MONITOR_PROVIDER: server.issuer };
+      await writeFile(agentsYaml, stringify(config));
+      await opperator(['secret', 'set', 'invoice_monitor_gmail_client_id'], {}, confidential.clientId);
+      await opperator(['secret', 'set', 'invoice_monitor_gmail_client_secret'], {}, confidential.clientSecret!);
+      const start = await opperator(['agent', 'start', 'invoice-monitor']);
+      expect(start.code, start.stderr).toBe(0);
+      const started = Date.now();
+      const signIn = await opperator(['agent', 'invoke', 'invoice-monitor', 'authorize_gmail', '--json'], { BROWSER: headlessBrowserCommand() });
+      expect(signIn.code, signIn.stderr).toBe(0);
+      figures.push(`sandbox sign-in from the installed CLI: ${Date.now() - started} ms`);
+      const sections = JSON.parse((await opperator(['agent', 'sections', 'invoice-monitor', '--json'])).stdout) as Array<{ id: string; content: string }>;
+      expect(sections.find((section) => section.id === 'oauth_gmail')?.content).toContain('✓ Authenticated');
+    } finally {
+      await server?.close();
+    }
+  }, 120_000);
+});
+
+describe('the libraries, installed from their tarballs into a plain project', () => {
+  it('import in plain Node ESM, and a strict tsc project compiles against their declarations', async () => {
+    const project = join(work.path, 'consumer');
+    await mkdir(project);
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await run('npm', ['install', '--no-audit', '--no-fund', tarballs.sdk, tarballs.oauth, tarballs.protocol, 'typescript@5.9', '@types/node@20'], { cwd: project, env: userEnv() });
+    const imported = await run(process.execPath, ['-e', "import('@opperator/oauth').then((m) => console.log(typeof m.OAuthClient, typeof m.providers.google))"], { cwd: project, env: userEnv() });
+    expect(imported.stdout.trim()).toBe('function object');
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, noPropertyAccessFromIndexSignature: true, exactOptionalPropertyTypes: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] }, include: ['consumer.ts'] }));
+    await writeFile(
+      join(project, 'consumer.ts'),
+      [
+        "import { FileTokenStore, OAuthClient, providers } from '@opperator/oauth';",
+        "import { Agent } from '@opperator/sdk';",
+        "import type { AgentToDaemon } from '@opperator/protocol';",
+        "const client = new OAuthClient({ provider: providers.google, clientId: 'id', store: new FileTokenStore('./token.json') });",
+        'export const state: Promise<string> = client.status().then((s) => s.state);',
+        'export default class Mail extends Agent {',
+        '  override async initialize(): Promise<void> {',
+        "    this.registerCommand('hello', async () => ({ ok: true }));",
+        '  }',
+        '}',
+        "export const ready: AgentToDaemon = { type: 'ready', protocolVersion: 1 };",
+      ].join('\n'),
+    );
+    const tsc = await run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project }).then(
+      () => ({ code: 0, out: '' }),
+      (err: { code: number; stdout: string }) => ({ code: err.code, out: err.stdout }),
+    );
+    expect(tsc.out).toBe('');
+    expect(tsc.code).toBe(0);
+  }, 120_000);
+});
