@@ -6,7 +6,7 @@ const HEADER = '# Opperator agents: see SPEC §2 for the fields (name, descripti
 
 /**
  * Edits agents.yaml in place, keeping the user's comments and formatting
- * (the `yaml` document API), for bootstrap and delete.
+ * (the `yaml` document API), for bootstrap, add and delete.
  */
 export class AgentsFile {
   readonly path: string;
@@ -67,6 +67,37 @@ export class AgentsFile {
     await writeFile(this.path, document.toString(), { mode: 0o600 });
   }
 
+  /**
+   * The entry named `name` as plain values, or undefined when there is none.
+   *
+   * @example
+   * ```ts
+   * (await agentsFile.entry('mail'))?.secrets; // ['mail_client_id']
+   * ```
+   */
+  async entry(name: string): Promise<Record<string, unknown> | undefined> {
+    const node = findEntry(await this.#load(), name);
+    return node ? (node.toJSON() as Record<string, unknown>) : undefined;
+  }
+
+  /**
+   * Sets `fields` on the entry named `name`, keeping its other fields, its
+   * place in the list and its comments. False when there is no such entry.
+   *
+   * @example
+   * ```ts
+   * await agentsFile.update('mail', { secrets: ['mail_client_id'], env: { LOG_LEVEL: 'debug' } });
+   * ```
+   */
+  async update(name: string, fields: Record<string, unknown>): Promise<boolean> {
+    const document = await this.#load();
+    const node = findEntry(document, name);
+    if (!node) return false;
+    for (const [key, value] of Object.entries(fields)) node.set(key, document.createNode(value));
+    await writeFile(this.path, document.toString(), { mode: 0o600 });
+    return true;
+  }
+
   /** Removes the entry named `name`; false when there was none. */
   async remove(name: string): Promise<boolean> {
     const document = await this.#load();
@@ -90,4 +121,10 @@ export class AgentsFile {
     }
     return document;
   }
+}
+
+function findEntry(document: Document, name: string): YAMLMap | undefined {
+  const seq = document.get('agents');
+  if (!isSeq(seq)) return undefined;
+  return seq.items.find((item): item is YAMLMap => item instanceof YAMLMap && item.get('name') === name);
 }

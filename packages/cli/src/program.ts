@@ -80,6 +80,16 @@ export function buildProgram(version: string): Command {
     .description('create a runnable TypeScript agent and register it in agents.yaml')
     .action((name: string, options: { template?: string; provider?: string }) => runCommand(async () => (await import('./commands/agent-bootstrap.js')).agentBootstrap(name, options)));
   agent
+    .command('add')
+    .argument('<folder>', 'an agent folder: agent.ts, and optionally package.json with its dependencies and an "opperator" field')
+    .option('--name <name>', 'add it under this name (default: its package.json name, else the folder name)')
+    .option('--env <KEY=VALUE>', "set a variable in the agent's env (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--force', 'replace an agent of that name (its sign-ins are kept)')
+    .option('--no-install', 'do not run npm install now (later: opperator agent install NAME)')
+    .option('--json', 'machine-readable output')
+    .description('copy an agent folder (an example, your own) into the home, install its dependencies, register it in agents.yaml')
+    .action((folder: string, options: { name?: string; env: string[]; force?: boolean; install: boolean; json?: boolean }) => runCommand(async () => (await import('./commands/agent-add.js')).agentAdd(folder, options)));
+  agent
     .command('install')
     .argument('<name>')
     .description("install the agent's own dependencies (npm) into its folder")
