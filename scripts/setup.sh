@@ -2,7 +2,7 @@
 # Installs everything the project needs on a fresh Debian machine: the system
 # packages (Debian's Chromium for browser tests and the demo, a Secret Service
 # for keyring tests, tmux for terminal tests, w3m for the no-JavaScript sign-in
-# tests) and the npm dependencies.
+# tests) and the npm dependencies; builds the CLI and puts `opperator` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +21,17 @@ fi
 
 npm ci --no-audit --no-fund
 npm run build
+
+# `opperator` on PATH, so the commands it prints run as printed: this
+# checkout's CLI linked into npm's global bin (npm link), else into
+# ~/.local/bin when the global prefix is not writable without sudo.
+if npm link -w @opperator/cli --no-audit --no-fund >/dev/null 2>&1; then
+  echo "setup: opperator is on PATH: $(npm prefix -g)/bin/opperator -> this checkout"
+else
+  mkdir -p "$HOME/.local/bin"
+  ln -sf "$PWD/packages/cli/bin/opperator.js" "$HOME/.local/bin/opperator"
+  case ":$PATH:" in
+    *":$HOME/.local/bin:"*) echo "setup: opperator is on PATH: $HOME/.local/bin/opperator -> this checkout" ;;
+    *) echo "setup: linked $HOME/.local/bin/opperator; add that folder to PATH (export PATH=\"\$HOME/.local/bin:\$PATH\"), or run npx opperator here" ;;
+  esac
+fi
