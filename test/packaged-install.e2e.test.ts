@@ -1,11 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { cp, lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { parse, stringify } from 'yaml';
-import { EXAMPLES_DIR, headlessBrowserCommand, makeTempDir, startSecretService, type TempDir, type TestSecretService } from '@opperator/testing';
+import { EXAMPLES_DIR, TmuxSession, headlessBrowserCommand, makeTempDir, startSecretService, type TempDir, type TestSecretService } from '@opperator/testing';
 
 // Installed as a user would from npm: every public package packed by
 // `npm pack` (its prepack builds it), the CLI installed globally into a
@@ -38,6 +37,17 @@ function opperator(args: string[], extra: Record<string, string> = {}, input?: s
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdin.end(input ?? '');
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** A port nothing listens on now (the sandbox's default may be taken on this machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -118,25 +128,21 @@ describe('the CLI installed from its tarball, away from the checkout', () => {
     }
   }, 60_000);
 
-  it('adds the guide\'s invoice-monitor with `agent add` and signs it in to the sandbox in Chromium', async () => {
-    let server: RunningAuthorizationServer | undefined;
+  it('adds the guide\'s invoice-monitor with `agent add`, runs the sandbox, and signs in there in Chromium', async () => {
+    const sandboxStart = await opperator(['sandbox', 'start', '--port', String(await freePort())]);
+    expect(sandboxStart.code, sandboxStart.stderr).toBe(0);
     try {
-      server = await startAuthorizationServer();
-      const [confidential] = server.clients as [SandboxClient];
+      const sandbox = JSON.parse((await opperator(['sandbox', 'status', '--json', '--show-secrets'])).stdout) as { issuer: string; clients: Array<{ clientId: string; clientSecret?: string }> };
+      const confidential = sandbox.clients.find((client) => client.clientSecret);
+      expect(confidential).toBeDefined();
       // The example as a user has it: a folder of its own, not inside this checkout.
       const example = join(work.path, 'invoice-monitor');
       await cp(join(EXAMPLES_DIR, 'invoice-monitor'), example, { recursive: true, filter: (source) => !source.includes('node_modules') });
-      const add = await opperator(['agent', 'add', example]);
+      // Against the sandbox instead of Google: the example's switch, set in its env by `agent add`.
+      const add = await opperator(['agent', 'add', example, '--env', `INVOICE_MONITOR_PROVIDER=${sandbox.issuer}`]);
       expect(add.code, add.stderr + add.stdout).toBe(0);
-      // Against the sandbox instead of Google: the example's switch, in its env in agents.yaml.
-      const agentsYaml = join(work.path, 'opperator', 'agents.yaml');
-      const config = parse(await readFile(agentsYaml, 'utf8')) as { agents: Array<{ name: string; env?: Record<string, string> }> };
-      const entry = config.agents.find((agent) => agent.name === 'invoice-monitor');
-      expect(entry).toBeDefined();
-      entry!.env = { ...entry!.env, INVOICE_MONITOR_PROVIDER: server.issuer };
-      await writeFile(agentsYaml, stringify(config));
-      await opperator(['secret', 'set', 'invoice_monitor_gmail_client_id'], {}, confidential.clientId);
-      await opperator(['secret', 'set', 'invoice_monitor_gmail_client_secret'], {}, confidential.clientSecret!);
+      await opperator(['secret', 'set', 'invoice_monitor_gmail_client_id'], {}, confidential!.clientId);
+      await opperator(['secret', 'set', 'invoice_monitor_gmail_client_secret'], {}, confidential!.clientSecret!);
       const start = await opperator(['agent', 'start', 'invoice-monitor']);
       expect(start.code, start.stderr).toBe(0);
       const started = Date.now();
@@ -145,10 +151,23 @@ describe('the CLI installed from its tarball, away from the checkout', () => {
       figures.push(`sandbox sign-in from the installed CLI: ${Date.now() - started} ms`);
       const sections = JSON.parse((await opperator(['agent', 'sections', 'invoice-monitor', '--json'])).stdout) as Array<{ id: string; content: string }>;
       expect(sections.find((section) => section.id === 'oauth_gmail')?.content).toContain('✓ Authenticated');
+      const check = await opperator(['agent', 'invoke', 'invoice-monitor', 'check_invoices', '--json']);
+      expect(check.code, check.stderr).toBe(0);
     } finally {
-      await server?.close();
+      await opperator(['sandbox', 'stop']);
     }
   }, 120_000);
+
+  it('opens the TUI, which lists the agents', async () => {
+    const env = userEnv({ TERM: 'xterm-256color' });
+    const tui = await TmuxSession.start(['opperator'], { width: 100, height: 30, env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined)) });
+    try {
+      await tui.waitFor('invoice-monitor', 20_000);
+      await tui.waitFor('hello');
+    } finally {
+      await tui.kill();
+    }
+  }, 60_000);
 });
 
 describe('the libraries, installed from their tarballs into a plain project', () => {
