@@ -8,6 +8,8 @@ export interface DaemonConfig {
   agentsFile: string;
   agentsDir: string;
   stateDir: string;
+  /** The agents the user left running, started again at the next daemon start (see `WantedAgents`). */
+  wantedAgentsFile: string;
   /** Directory of mode 0700 holding the control socket. */
   runDir: string;
   socketPath: string;
@@ -40,6 +42,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
     agentsFile: join(home, 'agents.yaml'),
     agentsDir: join(home, 'agents'),
     stateDir: join(home, 'state'),
+    wantedAgentsFile: join(home, 'state', 'wanted-agents.json'),
     runDir: join(home, 'run'),
     socketPath: join(home, 'run', 'daemon.sock'),
     lockPath: join(home, 'run', 'daemon.pid'),

@@ -9,12 +9,15 @@ import { loadAgentsConfig, type AgentDefinition } from './agents-config.js';
 import type { DaemonConfig } from './config.js';
 import { ControlServer, type ControlHandler } from './control-server.js';
 import { DaemonError } from './daemon-error.js';
+import { restoreAgents } from './agent-restore.js';
 import { acquireInstanceLock } from './instance-lock.js';
+import { serveLogs } from './log-stream.js';
 import { AgentLog } from './stores/log-store.js';
 import { SectionStore } from './stores/section-store.js';
 import { TaskStore } from './stores/task-store.js';
 import type { AgentProcessOptions } from './supervisor/index.js';
 import { SOCKET_CHECK_MS, watchSocketFile } from './socket-watch.js';
+import { WantedAgents } from './wanted-agents.js';
 import { serveWatch } from './watch-stream.js';
 
 /** What the daemon is built from (the composition root passes these in). */
@@ -48,6 +51,8 @@ export class Daemon {
   readonly #logs = new Map<string, AgentLog>();
   readonly #sections: SectionStore;
   readonly #tasks: TaskStore;
+  /** The agents the user wants running: restored at the next start; only `agent start|restart|stop` change it. */
+  readonly #wanted: WantedAgents;
   /** Fires when an agent's state changes or agents.yaml brings or drops agents; `watch` clients hear it. */
   readonly #agentChanges = new EventEmitter<{ change: [] }>();
   #server: ControlServer | undefined;
@@ -65,17 +70,17 @@ export class Daemon {
     this.#options = options;
     this.#sections = new SectionStore(options.config.stateDir);
     this.#tasks = new TaskStore(options.config.stateDir);
+    this.#wanted = new WantedAgents(options.config.wantedAgentsFile);
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
   }
 
-  /** Takes the instance lock and the socket, then starts the agents marked `start_with_daemon`. */
+  /** Takes the instance lock and the socket, then starts the agents marked `start_with_daemon` and those the user left running. */
   async start(): Promise<void> {
     // A stop meanwhile (a signal) waits for the lock and the socket to give them back; then no agent starts.
     await (this.#opening = this.#open());
-    if (this.#stopping) return;
-    await Promise.allSettled([...this.#hosts.values()].filter((h) => h.definition.start_with_daemon).map((h) => h.start()));
+    if (!this.#stopping) await restoreAgents(this.#hosts, this.#wanted);
   }
 
   async #open(): Promise<void> {
@@ -99,6 +104,8 @@ export class Daemon {
     this.#stopping ??= (async () => {
       await this.#opening?.catch(() => undefined);
       this.#stopWatchingSocket?.();
+      // Which agents are wanted is on disk before any stops: stopping them with the daemon is not the user stopping them.
+      await this.#wanted.flush();
       const hosts = [...this.#hosts.values()];
       await Promise.allSettled(hosts.map((host) => host.supervisor.stop()));
       // The agents' last messages (a final section update) are handled before the files are flushed.
@@ -126,6 +133,7 @@ export class Daemon {
       await host.supervisor.stop();
       this.#hosts.delete(agent);
       this.#pendingDefinitions.delete(agent);
+      await this.#wanted.delete(agent);
       result.removed.push(agent);
     }
     for (const definition of definitions) {
@@ -167,7 +175,8 @@ export class Daemon {
 
   #agentRows() {
     // Secret names (never values): a UI offers to set the missing ones.
-    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount, secrets: h.definition.secrets }));
+    // `wanted`: the user wants it running (restored at the next daemon start), also while it is crashed.
+    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount, secrets: h.definition.secrets, wanted: this.#wanted.has(h.definition.name) }));
   }
 
   #createHost(definition: AgentDefinition): AgentHost {
@@ -202,6 +211,11 @@ export class Daemon {
       if (typeof params.name !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'An agent name is required.');
       return params.name;
     };
+    const task = (params: Record<string, unknown>) => {
+      const found = typeof params.id === 'string' ? this.#tasks.get(params.id) : undefined;
+      if (!found) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(params.id)}. \`opperator task list\` shows the tasks.`);
+      return found;
+    };
     return {
       'daemon.status': async (): Promise<DaemonStatus> => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size, environment: { platform: process.platform, browser: this.#options.config.browserEnvironment } }),
       'daemon.stop': async () => {
@@ -226,17 +240,21 @@ export class Daemon {
         // Edits to agents.yaml (secrets:, env:) apply at the next start without a separate reload.
         await this.#reload();
         const host = this.#host(agent);
+        await this.#wanted.add(agent);
         await this.#startHost(() => host.start());
         return { state: host.state };
       },
       'agent.stop': async (params) => {
-        await this.#host(name(params)).supervisor.stop();
-        return { state: this.#host(name(params)).state };
+        const host = this.#host(name(params));
+        await this.#wanted.delete(host.definition.name);
+        await host.supervisor.stop();
+        return { state: host.state };
       },
       'agent.restart': async (params) => {
         const agent = name(params);
         await this.#reload();
         const current = this.#host(agent);
+        await this.#wanted.add(agent);
         const pending = this.#pendingDefinitions.get(agent);
         if (pending) {
           // agents.yaml changed since this agent started: restart with the new definition.
@@ -252,20 +270,7 @@ export class Daemon {
       },
       'agent.commands': async (params) => this.#host(name(params)).commands,
       'agent.sections': async (params) => this.#sections.list(this.#host(name(params)).definition.name),
-      'agent.logs': async (params, context) => {
-        const log = this.#log(this.#host(name(params)).definition.name);
-        const lines = typeof params.lines === 'number' ? params.lines : 100;
-        for (const entry of await log.tail(lines)) context.emit({ log: entry });
-        if (params.follow !== true) return { followed: false };
-        await new Promise<void>((resolve) => {
-          const unfollow = log.follow((entry) => context.emit({ log: entry }));
-          context.signal.addEventListener('abort', () => {
-            unfollow();
-            resolve();
-          }, { once: true });
-        });
-        return { followed: true };
-      },
+      'agent.logs': async (params, context) => serveLogs(this.#log(this.#host(name(params)).definition.name), params, context),
       'agent.invoke': async (params, context) => {
         const host = this.#host(name(params));
         if (typeof params.command !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'A command name is required.');
@@ -283,16 +288,11 @@ export class Daemon {
         return { ...(await outcome), ...(task ? { taskId: task.id } : {}) };
       },
       'task.list': async (params) => this.#tasks.list(typeof params.agent === 'string' ? { agent: params.agent } : {}),
-      'task.get': async (params) => {
-        const task = typeof params.id === 'string' ? this.#tasks.get(params.id) : undefined;
-        if (!task) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(params.id)}. \`opperator task list\` shows the tasks.`);
-        return task;
-      },
+      'task.get': async (params) => task(params),
       'task.cancel': async (params) => {
-        const task = typeof params.id === 'string' ? this.#tasks.get(params.id) : undefined;
-        if (!task) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(params.id)}. \`opperator task list\` shows the tasks.`);
-        await this.#host(task.agent).cancel(task.id);
-        return { cancelling: task.id };
+        const { id, agent } = task(params);
+        await this.#host(agent).cancel(id);
+        return { cancelling: id };
       },
     };
   }

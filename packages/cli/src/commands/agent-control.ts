@@ -1,6 +1,6 @@
 import { printResult, withDaemon } from './with-daemon.js';
 
-interface AgentRow { name: string; description: string; state: string; pid: number | null; restarts: number }
+interface AgentRow { name: string; description: string; state: string; pid: number | null; restarts: number; wanted?: boolean }
 interface CommandRow { name: string; title?: string; description?: string; async: boolean; progressLabel?: string; arguments?: Array<{ name: string; type: string; required?: boolean }>; hidden?: boolean }
 interface SectionRow { id: string; title: string; content: string; collapsed: boolean; updatedAt: number }
 
@@ -10,7 +10,9 @@ export async function agentList(options: { json?: boolean }): Promise<void> {
   printResult(agents, options.json, (rows) => {
     if (rows.length === 0) return 'No agents. Create one: opperator agent bootstrap NAME';
     const width = Math.max(4, ...rows.map((r) => r.name.length));
-    return [`${'NAME'.padEnd(width)}  STATE       PID      RESTARTS  DESCRIPTION`, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.state.padEnd(10)}  ${String(r.pid ?? '-').padEnd(7)}  ${String(r.restarts).padEnd(8)}  ${r.description}`)].join('\n');
+    // Crashed though the user wants it running (the supervisor gave up): the daemon's next start tries it again.
+    const givenUp = rows.filter((r) => r.wanted && r.state === 'crashed').map((r) => `${r.name} crashed and is not restarted now, but you left it running: the next daemon start tries it again. Its log: opperator agent logs ${r.name}; after a fix: opperator agent start ${r.name}`);
+    return [`${'NAME'.padEnd(width)}  STATE       PID      RESTARTS  DESCRIPTION`, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.state.padEnd(10)}  ${String(r.pid ?? '-').padEnd(7)}  ${String(r.restarts).padEnd(8)}  ${r.description}`), ...(givenUp.length > 0 ? ['', ...givenUp] : [])].join('\n');
   });
 }
 
