@@ -6,6 +6,8 @@ import { CliError } from './cli-error.js';
 export interface CliConfig {
   /** `OPPERATOR_HOME`, else `$XDG_CONFIG_HOME/opperator`, else `~/.config/opperator`. */
   home: string;
+  /** `XDG_CONFIG_HOME`, else `~/.config`: where `daemon install` puts the systemd user unit. */
+  configDir: string;
   /** `OPPERATOR_SECRET_STORE`: keyring | file, default auto. */
   secretStoreMode: 'auto' | 'keyring' | 'file';
   dbusSessionBusAddress: string | undefined;
@@ -33,9 +35,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
   if (store !== 'auto' && store !== 'keyring' && store !== 'file') {
     throw new CliError('usage', `OPPERATOR_SECRET_STORE=${JSON.stringify(env.OPPERATOR_SECRET_STORE)} is not one of: keyring, file. Unset it to choose automatically.`);
   }
-  const home = env.OPPERATOR_HOME || join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'opperator');
+  const configDir = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  const home = env.OPPERATOR_HOME || join(configDir, 'opperator');
   return {
     home,
+    configDir,
     secretStoreMode: store,
     dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,
     plain: Boolean(env.NO_COLOR) || !stdoutIsTty,

@@ -57,7 +57,7 @@ export function buildProgram(version: string): Command {
   daemon
     .command('start')
     .option('--foreground', 'run in this terminal instead of the background')
-    .description('start the daemon (and the agents marked start_with_daemon)')
+    .description('start the daemon (and the agents marked start_with_daemon or left running)')
     .action((options: { foreground?: boolean }) => runCommand(async () => (await import('./commands/daemon.js')).daemonStart(options)));
   daemon.command('stop').description('stop every agent and the daemon').action(() => runCommand(async () => (await import('./commands/daemon.js')).daemonStop()));
   daemon
@@ -65,6 +65,16 @@ export function buildProgram(version: string): Command {
     .option('--json', 'machine-readable output')
     .description('is the daemon running?')
     .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/daemon.js')).daemonStatus(options)));
+  daemon
+    .command('install')
+    .option('--print', 'print the unit (the launchd plist on macOS) and change nothing')
+    .option('--dry-run', 'the same as --print')
+    .description('run the daemon at login: a systemd user unit (Linux) or a launchd agent (macOS), enabled now')
+    .action((options: { print?: boolean; dryRun?: boolean }) => runCommand(async () => (await import('./commands/daemon-install.js')).daemonInstall(options)));
+  daemon
+    .command('uninstall')
+    .description('disable and remove what `daemon install` wrote (stops the daemon it ran)')
+    .action(() => runCommand(async () => (await import('./commands/daemon-install.js')).daemonUninstall()));
 
   const agent = program.command('agent').description('run, watch and talk to agents');
   agent
