@@ -114,6 +114,14 @@ describe('the CLI installed from its tarball, away from the checkout', () => {
     const hello = await opperator(['agent', 'invoke', 'hello', 'hello', '--args', '{"name":"Ana"}', '--json']);
     expect(hello.code, hello.stderr).toBe(0);
     expect(JSON.parse(hello.stdout)).toEqual({ message: 'Hello, Ana!' });
+    // A folder with nothing but agent.ts (no package.json, no node_modules) added and run.
+    const only = join(work.path, 'only-ts');
+    await mkdir(only);
+    await writeFile(join(only, 'agent.ts'), "import { Agent } from '@opperator/sdk';\nexport default class OnlyTs extends Agent {\n  async initialize() {\n    this.registerCommand('ping', async () => ({ pong: true }));\n  }\n}\n");
+    const added = await opperator(['agent', 'add', only]);
+    expect(added.code, added.stderr).toBe(0);
+    expect((await opperator(['agent', 'start', 'only-ts'])).code).toBe(0);
+    expect(JSON.parse((await opperator(['agent', 'invoke', 'only-ts', 'ping', '--json'])).stdout)).toEqual({ pong: true });
   }, 60_000);
 
   it('stores a secret in gnome-keyring when a Secret Service answers, and says so', async () => {
@@ -164,6 +172,7 @@ describe('the CLI installed from its tarball, away from the checkout', () => {
     try {
       await tui.waitFor('invoice-monitor', 20_000);
       await tui.waitFor('hello');
+      await tui.waitFor('only-ts');
     } finally {
       await tui.kill();
     }
