@@ -179,6 +179,28 @@ describe('the CLI installed from its tarball, away from the checkout', () => {
   }, 60_000);
 });
 
+describe('the installed daemon across restarts and reboots', () => {
+  it('writes a systemd user unit that runs the installed daemon, and restores the agents left running after daemon stop/start', async () => {
+    const unit = await opperator(['daemon', 'install', '--print']);
+    expect(unit.code, unit.stderr).toBe(0);
+    expect(unit.stdout).toContain(`ExecStart=${process.execPath} ${join(prefix, 'lib', 'node_modules', '@opperator', 'cli', 'dist', 'daemon.js')}`);
+    expect(unit.stdout).toContain(`Environment="OPPERATOR_HOME=${join(work.path, 'opperator')}"`);
+    expect(unit.stdout).toContain('WantedBy=default.target');
+    const running = async () => (JSON.parse((await opperator(['agent', 'list', '--json'])).stdout) as Array<{ name: string; state: string }>).filter((agent) => agent.state === 'running').map((agent) => agent.name).sort();
+    const before = await running();
+    expect(before).toEqual(expect.arrayContaining(['hello', 'only-ts']));
+    expect((await opperator(['agent', 'stop', 'hello'])).code).toBe(0);
+    expect((await opperator(['daemon', 'stop'])).code).toBe(0);
+    expect((await opperator(['daemon', 'start'])).code).toBe(0);
+    let after: string[] = [];
+    for (let i = 0; i < 50 && after.join() !== before.filter((name) => name !== 'hello').join(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await running();
+    }
+    expect(after).toEqual(before.filter((name) => name !== 'hello'));
+  }, 60_000);
+});
+
 describe('the libraries, installed from their tarballs into a plain project', () => {
   it('import in plain Node ESM, and a strict tsc project compiles against their declarations', async () => {
     const project = join(work.path, 'consumer');
