@@ -9,7 +9,8 @@ import { CLI_PATH, TestBrowser, TmuxSession, installExampleAgent, makeTempDir, r
 //   sign-in page is read off the screen, opened in Chromium "elsewhere"
 //   (whose redirect to the loopback callback cannot connect), and the address
 //   it ends on is pasted into the field, as a terminal without bracketed
-//   paste sends it (one burst of characters);
+//   paste sends it (one burst of characters); the TUI runs in an SSH
+//   session, so the field also shows the `ssh -L` command for the receiver;
 // - the same agent on the sandbox signs in with the device flow: the code and
 //   its page are read off the screen and entered in Chromium.
 
@@ -21,7 +22,10 @@ const headless = { DISPLAY: '', WAYLAND_DISPLAY: '', BROWSER: '' };
 const base = () => ({ OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file', ...headless });
 const cli = (...args: string[]) => runCli(args, { env: base() });
 const secrets = ['invoice_monitor_gmail_client_id', 'invoice_monitor_gmail_client_secret'];
-const openTui = async (width: number, height: number) => (tmux = await TmuxSession.start([process.execPath, CLI_PATH], { width, height, env: { ...base(), TERM: 'xterm-256color' } }));
+const openTui = async (width: number, height: number, env: Record<string, string> = {}) =>
+  (tmux = await TmuxSession.start([process.execPath, CLI_PATH], { width, height, env: { ...base(), TERM: 'xterm-256color', ...env } }));
+// As sshd sets it: "client-address client-port server-address server-port".
+const overSsh = { SSH_CONNECTION: '203.0.113.7 50022 198.51.100.4 2222', USER: 'ana' };
 
 interface TaskRow {
   id: string;
@@ -103,9 +107,9 @@ afterAll(async () => {
 });
 
 describe('signing in from the TUI with no browser where it runs', () => {
-  it('paste-back at 100×30: the page whole on screen, a 600-character paste refused and asked again, Esc and p, then the real address signs in', async () => {
+  it('paste-back at 100×30 over SSH: the page whole on screen, the ssh -L command, a 600-character paste refused and asked again, Esc and p, then the real address signs in', async () => {
     const started = Date.now();
-    const ui = await openTui(100, 30);
+    const ui = await openTui(100, 30, overSsh);
     await ui.waitFor(/invoice-monitor +running/, 20_000);
     await selectAgent(ui, 'invoice-monitor');
     await runFromPalette(ui, 'invoice-monitor', 'authorize_gmail');
@@ -117,6 +121,9 @@ describe('signing in from the TUI with no browser where it runs', () => {
     const shownUrl = urlOnScreen(asked, /^https?:\/\//, 100);
     expect(shownUrl).toBe(url);
     expect(asked).toContain('Sign in (invoice-monitor authorize_gmail): open this page in a browser on any machine');
+    // The tunnel to this receiver, through the SSH server the session came in by, on a row of its own.
+    const port = new URL(redirectUri).port;
+    expect(asked.split('\n'), asked).toContain(`ssh -N -L ${port}:127.0.0.1:${port} -p 2222 ana@198.51.100.4`);
 
     // A forged address of 600 characters, in one burst: it lands whole, the receiver refuses its state, the field asks again.
     const forged = `${redirectUri}?code=forged&state=`;
@@ -139,7 +146,9 @@ describe('signing in from the TUI with no browser where it runs', () => {
     expect(landed.url.startsWith(`${redirectUri}?`)).toBe(true);
     await ui.sendKeys(landed.url, { literal: true });
     await ui.sendKeys('Enter');
-    await ui.waitFor('✓ Address accepted.', 20_000);
+    const accepted = await ui.waitFor('✓ Address accepted.', 20_000);
+    // Accepted: nothing offers p for that sign-in any more, though its task runs on for a moment.
+    expect(accepted).not.toContain('press p');
     const done = await ui.waitFor(/✓ Authorizing Gmail +\{"account":"ana@example\.com"/, 20_000);
     expect(done).not.toContain('Paste that whole address here');
     console.info(`TUI paste-back: invoke → signed in ${Date.now() - started} ms (browser automated, typing included)`);

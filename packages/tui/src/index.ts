@@ -34,7 +34,7 @@ export { TasksPane, TASK_MARKS, taskRows, type TasksPaneProps } from './views/Ta
 export { TaskDetail, taskDetailMaxTop, type TaskDetailProps } from './views/TaskDetail.js';
 export { taskDetailLines, type TaskDetailLine } from './views/task-detail.js';
 export { findUrl, taskLabel, outcomeText, toCompactJson } from './views/task-text.js';
-export { signInUrl, signInPrompt, taskSignInPrompt, parseDeviceCode, type SignInPrompt, type DeviceCode, type PasteBackRequest } from './views/sign-in-prompt.js';
+export { signInUrl, signInPrompt, taskSignInPrompt, parseDeviceCode, type SignInPrompt, type SignInPromptOptions, type DeviceCode, type PasteBackRequest } from './views/sign-in-prompt.js';
 export { LogsPane, type LogsPaneProps } from './views/LogsPane.js';
 export { LOG_LEVELS, levelRank, formatLogTime, logText, filterLogs, splitMatches, type LogLevelFilter } from './views/log-lines.js';
 export { StatusLine, type StatusLineProps } from './views/StatusLine.js';

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
 import { markInteractiveTerminal, readConfig } from '../config.js';
+import { tunnelHint } from '../paste-prompt.js';
 import { openSecretStore } from './secret-context.js';
 import { connectDaemon } from './with-daemon.js';
 
@@ -27,7 +28,7 @@ export async function openTui(): Promise<void> {
     },
     initialCollapsed: saved.collapsed ?? {},
     secrets: secretAccess(),
-    // Sign-in pages open with the TUI's own environment (BROWSER, display), not the daemon's.
+    // Sign-in pages open with the TUI's own environment (BROWSER, display), not the daemon's; over SSH the paste field also shows the ssh -L command.
     browser: browserAccess(),
     onCollapsedChange: (collapsed) => {
       void mkdir(dirname(statePath), { recursive: true, mode: 0o700 })
@@ -54,9 +55,9 @@ function secretAccess() {
   };
 }
 
-/** Opening pages with the TUI's own BROWSER and display, not the daemon's. */
+/** Opening pages with the TUI's own BROWSER and display, not the daemon's; over SSH, the `ssh -L` hint the CLI's paste prompt prints too. */
 function browserAccess() {
   const config = readConfig();
   const open = createBrowserOpener(config.browser ? { browser: config.browser } : {});
-  return { canOpen: canOpenBrowser(config.browserEnvironment), open };
+  return { canOpen: canOpenBrowser(config.browserEnvironment), open, tunnelHint: (redirectUri: string) => tunnelHint(redirectUri, config) };
 }

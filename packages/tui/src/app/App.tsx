@@ -39,7 +39,8 @@ export interface AppProps {
   /**
    * Opening pages in the user's browser with the TUI's environment (the CLI's
    * opener). With it, commands run attached: a sign-in page an agent hands
-   * back opens here, not from the daemon's environment.
+   * back opens here, not from the daemon's environment; over SSH its
+   * `tunnelHint` puts the `ssh -L` command in the paste field.
    */
   browser?: BrowserAccess;
   /**
@@ -81,8 +82,8 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
   const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
   const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
-  const pasteField = usePasteField({ deliver: deliverPastedAddress, onOutcome: setNotice });
-  const screen = screenSizes(width, height, snapshot.agents.length, tasks, pasteField.field);
+  const pasteField = usePasteField({ deliver: deliverPastedAddress, onOutcome: setNotice, tunnelHint: browser?.tunnelHint });
+  const screen = screenSizes(width, height, snapshot.agents.length, tasks, { pasteField: pasteField.field, settledPasteBacks: pasteField.settled });
   const palette = usePalette(client, browser, {
     onStarted: (command) => {
       setNotice(`Started ${command}; its progress is in the tasks pane.`);
@@ -148,7 +149,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
         const paging = intent === 'page-up' || intent === 'page-down';
         const by = (page: number) => step * (paging ? Math.max(1, page) : 1);
         // Scroll limits come from the same layout the views draw, so a key past the end does nothing.
-        if (ui.overlay.kind === 'task') return openedTask && dispatch({ type: 'scroll-task', delta: by(screen.sizes.bodyRows - 4), maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows) });
+        if (ui.overlay.kind === 'task') return openedTask && dispatch({ type: 'scroll-task', delta: by(screen.sizes.bodyRows - 4), maxTop: taskDetailMaxTop(openedTask, screen.sizes.mainColumns, screen.sizes.bodyRows, { settledPasteBacks: pasteField.settled }) });
         if (ui.focus === 'sections' && !paging) return dispatch({ type: 'focus-section', delta: step, count: sections.length });
         if (ui.focus === 'sections') {
           const maxTop = focusedScrollLimit({
@@ -209,7 +210,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
       }
       case 'paste-address': {
         // Any sign-in of this machine waiting for an address, the newest first: the field hidden with Esc comes back.
-        const waiting = signInPrompt(snapshot.tasks, 'paste');
+        const waiting = signInPrompt(snapshot.tasks, 'paste', { settledPasteBacks: pasteField.settled });
         const task = snapshot.tasks.find((t) => t.id === waiting?.taskId);
         if (!waiting || !pasteField.open({ url: waiting.url, redirectUri: waiting.redirectUri, taskId: waiting.taskId, ...(task ? { label: `${task.agent} ${task.command}` } : {}) })) {
           setNotice('No sign-in waits for an address.');
@@ -266,6 +267,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
         mainPane={ui.mainPane}
         overlay={overlay}
         {...(pasteField.field ? { pasteField: pasteField.field } : {})}
+        settledPasteBacks={pasteField.settled}
       />
     </SpinnerClock>
   );

@@ -23,13 +23,31 @@ export interface PaletteState {
 
 /**
  * Opening pages in the user's browser from the TUI's own environment (given
- * by the CLI, which owns the opener and reads BROWSER).
+ * by the CLI, which owns the opener and reads BROWSER), and what else about
+ * where the terminal runs a sign-in needs.
+ *
+ * @example
+ * ```ts
+ * const browser: BrowserAccess = {
+ *   canOpen: false,
+ *   open: async () => undefined,
+ *   tunnelHint: (redirectUri) => `Or run  ssh -N -L ${new URL(redirectUri).port}:127.0.0.1:${new URL(redirectUri).port} ana@10.0.0.5  and open the page there.`,
+ * };
+ * ```
  */
 export interface BrowserAccess {
   /** Whether a browser can be opened here at all (BROWSER, a display, a platform opener). */
   canOpen: boolean;
   /** Opens `url`; rejects when it could not. */
   open(url: string): Promise<void>;
+  /**
+   * Over SSH, a sentence with the `ssh -L` command that makes the loopback
+   * receiver at `redirectUri` reachable from the user's own computer (so a
+   * browser there finishes the sign-in with nothing to paste); `undefined`
+   * when the terminal is not over SSH. The command is set apart by two
+   * spaces on each side: the paste field draws it on rows of its own.
+   */
+  tunnelHint?: (redirectUri: string) => string | undefined;
 }
 
 /** What {@link usePalette} tells the app, besides drawing the palette. */

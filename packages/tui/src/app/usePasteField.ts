@@ -30,6 +30,12 @@ export interface PasteFieldState extends PasteFieldView {
 /** What {@link usePasteField} gives the app. */
 export interface PasteFieldControl {
   field: PasteFieldState | undefined;
+  /**
+   * Redirect URIs of sign-ins that wait for no address any more: one was
+   * accepted, or finally refused, or the sign-in ended. Their tasks keep
+   * their `pasteBack` until they end; the app no longer offers `p` for them.
+   */
+  settled: ReadonlySet<string>;
   /** Whether the field is open now (not as of the last render). */
   isOpen(): boolean;
   /** A sign-in asks for its address: opens the field, once per sign-in (after Esc it stays hidden). */
@@ -48,6 +54,12 @@ export interface PasteFieldOptions {
   deliver?: DeliverPastedAddress | undefined;
   /** What came of an address once the field is gone (accepted, finally refused), for the status line. */
   onOutcome: (message: string) => void;
+  /**
+   * Over SSH, the `ssh -L` command that finishes a sign-in without pasting,
+   * in a sentence (see `PasteFieldView.tunnel`); `undefined` when none
+   * applies. Given by the CLI, which knows where the terminal runs.
+   */
+  tunnelHint?: ((redirectUri: string) => string | undefined) | undefined;
 }
 
 /**
@@ -58,7 +70,8 @@ export interface PasteFieldOptions {
  * (a mistyped, foreign or forged address) keeps the field open with the
  * reason and an empty input; acceptance, a final refusal or the end of the
  * sign-in closes it. Esc only hides it: the sign-in keeps waiting, and
- * {@link PasteFieldControl.open} brings it back.
+ * {@link PasteFieldControl.open} brings it back. Over SSH (`tunnelHint`),
+ * it also shows the `ssh -L` command that finishes without pasting.
  *
  * @example
  * ```ts
@@ -70,7 +83,7 @@ export function usePasteField(options: PasteFieldOptions): PasteFieldControl {
   const deliver = options.deliver ?? deliverPastedAddress;
   const [field, setField, currentField] = useSyncState<PasteFieldState | undefined>(undefined);
   const offered = useRef(new Set<string>());
-  const over = useRef(new Set<string>());
+  const [settled, setSettled, currentSettled] = useSyncState<ReadonlySet<string>>(() => new Set());
   // Aborted when the app goes: an address on its way is not waited for.
   const unmounted = useRef<AbortController | undefined>(undefined);
   useEffect(() => {
@@ -79,13 +92,23 @@ export function usePasteField(options: PasteFieldOptions): PasteFieldControl {
     return () => controller.abort();
   }, []);
 
+  // Only a hint, from the CLI: should it fail (a redirect URI it cannot read), the field still takes the address.
+  const tunnelOf = (redirectUri: string): string | undefined => {
+    try {
+      return options.tunnelHint?.(redirectUri);
+    } catch {
+      return undefined;
+    }
+  };
+
   const open = (request: PasteFieldRequest): boolean => {
-    if (over.current.has(request.redirectUri)) return false;
+    if (currentSettled().has(request.redirectUri)) return false;
     offered.current.add(request.redirectUri);
     const current = currentField();
     if (current?.redirectUri === request.redirectUri) return true;
     const { url, redirectUri, label, taskId } = request;
-    setField({ url, redirectUri, text: '', ...(label ? { label } : {}), ...(taskId ? { taskId } : {}) });
+    const tunnel = tunnelOf(redirectUri);
+    setField({ url, redirectUri, text: '', ...(label ? { label } : {}), ...(taskId ? { taskId } : {}), ...(tunnel ? { tunnel } : {}) });
     return true;
   };
 
@@ -94,7 +117,7 @@ export function usePasteField(options: PasteFieldOptions): PasteFieldControl {
   };
 
   const end = (redirectUri: string) => {
-    over.current.add(redirectUri);
+    if (!currentSettled().has(redirectUri)) setSettled((previous) => new Set(previous).add(redirectUri));
     if (currentField()?.redirectUri === redirectUri) setField(undefined);
   };
 
@@ -106,7 +129,7 @@ export function usePasteField(options: PasteFieldOptions): PasteFieldControl {
       .then((outcome) => {
         if (unmounted.current?.signal.aborted) return;
         const shown = currentField()?.redirectUri === redirectUri ? currentField() : undefined;
-        if (!outcome.accepted && outcome.retry && !over.current.has(redirectUri)) {
+        if (!outcome.accepted && outcome.retry && !currentSettled().has(redirectUri)) {
           // The sign-in still waits: ask again, with the reason, in the field if it is still open.
           if (shown) setField({ ...shown, text: '', status: { kind: 'refused', text: outcome.message } });
           else options.onOutcome(`✗ ${outcome.message} Press p to paste again.`);
@@ -135,5 +158,5 @@ export function usePasteField(options: PasteFieldOptions): PasteFieldControl {
     return true;
   };
 
-  return { field, isOpen: () => currentField() !== undefined, offer, open, end, handleKey };
+  return { field, settled, isOpen: () => currentField() !== undefined, offer, open, end, handleKey };
 }

@@ -105,6 +105,8 @@ export interface AppLayoutProps {
   overlay?: AppOverlay;
   /** The paste field (paste-back), when open: drawn full width above the status line, in place of the sign-in prompt. */
   pasteField?: PasteFieldView;
+  /** Redirect URIs of sign-ins whose pasted address was accepted (or finally refused): the strip, the task's line and its details no longer ask to paste for them. */
+  settledPasteBacks?: ReadonlySet<string>;
 }
 
 /**
@@ -127,7 +129,7 @@ export interface AppLayoutProps {
 export function AppLayout(props: AppLayoutProps): ReactNode {
   const { width, height, agents, selectedAgent, focus } = props;
   const { color } = useDisplaySettings();
-  const { sizes, strip } = screenSizes(width, height, agents.length, props.tasks, props.pasteField);
+  const { sizes, strip } = screenSizes(width, height, agents.length, props.tasks, props);
   const accent = (active: boolean): string | undefined => (color && active ? 'cyan' : undefined);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -180,6 +182,12 @@ export interface ScreenSizes {
   strip: StripLine[];
 }
 
+/** What the sign-in strip of {@link screenSizes} shows besides the tasks' prompts (see {@link AppLayoutProps}). */
+export interface ScreenSizesOptions {
+  pasteField?: PasteFieldView | undefined;
+  settledPasteBacks?: ReadonlySet<string> | undefined;
+}
+
 /**
  * Where {@link AppLayout} puts everything: the app uses the same numbers to
  * know how far the sidebar or a task's details can scroll.
@@ -187,13 +195,16 @@ export interface ScreenSizes {
  * @example
  * ```ts
  * screenSizes(80, 24, 2, tasks).sizes.sidebarRows; // 17
+ * screenSizes(80, 24, 2, tasks, { pasteField }).strip; // the paste field's rows
  * ```
  */
-export function screenSizes(width: number, height: number, agentCount: number, tasks: readonly TaskRow[], pasteField?: PasteFieldView): ScreenSizes {
+export function screenSizes(width: number, height: number, agentCount: number, tasks: readonly TaskRow[], options: ScreenSizesOptions = {}): ScreenSizes {
+  const { pasteField, settledPasteBacks } = options;
   // The sign-in strip gets full-width rows of its own above the status line:
   // inside a pane, a wrapped URL would be copied with the other column's
   // text between its pieces.
-  const strip = signInStripLines({ prompt: signInPrompt(tasks), field: pasteField }, width, height - 1 - MIN_BODY_ROWS_UNDER_STRIP);
+  const prompt = signInPrompt(tasks, undefined, settledPasteBacks ? { settledPasteBacks } : {});
+  const strip = signInStripLines({ prompt, field: pasteField }, width, height - 1 - MIN_BODY_ROWS_UNDER_STRIP);
   return { sizes: layoutSizes(width, height - strip.length, agentCount), strip };
 }
 
@@ -211,7 +222,7 @@ function MainArea(props: AppLayoutProps & { columns: number; rows: number }): Re
       return <SecretForm {...form} width={columns} />;
     }
     case 'task':
-      return <TaskDetail task={overlay.task} scrollTop={overlay.scrollTop} width={columns} height={rows} />;
+      return <TaskDetail task={overlay.task} scrollTop={overlay.scrollTop} width={columns} height={rows} settledPasteBacks={props.settledPasteBacks} />;
     case 'confirm':
       return (
         <>
@@ -229,7 +240,15 @@ function MainPane(props: AppLayoutProps & { columns: number; rows: number }): Re
   if (rows <= 0) return null;
   if (props.mainPane === 'tasks') {
     return (
-      <MemoTasksPane tasks={props.tasks} selectedId={props.selectedTaskId} spinnerFrame={props.spinnerFrame} width={columns} height={rows} showUrls={false} />
+      <MemoTasksPane
+        tasks={props.tasks}
+        selectedId={props.selectedTaskId}
+        spinnerFrame={props.spinnerFrame}
+        width={columns}
+        height={rows}
+        showUrls={false}
+        settledPasteBacks={props.settledPasteBacks}
+      />
     );
   }
   return <MemoLogsPane entries={props.logs} width={columns} height={rows} {...props.logView} />;

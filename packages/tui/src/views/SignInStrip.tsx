@@ -26,7 +26,7 @@ export function SignInStrip({ lines, width }: SignInStripProps): ReactNode {
   const { color } = useDisplaySettings();
   const colorOf = (style: StripLine['style']): string | undefined => {
     if (!color) return undefined;
-    return style === 'url' ? 'cyan' : style === 'busy' ? 'yellow' : style === 'refused' ? 'red' : style === 'title' ? 'magenta' : undefined;
+    return style === 'url' || style === 'command' ? 'cyan' : style === 'busy' ? 'yellow' : style === 'refused' ? 'red' : style === 'title' ? 'magenta' : undefined;
   };
   return (
     <Box flexDirection="column" width={width} height={lines.length} flexShrink={0} overflow="hidden">

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useDisplaySettings } from '../display-context.js';
 import type { TaskRow } from '../state/types.js';
+import type { SignInPromptOptions } from './sign-in-prompt.js';
 import { taskDetailLines } from './task-detail.js';
 
 /** Rows of the box that are not details: two border rows and the footer. */
@@ -18,6 +19,8 @@ export interface TaskDetailProps {
   height: number;
   /** First detail row shown (clamped to the last full page). */
   scrollTop: number;
+  /** Redirect URIs of sign-ins whose pasted address was accepted (see `SignInPromptOptions`): no request to paste for them. */
+  settledPasteBacks?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -29,8 +32,8 @@ export interface TaskDetailProps {
  * taskDetailMaxTop(task, 60, 20); // 0 when everything fits
  * ```
  */
-export function taskDetailMaxTop(task: TaskRow, width: number, height: number): number {
-  return Math.max(0, taskDetailLines(task, width - FRAME_COLUMNS).length - Math.max(1, height - FRAME_ROWS));
+export function taskDetailMaxTop(task: TaskRow, width: number, height: number, options: SignInPromptOptions = {}): number {
+  return Math.max(0, taskDetailLines(task, width - FRAME_COLUMNS, options).length - Math.max(1, height - FRAME_ROWS));
 }
 
 /**
@@ -42,9 +45,9 @@ export function taskDetailMaxTop(task: TaskRow, width: number, height: number): 
  * <TaskDetail task={task} width={60} height={20} scrollTop={0} />
  * ```
  */
-export function TaskDetail({ task, width, height, scrollTop }: TaskDetailProps): ReactNode {
+export function TaskDetail({ task, width, height, scrollTop, settledPasteBacks }: TaskDetailProps): ReactNode {
   const { color } = useDisplaySettings();
-  const lines = taskDetailLines(task, width - FRAME_COLUMNS);
+  const lines = taskDetailLines(task, width - FRAME_COLUMNS, settledPasteBacks ? { settledPasteBacks } : {});
   const rows = Math.max(1, height - FRAME_ROWS);
   const top = Math.min(Math.max(0, Math.floor(scrollTop)), Math.max(0, lines.length - rows));
   const shown = lines.slice(top, top + rows);

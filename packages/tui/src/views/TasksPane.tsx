@@ -7,7 +7,7 @@ import type { TaskRow, TaskState } from '../state/types.js';
 import { scrollWindow } from './scroll-window.js';
 import { useSpinnerFrameOf } from './spinner-context.js';
 import { outcomeText, taskLabel } from './task-text.js';
-import { taskSignInPrompt, type SignInPrompt } from './sign-in-prompt.js';
+import { taskSignInPrompt, type SignInPrompt, type SignInPromptOptions } from './sign-in-prompt.js';
 import { toOneLine, truncateText, textColumns, wrappedRows } from './text-fit.js';
 
 /** The mark before a finished task, by outcome. */
@@ -40,6 +40,8 @@ export interface TasksPaneProps {
    * off because it shows the URL on full-width rows of its own instead.
    */
   showUrls?: boolean;
+  /** Redirect URIs of sign-ins whose pasted address was accepted (see `SignInPromptOptions`): their tasks no longer ask to paste. */
+  settledPasteBacks?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -56,10 +58,11 @@ export interface TasksPaneProps {
  * <TasksPane tasks={tasks} selectedId={tasks[0]?.id} spinnerFrame="⠋" width={60} height={10} />
  * ```
  */
-export function TasksPane({ tasks, width, height, selectedId, spinnerFrame, showUrls = true }: TasksPaneProps): ReactNode {
+export function TasksPane({ tasks, width, height, selectedId, spinnerFrame, showUrls = true, settledPasteBacks }: TasksPaneProps): ReactNode {
   const ordered = [...tasks].sort((a, b) => b.createdAt - a.createdAt);
   const running = ordered.filter((task) => task.state === 'running').length;
-  const heights = ordered.map((task) => (showUrls ? taskRows(task, width) : 1));
+  const prompts: SignInPromptOptions = settledPasteBacks ? { settledPasteBacks } : {};
+  const heights = ordered.map((task) => (showUrls ? taskRows(task, width, prompts) : 1));
   const selectedIndex = ordered.findIndex((task) => task.id === selectedId);
   const window = scrollWindow(heights, Math.max(0, selectedIndex), height - 1);
   return (
@@ -75,7 +78,7 @@ export function TasksPane({ tasks, width, height, selectedId, spinnerFrame, show
       {window.hiddenAbove > 0 && <Text dimColor>↑ {window.hiddenAbove} more</Text>}
       {ordered.slice(window.start, window.end).map((task) =>
         task.state === 'running' ? (
-          <RunningTask key={task.id} task={task} width={width} selected={task.id === selectedId} spinnerFrame={spinnerFrame} showUrl={showUrls} />
+          <RunningTask key={task.id} task={task} width={width} selected={task.id === selectedId} spinnerFrame={spinnerFrame} showUrl={showUrls} prompts={prompts} />
         ) : (
           <FinishedTask key={task.id} task={task} width={width} selected={task.id === selectedId} />
         ),
@@ -94,8 +97,8 @@ export function TasksPane({ tasks, width, height, selectedId, spinnerFrame, show
  * taskRows(task, 60); // 1, or 1 + the URL's wrapped rows
  * ```
  */
-export function taskRows(task: TaskRow, width: number): number {
-  const url = taskSignInPrompt(task)?.url;
+export function taskRows(task: TaskRow, width: number, options: SignInPromptOptions = {}): number {
+  const url = taskSignInPrompt(task, options)?.url;
   return 1 + (url === undefined ? 0 : wrappedRows(toDisplayText(url), width));
 }
 
@@ -105,10 +108,10 @@ interface TaskLineProps {
   selected: boolean;
 }
 
-function RunningTask({ task, width, selected, spinnerFrame, showUrl }: TaskLineProps & { spinnerFrame: string | undefined; showUrl: boolean }): ReactNode {
+function RunningTask({ task, width, selected, spinnerFrame, showUrl, prompts }: TaskLineProps & { spinnerFrame: string | undefined; showUrl: boolean; prompts: SignInPromptOptions }): ReactNode {
   const { color } = useDisplaySettings();
   const frame = useSpinnerFrameOf(spinnerFrame);
-  const prompt = taskSignInPrompt(task);
+  const prompt = taskSignInPrompt(task, prompts);
   const url = showUrl ? prompt?.url : undefined;
   const text = promptText(prompt) ?? task.progress.text ?? task.progress.status;
   return (

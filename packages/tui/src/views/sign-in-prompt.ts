@@ -55,20 +55,33 @@ export function parseDeviceCode(text: string | undefined): DeviceCode | undefine
   return { url, userCode: match[2]!, ...(validUntil ? { validUntil } : {}) };
 }
 
+/** Options of {@link taskSignInPrompt} and {@link signInPrompt}. */
+export interface SignInPromptOptions {
+  /**
+   * Redirect URIs of sign-ins that wait for no pasted address any more
+   * (this client's paste field had one accepted, or finally refused): until
+   * its task ends, such a sign-in asks nothing of the user.
+   */
+  settledPasteBacks?: ReadonlySet<string>;
+}
+
 /**
  * What one task asks of the user while it runs, if anything: a paste-back
- * request first (its text also names the scope URLs that explain why), then
- * a device code, then a page handed to the client (`openUrl`), then the
- * first URL of the text.
+ * request first (its text also names the scope URLs that explain why; none
+ * once settled, see {@link SignInPromptOptions}), then a device code, then a
+ * page handed to the client (`openUrl`), then the first URL of the text.
  *
  * @example
  * ```ts
  * taskSignInPrompt(task); // { kind: 'device', url, userCode: 'ABCD-EFGH', taskId: task.id }
+ * taskSignInPrompt(pasteTask, { settledPasteBacks: new Set([redirectUri]) }); // undefined: its address was accepted
  * ```
  */
-export function taskSignInPrompt(task: TaskRow): SignInPrompt | undefined {
+export function taskSignInPrompt(task: TaskRow, options: SignInPromptOptions = {}): SignInPrompt | undefined {
   if (task.state !== 'running') return undefined;
   const { pasteBack, openUrl, text } = task.progress;
+  // Settled: not the text's URLs either (the first is a scope's), nothing until the task ends.
+  if (pasteBack && options.settledPasteBacks?.has(pasteBack.redirectUri)) return undefined;
   if (pasteBack) return { kind: 'paste', url: pasteBack.url, redirectUri: pasteBack.redirectUri, taskId: task.id };
   const device = parseDeviceCode(text);
   if (device) return { kind: 'device', ...device, taskId: task.id };
@@ -85,12 +98,13 @@ export function taskSignInPrompt(task: TaskRow): SignInPrompt | undefined {
  * ```ts
  * signInPrompt(tasks)?.url;      // the sign-in URL to show
  * signInPrompt(tasks, 'paste');  // the newest sign-in waiting for a pasted address
+ * signInPrompt(tasks, undefined, { settledPasteBacks }); // leaving out sign-ins whose address was accepted
  * ```
  */
-export function signInPrompt<K extends SignInPrompt['kind']>(tasks: readonly TaskRow[], kind?: K): Extract<SignInPrompt, { kind: K }> | undefined {
+export function signInPrompt<K extends SignInPrompt['kind']>(tasks: readonly TaskRow[], kind?: K, options: SignInPromptOptions = {}): Extract<SignInPrompt, { kind: K }> | undefined {
   let newest: { prompt: SignInPrompt; createdAt: number } | undefined;
   for (const task of tasks) {
-    const prompt = taskSignInPrompt(task);
+    const prompt = taskSignInPrompt(task, options);
     if (prompt === undefined || (kind !== undefined && prompt.kind !== kind)) continue;
     if (newest === undefined || task.createdAt > newest.createdAt) newest = { prompt, createdAt: task.createdAt };
   }

@@ -1,7 +1,7 @@
 import { toDisplayText } from '../markup-text.js';
 import type { TaskRow } from '../state/types.js';
 import { formatLogTime } from './log-lines.js';
-import { taskSignInPrompt } from './sign-in-prompt.js';
+import { taskSignInPrompt, type SignInPromptOptions } from './sign-in-prompt.js';
 import { taskLabel, toCompactJson } from './task-text.js';
 import { toOneLine, wrapText, wrapWords } from './text-fit.js';
 
@@ -23,9 +23,10 @@ export interface TaskDetailLine {
  * @example
  * ```ts
  * taskDetailLines(task, 60).map((line) => line.text); // ['Checking Gmail', 'command  check_now', ...]
+ * taskDetailLines(task, 60, { settledPasteBacks }); // no paste request once its address was accepted
  * ```
  */
-export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] {
+export function taskDetailLines(task: TaskRow, width: number, options: SignInPromptOptions = {}): TaskDetailLine[] {
   const lines: TaskDetailLine[] = [];
   const add = (text: string, style?: TaskDetailLine['style']) => {
     // Line breaks are the layout's; anything else that could move the cursor is neutralised.
@@ -46,7 +47,7 @@ export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] 
       // Prose, wrapped between words: a URL or a code in it stays in one piece where it fits.
       if (text ?? status) for (const row of wrapWords(toDisplayText(toOneLine(text ?? status ?? '')), width)) lines.push({ text: row });
       else add('waiting for the first progress report', 'dim');
-      addSignIn(task, width, lines);
+      addSignIn(task, width, lines, options);
       break;
     }
     case 'succeeded':
@@ -65,8 +66,8 @@ export function taskDetailLines(task: TaskRow, width: number): TaskDetailLine[] 
 }
 
 /** A running sign-in's request, spelled out: the code to enter, or what to paste where; then its page, whole, on rows of its own. */
-function addSignIn(task: TaskRow, width: number, lines: TaskDetailLine[]): void {
-  const prompt = taskSignInPrompt(task);
+function addSignIn(task: TaskRow, width: number, lines: TaskDetailLine[], options: SignInPromptOptions): void {
+  const prompt = taskSignInPrompt(task, options);
   if (prompt === undefined || prompt.kind === 'open') return;
   const words = (text: string, style?: TaskDetailLine['style']) => {
     for (const row of wrapWords(toDisplayText(text), width)) lines.push(style ? { text: row, style } : { text: row });

@@ -7,6 +7,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PasteOutcome } from '@opperator/oauth/paste-back';
 import { App } from '../../src/app/App.js';
+import type { BrowserAccess } from '../../src/app/usePalette.js';
 import type { TuiClient } from '../../src/state/client.js';
 import type { AgentRow, TaskRow } from '../../src/state/types.js';
 import { stripAnsi } from '../ansi.js';
@@ -66,7 +67,7 @@ function fakeDaemon() {
 let unmount: (() => void) | undefined;
 afterEach(() => unmount?.());
 
-async function start(outcomes: PasteOutcome[]) {
+async function start(outcomes: PasteOutcome[], browser: BrowserAccess = { canOpen: false, open: async () => undefined }) {
   const daemon = fakeDaemon();
   const delivered: Array<[string, string]> = [];
   const deliver = async (pasted: string, uri: string) => {
@@ -74,7 +75,7 @@ async function start(outcomes: PasteOutcome[]) {
     return outcomes.shift() ?? { accepted: false, message: 'no outcome left', retry: false };
   };
   const quit = { value: false };
-  const app = render(<App connect={daemon.connect} browser={{ canOpen: false, open: async () => undefined }} deliverPastedAddress={deliver} />);
+  const app = render(<App connect={daemon.connect} browser={browser} deliverPastedAddress={deliver} />);
   unmount = app.unmount;
   const frame = () => stripAnsi(app.lastFrame() ?? '');
   const waitFor = async (check: (text: string) => boolean, what: string) => {
@@ -109,6 +110,8 @@ describe('the paste field', () => {
     // The TUI said it can take a pasted address; it cannot open a browser here.
     expect(daemon.invocations).toEqual([{ name: 'mail', command: 'authorize_gmail', args: {}, client: { browser: false, paste: true } }]);
     expect(frame()).toContain(signInPage.slice(0, 60));
+    // No tunnelHint given (not over SSH): no ssh line.
+    expect(frame()).not.toContain('ssh -N');
 
     // One burst of 600 characters, as a terminal without bracketed paste sends it, then Enter.
     const long = `${redirectUri}?code=${'c'.repeat(600 - redirectUri.length - 20)}&state=${'f'.repeat(7)}`;
@@ -132,6 +135,40 @@ describe('the paste field', () => {
     expect(delivered[1]).toEqual([address, redirectUri]);
     expect(frame()).not.toContain('Paste that whole address here');
     expect(frame()).toContain('● connected');
+    // The sign-in still runs (its progress keeps pasteBack until it ends), but it waits for no address: nothing offers p.
+    expect(frame()).toContain('Authorizing Gmail');
+    expect(frame()).not.toContain('press p');
+    expect(frame()).not.toContain(signInPage.slice(0, 60));
+    await press('p');
+    await waitFor((text) => text.includes('No sign-in waits for an address.'), 'nothing to paste for');
+    expect(frame()).not.toContain('Paste that whole address here');
+  });
+
+  it('over SSH, shows the ssh -L command the CLI gives for the waiting receiver, on a row of its own; none when it gives none', async () => {
+    const sshCommand = 'ssh -N -L 43817:127.0.0.1:43817 -p 2222 ana@198.51.100.4';
+    const asked: string[] = [];
+    const tunnelHint = (uri: string) => {
+      asked.push(uri);
+      return `Or finish without pasting: on your own computer run  ${sshCommand}  and open the page there, while this sign-in waits.`;
+    };
+    const overSsh = await start([], { canOpen: false, open: async () => undefined, tunnelHint });
+    await overSsh.runSignIn();
+    expect(asked).toEqual([redirectUri]);
+    const lines = overSsh.frame().split('\n');
+    expect(lines).toContain(sshCommand);
+    expect(overSsh.frame()).toContain('Or finish without pasting: on your own computer run');
+    expect(overSsh.frame()).toContain(signInPage.slice(0, 60));
+    // Esc hides the field, and the hint with it; p brings both back.
+    await overSsh.press('\u001B');
+    await overSsh.waitFor((text) => !text.includes(sshCommand), 'the hint hidden with the field');
+    await overSsh.press('p');
+    await overSsh.waitFor((text) => text.split('\n').includes(sshCommand), 'the hint again');
+    unmount?.();
+
+    const local = await start([], { canOpen: false, open: async () => undefined, tunnelHint: () => undefined });
+    await local.runSignIn();
+    expect(local.frame()).not.toContain('ssh -N');
+    expect(local.frame()).not.toContain('Or finish without pasting');
   });
 
   it('Esc hides it while the sign-in keeps waiting, p brings it back, and it closes when the task ends', async () => {

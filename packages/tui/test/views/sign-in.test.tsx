@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 // Before Ink (and its chalk) load: see force-color.ts.
 const restoreEnv = await vi.hoisted(async () => (await import('../force-color.js')).forceTrueColor());
-import { AppLayout, type AppLayoutProps } from '../../src/views/AppLayout.js';
+import { AppLayout, screenSizes, type AppLayoutProps } from '../../src/views/AppLayout.js';
 import { TaskDetail } from '../../src/views/TaskDetail.js';
 import { TasksPane } from '../../src/views/TasksPane.js';
 import { parseDeviceCode, signInPrompt, signInUrl, taskSignInPrompt } from '../../src/views/sign-in-prompt.js';
-import { signInStripLines, type PasteFieldView } from '../../src/views/sign-in-strip.js';
+import { MIN_BODY_ROWS_UNDER_STRIP, signInStripLines, type PasteFieldView } from '../../src/views/sign-in-strip.js';
+import { taskDetailLines } from '../../src/views/task-detail.js';
 import { truncateMiddle, wrapWords } from '../../src/views/text-fit.js';
 import type { TaskRow } from '../../src/state/types.js';
 import { frameOf, linesOf } from './render-frame.js';
@@ -35,6 +36,9 @@ const task = (id: string, createdAt: number, progress: TaskRow['progress'], extr
   updatedAt: createdAt,
   ...extra,
 });
+// What the CLI's tunnelHint (packages/cli/src/paste-prompt.ts) says over SSH, word for word.
+const sshCommand = 'ssh -N -L 43817:127.0.0.1:43817 -p 2222 ana@198.51.100.4';
+const tunnel = `Or finish without pasting: on your own computer run  ${sshCommand}  and open the page there, while this sign-in waits.`;
 const pasteTask = task('paste', 2, { text: pasteText, progress: 0.3, pasteBack: { url: signInPage, redirectUri } });
 const deviceTask = task('device', 3, { text: deviceText, progress: 0.3 });
 
@@ -143,6 +147,29 @@ describe('the paste field and the sign-in strip, full width above the status lin
       expect(lines[height - 1]?.startsWith('● connected')).toBe(true);
     });
 
+    it(`at ${width}×${height}: over SSH, the ssh -L command on a row of its own, whole, with the page whole and the strip within its rows`, () => {
+      const pasted = `${redirectUri}?code=${'k'.repeat(500)}&state=forged`;
+      const props = layout(width, height, { pasteField: field({ text: pasted, status: { kind: 'refused', text: 'Sign-in link not recognised: it may be stale.' }, tunnel }) });
+      const lines = rowsOf(props);
+      // Copied as it is: the command alone on its row, from column 0.
+      expect(lines).toContain(sshCommand);
+      const text = lines.map((line) => line.trim()).join(' ');
+      expect(text).toContain(`Or finish without pasting: on your own computer run ${sshCommand} and open the page there, while this sign-in waits.`);
+      // Nothing else gave way: the page whole, the pasted text, the refusal, the keys.
+      expect(urlFrom(lines, 'https://accounts.google.com/', width)).toBe(signInPage);
+      expect(lines.some((line) => line.startsWith(`› ${redirectUri}?code=k`))).toBe(true);
+      expect(text).toContain('✗ Sign-in link not recognised: it may be stale.');
+      expect(text).toContain('Enter delivers · Esc hides this');
+      expect(screenSizes(width, height, 1, props.tasks, { pasteField: props.pasteField }).strip.length).toBeLessThanOrEqual(height - 1 - MIN_BODY_ROWS_UNDER_STRIP);
+      expect(lines[height - 1]?.startsWith('● connected')).toBe(true);
+    });
+
+    it(`at ${width}×${height}: no ssh line when the terminal is not over SSH`, () => {
+      const lines = rowsOf(layout(width, height, { pasteField: field() }));
+      expect(lines.join('\n')).not.toContain('ssh -N');
+      expect(lines.join('\n')).not.toContain('Or finish without pasting');
+    });
+
     it(`at ${width}×${height}: a device code and its page, whichever pane is shown`, () => {
       for (const mainPane of ['tasks', 'logs'] as const) {
         const lines = rowsOf(layout(width, height, { tasks: [deviceTask], selectedTaskId: 'device', mainPane }));
@@ -158,6 +185,47 @@ describe('the paste field and the sign-in strip, full width above the status lin
     const lines = rowsOf(layout(100, 30));
     expect(lines.join('\n')).toContain('then press p and paste the address it ends on:');
     expect(urlFrom(lines, 'https://accounts.google.com/', 100)).toBe(signInPage);
+  });
+
+  it('a command longer than a row is hard-wrapped at column 0, its rows joining back whole', () => {
+    // (A row ending in a space would lose it to a terminal's selection, as any wrapped row would: here the breaks fall inside words.)
+    const long = `ssh -N -L 43817:127.0.0.1:43817 anastasia@${'host-'.repeat(12)}example.com`;
+    const lines = rowsOf(layout(40, 60, { pasteField: field({ tunnel: `Or finish without pasting: on your own computer run  ${long}  and open the page there.` }) }));
+    expect(urlFrom(lines, 'ssh -N', 40)).toBe(long);
+  });
+
+  it('when rows run short the ssh hint goes whole, after the keys and before the titles, never a piece of the command', () => {
+    const strip = (maxRows: number) => signInStripLines({ field: field({ tunnel }) }, 80, maxRows).map((line) => line.text);
+    const full = strip(100);
+    expect(full).toContain(sshCommand);
+    for (let maxRows = 0; maxRows <= full.length; maxRows++) {
+      const rows = strip(maxRows);
+      const hint = rows.filter((row) => row.includes('ssh') || row.includes('Or finish') || row.includes('open the page there'));
+      // All of it or none of it.
+      expect(hint.length === 0 || hint.length === 3, rows.join('\n')).toBe(true);
+      if (hint.length === 3) expect(rows).toContain(sshCommand);
+      // While the hint is shown, so is the title; the keys go first.
+      if (hint.length === 3) expect(rows[0]?.startsWith('Sign in (invoice-monitor')).toBe(true);
+      if (hint.length === 3 && maxRows < full.length) expect(rows.join(' ')).not.toContain('Enter delivers');
+    }
+  });
+
+  it('once its address was accepted, a sign-in still running asks nothing: no press p in the strip, the task’s line or its details', () => {
+    const settledPasteBacks = new Set([redirectUri]);
+    const before = rowsOf(layout(100, 30)).join('\n');
+    expect(before).toContain('press p');
+    for (const mainPane of ['tasks', 'logs'] as const) {
+      const lines = rowsOf(layout(100, 30, { settledPasteBacks, mainPane }));
+      expect(lines.join('\n')).not.toContain('press p');
+      // Not the scope URL its text names first, either: no strip at all.
+      expect(lines.some((line) => line.startsWith('https://'))).toBe(false);
+      expect(lines[29]?.startsWith('● connected')).toBe(true);
+    }
+    expect(taskSignInPrompt(pasteTask, { settledPasteBacks })).toBeUndefined();
+    expect(signInPrompt([pasteTask], 'paste', { settledPasteBacks })).toBeUndefined();
+    expect(taskDetailLines(pasteTask, 70, { settledPasteBacks }).map((line) => line.text).join(' ')).not.toContain('press p');
+    // Another sign-in, at another receiver, still asks.
+    expect(signInPrompt([pasteTask], 'paste', { settledPasteBacks: new Set(['http://127.0.0.1:1/callback']) })?.taskId).toBe('paste');
   });
 
   it('says the address is on its way while the receiver answers', () => {
