@@ -31,6 +31,8 @@ export class DaemonClient {
   readonly #socket: Socket;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void; onEvent?: (event: Record<string, unknown>) => void }>();
   #nextId = 1;
+  /** Set once the connection closed: later requests fail at once with it. */
+  #closedError: DaemonClientError | undefined;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -41,7 +43,13 @@ export class DaemonClient {
       // A response we cannot read must not leave the caller waiting forever.
       onInvalid: (line) => this.#failAll(new DaemonClientError('DAEMON_BAD_RESPONSE', `The daemon sent a response this CLI cannot read (${line.kind}); is the CLI older than the daemon?`)),
     });
-    socket.on('close', () => this.#failAll(new DaemonClientError('DAEMON_DISCONNECTED', 'The daemon closed the connection (stopped or crashed). `opperator daemon status` tells more.')));
+    // A reset connection emits 'error' then 'close': the close fails what is pending, with the error as its cause.
+    let socketError: Error | undefined;
+    socket.on('error', (err) => (socketError = err));
+    socket.on('close', () => {
+      this.#closedError = new DaemonClientError('DAEMON_DISCONNECTED', 'The daemon closed the connection (stopped or crashed). `opperator daemon status` tells more.', { cause: socketError });
+      this.#failAll(this.#closedError);
+    });
   }
 
   /** Connects; `DAEMON_NOT_RUNNING` when nothing listens on the socket. */
@@ -60,6 +68,8 @@ export class DaemonClient {
   request<T = unknown>(method: string, params: Record<string, unknown> = {}, onEvent?: (event: Record<string, unknown>) => void): Promise<T> {
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
+      // A closed socket never answers: without this the request would wait forever.
+      if (this.#closedError) return reject(this.#closedError);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, ...(onEvent ? { onEvent } : {}) });
       this.#socket.write(encodeMessage({ id, method, params }));
     });
