@@ -2,13 +2,19 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { z } from 'zod';
 import { MAX_LINE_BYTES } from './agent-messages.js';
+import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type MessageLimit } from './limits.js';
 
 /** A line that did not become a message. */
 export type InvalidLine =
   /** Not JSON at all: often a library printing to stdout. `text` is the line (trimmed to 500 characters). */
   | { kind: 'not-json'; text: string }
-  /** JSON, but not a message of the protocol (unknown `type`, missing fields). Values are not echoed. */
-  | { kind: 'invalid'; messageType?: string; problem: string }
+  /**
+   * JSON, but not a message of the protocol (unknown `type`, missing fields),
+   * or a line past a limit of limits.ts (`limit` says which; it was not
+   * parsed). Values are not echoed; `id` is the top-level `id`/`requestId`
+   * when one could be read, so the reader can answer or fail that request.
+   */
+  | { kind: 'invalid'; messageType?: string; problem: string; limit?: MessageLimit; id?: string | number }
   /** Longer than the limit; dropped without being read into memory whole. */
   | { kind: 'oversized'; bytes: number };
 
@@ -18,6 +24,10 @@ export interface ReadMessagesOptions<T> {
   onMessage: (message: T) => void;
   onInvalid: (line: InvalidLine) => void;
   maxLineBytes?: number;
+  /** Deepest nesting accepted (default {@link MAX_MESSAGE_DEPTH}). */
+  maxDepth?: number;
+  /** Most entries accepted (default {@link MAX_MESSAGE_ENTRIES}). */
+  maxEntries?: number;
 }
 
 /**
@@ -32,12 +42,21 @@ export interface ReadMessagesOptions<T> {
  */
 export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T>): () => void {
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const maxDepth = options.maxDepth ?? MAX_MESSAGE_DEPTH;
+  const maxEntries = options.maxEntries ?? MAX_MESSAGE_ENTRIES;
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let skippedBytes = 0; // > 0 while skipping the rest of an oversized line
 
   const handleLine = (line: string) => {
     if (line.trim() === '') return;
+    const scan = scanMessageLimits(line, { maxDepth, maxEntries });
+    if (!scan.ok) {
+      const { ok: _ok, limit, ...found } = scan;
+      const problem = limit === 'depth' ? `nests deeper than ${maxDepth} levels` : `holds more than ${maxEntries} entries`;
+      options.onInvalid({ kind: 'invalid', problem, limit, ...found });
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(line);
@@ -100,10 +119,23 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
 
 /**
  * One message as one line. Throws `TypeError` for values JSON cannot carry
- * (cycles, BigInt), so callers can turn that into a failed command.
+ * (cycles, BigInt, nesting too deep for the stack), so callers can turn that
+ * into a failed command.
+ *
+ * @example
+ * ```ts
+ * socket.write(encodeMessage({ type: 'response', id: 1, ok: true, result: null }));
+ * ```
  */
 export function encodeMessage(message: unknown): string {
-  const text = JSON.stringify(message);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(message);
+  } catch (err) {
+    // A stack overflow is a RangeError: the value nests too deep, which is the value's fault like a cycle.
+    if (err instanceof RangeError) throw new TypeError('message nests too deep to be encoded', { cause: err });
+    throw err;
+  }
   if (text === undefined) throw new TypeError('message is not JSON-serialisable');
   return `${text}\n`;
 }
