@@ -17,6 +17,8 @@ export interface CliConfig {
   browser: string | undefined;
   /** What decides whether a browser can open here: `BROWSER`, `DISPLAY`, `WAYLAND_DISPLAY` (for `canOpenBrowser`). */
   browserEnvironment: { BROWSER?: string; DISPLAY?: string; WAYLAND_DISPLAY?: string };
+  /** `XDG_RUNTIME_DIR`: where the control socket goes when the home is too deep for one (see `controlSocketLocation`). */
+  runtimeDir: string | undefined;
   /** `PATH`, for finding the platform's URL opener. */
   searchPath: string;
   /** The SSH session this shell runs in (`SSH_CONNECTION`, `SSH_CLIENT` or `SSH_TTY` set). */
@@ -45,6 +47,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     plain: Boolean(env.NO_COLOR) || !stdoutIsTty,
     browser: env.BROWSER || undefined,
     browserEnvironment: { ...(env.BROWSER ? { BROWSER: env.BROWSER } : {}), ...(env.DISPLAY ? { DISPLAY: env.DISPLAY } : {}), ...(env.WAYLAND_DISPLAY ? { WAYLAND_DISPLAY: env.WAYLAND_DISPLAY } : {}) },
+    runtimeDir: env.XDG_RUNTIME_DIR || undefined,
     searchPath: env.PATH ?? '',
     ssh: Boolean(env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY),
     sshServer: sshServerOf(env.SSH_CONNECTION),

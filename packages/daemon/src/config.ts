@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { BROWSER_ENVIRONMENT_VARIABLES, type BrowserEnvironment } from '@opperator/protocol';
+import { BROWSER_ENVIRONMENT_VARIABLES, controlSocketLocation, type BrowserEnvironment } from '@opperator/protocol';
 
 /** Where the daemon keeps everything, derived from the environment in this one place. */
 export interface DaemonConfig {
@@ -10,9 +10,12 @@ export interface DaemonConfig {
   stateDir: string;
   /** The agents the user left running, started again at the next daemon start (see `WantedAgents`). */
   wantedAgentsFile: string;
-  /** Directory of mode 0700 holding the control socket. */
+  /** Directory of mode 0700 holding the pid file, and the control socket unless {@link socketShortened}. */
   runDir: string;
+  /** From `controlSocketLocation` (shared with the clients): `<runDir>/daemon.sock`, or a short private directory when that path is too long for a socket. */
   socketPath: string;
+  /** True when the socket is outside the home (see {@link prepareSocketDirectory}). */
+  socketShortened: boolean;
   lockPath: string;
   secretStoreMode: 'auto' | 'keyring' | 'file';
   dbusSessionBusAddress: string | undefined;
@@ -37,6 +40,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
     const value = env[name];
     if (value !== undefined) agentBaseEnv[name] = value;
   }
+  const socket = controlSocketLocation(home, { runtimeDir: env.XDG_RUNTIME_DIR, uid: process.getuid?.() ?? 0 });
   return {
     home,
     agentsFile: join(home, 'agents.yaml'),
@@ -44,7 +48,8 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv = process.env): DaemonCo
     stateDir: join(home, 'state'),
     wantedAgentsFile: join(home, 'state', 'wanted-agents.json'),
     runDir: join(home, 'run'),
-    socketPath: join(home, 'run', 'daemon.sock'),
+    socketPath: socket.socketPath,
+    socketShortened: socket.shortened,
     lockPath: join(home, 'run', 'daemon.pid'),
     secretStoreMode: store === 'keyring' || store === 'file' ? store : 'auto',
     dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,

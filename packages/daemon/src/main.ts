@@ -8,6 +8,7 @@ import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { locateRuntimeSdk } from './runtime-sdk.js';
+import { prepareSocketDirectory } from './socket-directory.js';
 
 /**
  * A repeat of the signal within this time is the same Ctrl-C relayed by a
@@ -53,6 +54,8 @@ const launch = await chooseLaunch(
 
 daemon = new Daemon({ config, launch, secrets });
 try {
+  // A home too deep for a socket path has its socket in a short private directory (controlSocketLocation).
+  if (config.socketShortened) await prepareSocketDirectory(config.socketPath);
   await daemon.start();
 } catch (err) {
   process.stderr.write(`opperator daemon: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,3 +10,4 @@ export * from './control-messages.js';
 export { readMessages, encodeMessage, type InvalidLine, type ReadMessagesOptions } from './ndjson.js';
 export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type LimitOptions, type LimitScan, type MessageLimit } from './limits.js';
 export { validateArguments, type CommandArgs as CommandArguments } from './arguments.js';
+export { controlSocketLocation, MAX_SOCKET_PATH_BYTES, type ControlSocketLocation, type ControlSocketLocationOptions } from './socket-path.js';
