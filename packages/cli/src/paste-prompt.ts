@@ -1,6 +1,7 @@
 import { createInterface, type Interface } from 'node:readline/promises';
 import { deliverPastedAddress, type PasteOutcome } from '@opperator/oauth/paste-back';
 import type { CliConfig } from './config.js';
+import { toTerminalText } from './terminal-text.js';
 
 /** A sign-in waiting for the address its browser ended on (a progress message's `pasteBack`). */
 export interface PasteBackRequest {
@@ -92,7 +93,7 @@ export class PastePrompt {
       if (!line.trim()) continue;
       // Not aborted by close(): the receiver answers once the code exchange is done, which bounds the wait.
       const delivery = deliver(line, redirectUri, new AbortController().signal).then((outcome) => {
-        write(outcome.accepted ? '✓ Address accepted; the sign-in goes on.' : `✗ ${outcome.message}`);
+        write(outcome.accepted ? '✓ Address accepted; the sign-in goes on.' : `✗ ${toTerminalText(outcome.message)}`);
         return !outcome.accepted && outcome.retry;
       });
       this.#delivering = delivery.then(() => undefined);

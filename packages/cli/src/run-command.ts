@@ -1,4 +1,5 @@
 import { CliError, EXIT_CODES, type CliErrorKind } from './cli-error.js';
+import { toTerminalText } from './terminal-text.js';
 
 /** Maps package error codes to CLI error kinds. The only place errors become exit codes. */
 const KIND_BY_CODE: Record<string, CliErrorKind> = {
@@ -20,7 +21,8 @@ const KIND_BY_CODE: Record<string, CliErrorKind> = {
 
 /**
  * Runs a command's action: on failure prints `opperator: <message>` to stderr
- * (messages already name the fix) and exits with the code of the error's kind.
+ * (messages already name the fix; remote text in them is neutralised, see
+ * terminal-text.ts) and exits with the code of the error's kind.
  */
 export async function runCommand(action: () => Promise<void>): Promise<void> {
   try {
@@ -28,7 +30,7 @@ export async function runCommand(action: () => Promise<void>): Promise<void> {
   } catch (err) {
     const kind = err instanceof CliError ? err.kind : kindOf(err);
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`opperator: ${message}\n`);
+    process.stderr.write(`opperator: ${toTerminalText(message, { multiline: true })}\n`);
     process.exitCode = EXIT_CODES[kind];
   }
 }

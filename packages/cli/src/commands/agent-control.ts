@@ -1,3 +1,4 @@
+import { toTerminalText as oneLine } from '../terminal-text.js';
 import { printResult, withDaemon } from './with-daemon.js';
 
 interface AgentRow { name: string; description: string; state: string; pid: number | null; restarts: number; wanted?: boolean }
@@ -9,17 +10,18 @@ export async function agentList(options: { json?: boolean }): Promise<void> {
   const agents = await withDaemon((client) => client.request<AgentRow[]>('agent.list'));
   printResult(agents, options.json, (rows) => {
     if (rows.length === 0) return 'No agents. Create one: opperator agent bootstrap NAME';
-    const width = Math.max(4, ...rows.map((r) => r.name.length));
+    // Table cells stay on their row (oneLine), whatever agents.yaml or the daemon says.
+    const width = Math.max(4, ...rows.map((r) => oneLine(r.name).length));
     // Crashed though the user wants it running (the supervisor gave up): the daemon's next start tries it again.
-    const givenUp = rows.filter((r) => r.wanted && r.state === 'crashed').map((r) => `${r.name} crashed and is not restarted now, but you left it running: the next daemon start tries it again. Its log: opperator agent logs ${r.name}; after a fix: opperator agent start ${r.name}`);
-    return [`${'NAME'.padEnd(width)}  STATE       PID      RESTARTS  DESCRIPTION`, ...rows.map((r) => `${r.name.padEnd(width)}  ${r.state.padEnd(10)}  ${String(r.pid ?? '-').padEnd(7)}  ${String(r.restarts).padEnd(8)}  ${r.description}`), ...(givenUp.length > 0 ? ['', ...givenUp] : [])].join('\n');
+    const givenUp = rows.filter((r) => r.wanted && r.state === 'crashed').map((r) => oneLine(`${r.name} crashed and is not restarted now, but you left it running: the next daemon start tries it again. Its log: opperator agent logs ${r.name}; after a fix: opperator agent start ${r.name}`));
+    return [`${'NAME'.padEnd(width)}  STATE       PID      RESTARTS  DESCRIPTION`, ...rows.map((r) => `${oneLine(r.name).padEnd(width)}  ${oneLine(r.state).padEnd(10)}  ${String(r.pid ?? '-').padEnd(7)}  ${String(r.restarts).padEnd(8)}  ${oneLine(r.description)}`), ...(givenUp.length > 0 ? ['', ...givenUp] : [])].join('\n');
   });
 }
 
 /** `opperator agent start|stop|restart NAME`. */
 export async function agentLifecycle(action: 'start' | 'stop' | 'restart', name: string): Promise<void> {
   const { state } = await withDaemon((client) => client.request<{ state: string }>(`agent.${action}`, { name }));
-  process.stdout.write(`Agent ${name} is ${state}.\n`);
+  process.stdout.write(`${oneLine(`Agent ${name} is ${state}.`)}\n`);
 }
 
 /** `opperator agent commands NAME [--json]`. */
@@ -28,7 +30,7 @@ export async function agentCommands(name: string, options: { json?: boolean }): 
   printResult(commands, options.json, (rows) =>
     rows.filter((c) => !c.hidden).map((c) => {
       const args = (c.arguments ?? []).map((a) => (a.required ? `<${a.name}:${a.type}>` : `[${a.name}:${a.type}]`)).join(' ');
-      return `${c.name}${args ? ` ${args}` : ''}${c.async ? '  (async)' : ''}${c.description ? `\n    ${c.description}` : ''}`;
+      return `${oneLine(c.name)}${args ? ` ${oneLine(args)}` : ''}${c.async ? '  (async)' : ''}${c.description ? `\n    ${oneLine(c.description)}` : ''}`;
     }).join('\n') || `Agent ${name} has registered no commands (is it running?).`,
   );
 }
@@ -36,7 +38,7 @@ export async function agentCommands(name: string, options: { json?: boolean }): 
 /** `opperator agent sections NAME [--json]`. */
 export async function agentSections(name: string, options: { json?: boolean }): Promise<void> {
   const sections = await withDaemon((client) => client.request<SectionRow[]>('agent.sections', { name }));
-  printResult(sections, options.json, (rows) => rows.map((s) => `== ${s.title} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`);
+  printResult(sections, options.json, (rows) => rows.map((s) => `== ${oneLine(s.title)} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`);
 }
 
 /** Section markup (SPEC §4) as plain text for the terminal. */

@@ -2,6 +2,7 @@ import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { PastePrompt, type PasteBackRequest } from '../paste-prompt.js';
+import { toTerminalJson, toTerminalText } from '../terminal-text.js';
 import { withDaemon } from './with-daemon.js';
 
 type Outcome = { ok: true; result: unknown; taskId?: string } | { ok: false; error: { message: string; code?: string }; taskId?: string } | { detached: true; task: { id: string } };
@@ -39,7 +40,7 @@ export async function agentInvoke(name: string, command: string, options: { args
       const progress = event.progress as { text?: string; progress?: number; status?: string; openUrl?: string; pasteBack?: PasteBackRequest } | undefined;
       if (progress) {
         const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
-        process.stderr.write(`${label}:${percent} ${progress.text ?? progress.status ?? ''}\n`);
+        process.stderr.write(`${toTerminalText(`${label}:${percent} ${progress.text ?? progress.status ?? ''}`)}\n`);
         if (progress.openUrl) opening.push(openForUser(openBrowser, progress.openUrl, label));
         if (progress.pasteBack && canPaste) {
           prompt ??= new PastePrompt({ input: process.stdin, output: process.stderr, config });
@@ -51,15 +52,15 @@ export async function agentInvoke(name: string, command: string, options: { args
 
   await Promise.all(opening);
   if ('detached' in outcome) {
-    process.stdout.write(options.json ? `${JSON.stringify({ taskId: outcome.task.id })}\n` : `${outcome.task.id}\n`);
+    process.stdout.write(options.json ? `${toTerminalJson({ taskId: outcome.task.id })}\n` : `${toTerminalText(outcome.task.id)}\n`);
     return;
   }
   if (!outcome.ok) {
-    if (options.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+    if (options.json) process.stdout.write(`${toTerminalJson(outcome)}\n`);
     throw new CliError('commandFailed', `${name} ${command} failed: ${outcome.error.message}`);
   }
-  if (options.json) process.stdout.write(`${JSON.stringify(outcome.result)}\n`);
-  else process.stdout.write(`${typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result, null, 2)}\n`);
+  if (options.json) process.stdout.write(`${toTerminalJson(outcome.result)}\n`);
+  else process.stdout.write(`${typeof outcome.result === 'string' ? toTerminalText(outcome.result, { multiline: true }) : toTerminalJson(outcome.result, 2)}\n`);
 }
 
 /** Opens a page the agent asked for in the user's browser; when that fails, shows the URL to open by hand. */
@@ -67,6 +68,6 @@ async function openForUser(openBrowser: (url: string) => Promise<void>, url: str
   try {
     await openBrowser(url);
   } catch (err) {
-    process.stderr.write(`${label}: could not open a browser (${err instanceof Error ? err.message : String(err)}). Open this URL: ${url}\n`);
+    process.stderr.write(`${toTerminalText(`${label}: could not open a browser (${err instanceof Error ? err.message : String(err)}). Open this URL: ${url}`)}\n`);
   }
 }

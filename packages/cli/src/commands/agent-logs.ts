@@ -1,3 +1,4 @@
+import { toTerminalJson, toTerminalText } from '../terminal-text.js';
 import { withDaemon } from './with-daemon.js';
 
 interface LogEntry { time: number; level: string; message: string; fields?: Record<string, unknown>; source: string }
@@ -7,11 +8,12 @@ export async function agentLogs(name: string, options: { follow?: boolean; lines
   const lines = options.lines === undefined ? 100 : Number(options.lines);
   const print = (entry: LogEntry) => {
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(entry)}\n`);
+      process.stdout.write(`${toTerminalJson(entry)}\n`);
       return;
     }
-    const fields = entry.fields && Object.keys(entry.fields).length > 0 ? ` ${JSON.stringify(entry.fields)}` : '';
-    process.stdout.write(`${new Date(entry.time).toISOString()} ${entry.level.toUpperCase().padEnd(7)} ${entry.message}${fields}\n`);
+    const fields = entry.fields && Object.keys(entry.fields).length > 0 ? ` ${toTerminalJson(entry.fields)}` : '';
+    // One line per entry: the agent's text can neither act on the terminal nor fake a line of its own.
+    process.stdout.write(`${new Date(entry.time).toISOString()} ${toTerminalText(entry.level.toUpperCase().padEnd(7))} ${toTerminalText(entry.message)}${fields}\n`);
   };
   await withDaemon((client) => client.request('agent.logs', { name, lines: Number.isFinite(lines) && lines >= 0 ? lines : 100, follow: options.follow === true }, (event) => print(event.log as LogEntry)));
 }

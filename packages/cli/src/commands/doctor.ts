@@ -5,6 +5,7 @@ import { AgentsFile } from '../agents-file.js';
 import { canOpenBrowser } from '@opperator/oauth/browser';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
+import { toTerminalText } from '../terminal-text.js';
 import { daemonSignInLines } from './doctor-daemon.js';
 import { openSecretStore } from './secret-context.js';
 
@@ -40,7 +41,8 @@ export async function doctor(): Promise<void> {
   for (const { name, emulator } of emulated) {
     lines.push(`  emulated:  ${name} → ${emulator} (OPPERATOR_EMULATE in its env in agents.yaml; remove it for the real providers)`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // Lines echo agents.yaml (names, env) and the daemon's environment: each stays one line, shown and not acted on.
+  process.stdout.write(`${lines.map((line) => toTerminalText(line)).join('\n')}\n`);
   if (status.selected === 'none') throw new CliError('unavailable', 'The required keyring is unavailable (see above).');
 }
 

@@ -1,3 +1,4 @@
+import { toTerminalJson, toTerminalText as oneLine } from '../terminal-text.js';
 import { printResult, withDaemon } from './with-daemon.js';
 
 interface TaskRow { id: string; agent: string; command: string; state: string; progress: { text?: string; progress?: number; status?: string }; progressLabel?: string; result?: unknown; error?: { message: string }; createdAt: number; updatedAt: number }
@@ -6,7 +7,7 @@ interface TaskRow { id: string; agent: string; command: string; state: string; p
 export async function taskList(options: { agent?: string; json?: boolean }): Promise<void> {
   const tasks = await withDaemon((client) => client.request<TaskRow[]>('task.list', options.agent ? { agent: options.agent } : {}));
   printResult(tasks, options.json, (rows) =>
-    rows.map((t) => `${t.id}  ${t.state.padEnd(9)}  ${t.agent} ${t.command}  ${t.progress.text ?? t.error?.message ?? ''}`).join('\n') || 'No tasks.',
+    rows.map((t) => oneLine(`${t.id}  ${t.state.padEnd(9)}  ${t.agent} ${t.command}  ${t.progress.text ?? t.error?.message ?? ''}`)).join('\n') || 'No tasks.',
   );
 }
 
@@ -18,8 +19,8 @@ export async function taskGet(id: string, options: { json?: boolean }): Promise<
       `${t.agent} ${t.command}: ${t.state}`,
       ...(t.progress.text || t.progress.progress !== undefined ? [`progress: ${t.progress.text ?? ''}${t.progress.progress !== undefined ? ` (${Math.round(t.progress.progress * 100)}%)` : ''}`] : []),
       ...(t.error ? [`error: ${t.error.message}`] : []),
-      ...(t.result !== undefined ? [`result: ${JSON.stringify(t.result)}`] : []),
-    ].join('\n'),
+      ...(t.result !== undefined ? [`result: ${toTerminalJson(t.result)}`] : []),
+    ].map((line) => oneLine(line)).join('\n'),
   );
 }
 

@@ -1,6 +1,7 @@
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths } from '../daemon-paths.js';
+import { toTerminalJson, toTerminalText } from '../terminal-text.js';
 
 /** Connects to the daemon of this OPPERATOR_HOME, starting it first when none runs (and `start` is not false). */
 export async function connectDaemon(options: { start?: boolean } = {}): Promise<DaemonClient> {
@@ -26,7 +27,12 @@ export async function withDaemon<T>(work: (client: DaemonClient) => Promise<T>):
   }
 }
 
-/** Prints `value` as JSON, or `human(value)` lines. */
+/**
+ * Prints `value` as JSON, or `human(value)` lines. Both are safe on a
+ * terminal (see terminal-text.ts): the JSON parses back to `value` exactly;
+ * the human text keeps its line breaks, so `human` passes agent text that
+ * must stay on one line (a table cell) through `toTerminalText` itself.
+ */
 export function printResult<T>(value: T, json: boolean | undefined, human: (value: T) => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human(value)}\n`);
+  process.stdout.write(json ? `${toTerminalJson(value, 2)}\n` : `${toTerminalText(human(value), { multiline: true })}\n`);
 }
