@@ -1,11 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { callbackResponse, type CallbackPage } from './callback-pages.js';
 import { isErrno } from './errno.js';
 import { OAuthError } from './errors.js';
 
 /** The only address the receiver binds, and the literal used in `redirect_uri` (RFC 8252 §7.3, §8.3). */
 export const LOOPBACK_HOST = '127.0.0.1';
+
+/**
+ * How long a client may take to send a whole request (line and headers) to
+ * the receiver before it is answered 408 and disconnected. A browser sends a
+ * callback in milliseconds; this only stops slow or idle clients from
+ * holding connections open while a sign-in waits.
+ */
+export const LOOPBACK_HEADERS_TIMEOUT_MS = 10_000;
+
+/** How often the receiver looks for clients past {@link LOOPBACK_HEADERS_TIMEOUT_MS}. */
+export const LOOPBACK_CONNECTION_CHECK_MS = 1_000;
 
 /** A port range to try in order, both ends included. */
 export interface PortRange {
@@ -34,6 +46,8 @@ export interface LoopbackReceiverOptions {
   expectedState: string;
   /** Told about every callback turned away (forged, stale or replayed). */
   onRejected?: (reason: RejectedCallbackReason) => void;
+  /** How long a client may take to send its request (default {@link LOOPBACK_HEADERS_TIMEOUT_MS}). */
+  headersTimeoutMs?: number;
 }
 
 /**
@@ -44,6 +58,12 @@ export interface LoopbackReceiverOptions {
  * missing or wrong `state` get 400 and the wait goes on; the first valid
  * callback is accepted, the listening socket is closed at once (one-shot),
  * and its connection is closed after the flow's page is sent.
+ *
+ * Any local user can reach the port, so no request can stop the wait: a
+ * target that is not a plain path (absolute-form, `*`, `//host`, one that does
+ * not parse), CONNECT and upgrade requests get 400; requests Node's parser
+ * rejects get its 400 or 431; clients that do not finish a request within
+ * {@link LOOPBACK_HEADERS_TIMEOUT_MS} are disconnected.
  */
 export class LoopbackReceiver {
   readonly port: number;
@@ -62,7 +82,10 @@ export class LoopbackReceiver {
     this.#callback = new Promise((resolve) => {
       this.#resolveCallback = resolve;
     });
-    server.on('request', (req, res) => this.#handle(req, res));
+    server.on('request', (req, res) => this.#handleSafely(req, res));
+    // Without listeners Node drops these sockets silently; answer them like any other bad request.
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => refuseRaw(socket));
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => refuseRaw(socket));
   }
 
   /** Binds 127.0.0.1 on the first free port of `options.port`. */
@@ -71,8 +94,11 @@ export class LoopbackReceiver {
       throw new OAuthError('OAUTH_INVALID_ARGUMENT', `Callback path ${JSON.stringify(options.callbackPath)} must start with "/".`);
     }
     const candidates = portCandidates(options.port);
+    const headersTimeout = options.headersTimeoutMs ?? LOOPBACK_HEADERS_TIMEOUT_MS;
     for (const port of candidates) {
-      const server = createServer();
+      const server = createServer({ headersTimeout, requestTimeout: headersTimeout, connectionsCheckingInterval: Math.min(LOOPBACK_CONNECTION_CHECK_MS, headersTimeout) });
+      // headersTimeout only counts from a request's first byte: this also drops clients that connect and send nothing.
+      server.setTimeout(headersTimeout);
       try {
         const bound = await bind(server, port);
         return new LoopbackReceiver(server, bound, options);
@@ -106,8 +132,23 @@ export class LoopbackReceiver {
     });
   }
 
+  /** A throw here would be an uncaught exception in the process running the sign-in: never let one out. */
+  #handleSafely(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.#handle(req, res);
+    } catch (err) {
+      // Only a bug (or a throwing onRejected) gets here: answer 500 and keep waiting for the real callback.
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end('Internal error\n');
+      else res.destroy(err instanceof Error ? err : undefined);
+    }
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}:${this.port}`);
+    const url = parseOriginForm(req.url, `http://${LOOPBACK_HOST}:${this.port}`);
+    if (url === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end('Bad request\n');
+      return;
+    }
     if (url.pathname !== this.#options.callbackPath) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Not found\n');
       return;
@@ -133,6 +174,8 @@ export class LoopbackReceiver {
     }
 
     this.#accepted = true;
+    // The answer waits for the token exchange, which may take longer than an idle client is allowed.
+    req.socket.setTimeout(0);
     // One-shot: no new connection is accepted once the valid callback is in.
     this.#server.close();
     this.#resolveCallback({
@@ -150,6 +193,28 @@ export class LoopbackReceiver {
 function sendPage(req: IncomingMessage, res: ServerResponse, page: CallbackPage): void {
   const { headers, body } = callbackResponse(page, req.headers.accept);
   res.writeHead(page.status, headers).end(body);
+}
+
+/**
+ * The URL of an origin-form request target (`/path?query`, RFC 9112 §3.2.1),
+ * or `undefined` for anything else: absolute-form, authority-form, `*`, a
+ * scheme-relative `//host` target, or one that does not parse.
+ */
+function parseOriginForm(target: string | undefined, origin: string): URL | undefined {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(`${origin}${target}`);
+  } catch {
+    // The target does not parse as a URL path: the caller answers 400.
+    return undefined;
+  }
+}
+
+/** Answers a CONNECT or upgrade request on its raw socket with 400 and hangs up. */
+function refuseRaw(socket: Duplex): void {
+  // The client may already be gone; its socket error concerns nobody else.
+  socket.on('error', () => socket.destroy());
+  socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 }
 
 /** Compares two strings in time independent of where they differ (hashing first equalises lengths). */
