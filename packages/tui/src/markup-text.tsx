@@ -12,19 +12,27 @@ export interface MarkupLineTextProps {
   wrap?: 'wrap' | 'truncate-end';
 }
 
+// C0 and C1 controls and DEL (ESC above all: CSI, OSC 52 clipboard writes;
+// U+009B is a one-character CSI), and the bidi controls that reorder what is
+// drawn (ALM, LRM, RLM, embeddings and overrides, isolates).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNDRAWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * Makes agent-supplied text safe to draw: control characters (ESC above all)
- * would otherwise be interpreted by the terminal, so they become U+FFFD;
- * a tab becomes two spaces, since Ink measures it as zero columns.
+ * would otherwise be interpreted by the terminal, and bidi controls would
+ * reorder the screen, so they become U+FFFD; a tab becomes two spaces, since
+ * Ink measures it as zero columns. Every view passes agent text through it
+ * where the text enters (see docs/cli.md, "Text from agents on the terminal").
  *
  * @example
  * ```ts
  * toDisplayText('a\u001b[2Jb'); // 'a\uFFFD[2Jb'
+ * toDisplayText('\u202eexe.txt'); // '\uFFFDexe.txt'
  * ```
  */
 export function toDisplayText(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD');
+  return text.replace(/\t/g, '  ').replace(UNDRAWABLE, '\uFFFD');
 }
 
 /**
