@@ -87,13 +87,13 @@ describe('examples/invoice-monitor against the sandbox', () => {
     const before = (await logLines('invoice-monitor', 'gmail: access token refreshed')).length;
     const started = Date.now();
     const results: Array<number | undefined> = [];
-    while (Date.now() - started < 3 * TOKEN_TTL_S * 1000) {
+    // Three token lifetimes, and enough calls to span them however slow the machine is.
+    while (Date.now() - started < 3 * TOKEN_TTL_S * 1000 || results.length < 6) {
       results.push((await checkInvoices()).result?.unread);
       await sleep(700);
     }
     const elapsedS = (Date.now() - started) / 1000;
     const refreshes = (await logLines('invoice-monitor', 'gmail: access token refreshed')).length - before;
-    expect(results.length).toBeGreaterThan(8);
     expect(results.every((unread) => unread === 3)).toBe(true);
     // A token is refreshed once a quarter of its life is left: one refresh per 3 s here, never one per call.
     expect(refreshes).toBeGreaterThanOrEqual(Math.floor(elapsedS / TOKEN_TTL_S));

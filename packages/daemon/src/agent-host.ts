@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { AgentToDaemon, CommandDescriptor, InvokingClient, Progress } from '@opperator/protocol';
+import type { AgentToDaemon, CommandDescriptor, InvalidLine, InvokingClient, Progress } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
 import type { AgentSource } from './agent-build.js';
 import type { AgentLaunch } from './agent-launch.js';
@@ -35,6 +35,12 @@ interface PendingInvocation {
   onProgress?: (progress: Progress) => void;
   task?: TaskRecord;
 }
+
+/**
+ * The code a command fails with when the agent's response to it broke a
+ * wire limit (nesting, entries, line size) and could not be read.
+ */
+export const AGENT_MESSAGE_REFUSED = 'AGENT_MESSAGE_REFUSED';
 
 /** How a command ended. */
 export type InvocationOutcome = { ok: true; result: unknown } | { ok: false; error: { message: string; code?: string } };
@@ -76,6 +82,9 @@ export class AgentHost {
     // two section writes racing each other.
     this.supervisor.on('message', (message) => {
       this.#inbox = this.#inbox.then(() => this.#onMessage(message)).catch(reportFailure(`a ${message.type} message`));
+    });
+    this.supervisor.on('invalid', (line) => {
+      this.#inbox = this.#inbox.then(() => this.#onInvalid(line)).catch(reportFailure('a refused response'));
     });
     this.supervisor.on('exit', () => void this.#onExit().catch(reportFailure('the agent exit')));
     this.supervisor.on('gave-up', (info) => deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `Gave up restarting: ${JSON.stringify(info)}. Fix the agent, then: opperator agent start ${deps.definition.name}` }));
@@ -126,7 +135,15 @@ export class AgentHost {
     const task = descriptor.async ? await this.#deps.tasks.create(this.definition.name, command, args, descriptor.progressLabel) : undefined;
     const id = task?.id ?? randomUUID();
     const outcome = new Promise<InvocationOutcome>((resolve) => this.#pending.set(id, { resolve, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(task ? { task } : {}) }));
-    await this.supervisor.send({ type: 'command', id, name: command, args, ...(options.client ? { client: options.client } : {}) });
+    try {
+      await this.supervisor.send({ type: 'command', id, name: command, args, ...(options.client ? { client: options.client } : {}) });
+    } catch (err) {
+      // Never sent: nothing will answer it, so nothing may wait for it.
+      this.#pending.delete(id);
+      const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : 'AGENT_WRITE_FAILED';
+      if (task) await this.#deps.tasks.finish(id, { state: 'failed', error: { message: `the command could not be sent to the agent: ${err instanceof Error ? err.message : String(err)}`, code } });
+      throw err;
+    }
     return { outcome, ...(task ? { task } : {}) };
   }
 
@@ -186,8 +203,20 @@ export class AgentHost {
     }
   }
 
+  /** A `response` line the reader refused (past a wire limit) still ends its command: with an error instead of a wait forever. */
+  async #onInvalid(line: InvalidLine): Promise<void> {
+    if (line.kind !== 'invalid' || line.messageType !== 'response' || typeof line.id !== 'string') return;
+    const pending = this.#pending.get(line.id);
+    if (!pending) return;
+    this.#pending.delete(line.id);
+    const error = { code: AGENT_MESSAGE_REFUSED, message: `The agent's response ${line.problem}, past the daemon's limit; it was refused. Return a smaller or flatter result.` };
+    if (pending.task) await this.#deps.tasks.finish(line.id, { state: 'failed', error });
+    pending.resolve({ ok: false, error });
+  }
+
   #reportFailure(what: string, err: unknown): void {
-    this.#deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `The daemon could not handle ${what}: ${err instanceof Error ? err.message : String(err)}` });
+    const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? ` [${err.code}]` : '';
+    this.#deps.log.append({ time: Date.now(), level: 'error', source: 'daemon', message: `The daemon could not handle ${what}${code}: ${err instanceof Error ? err.message : String(err)}` });
   }
 
   async #onExit(): Promise<void> {

@@ -1,8 +1,31 @@
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { controlRequestSchema, encodeMessage, readMessages, type ControlMessage, type ControlRequest } from '@opperator/protocol';
+import { controlRequestSchema, encodeMessage, readMessages, type ControlMessage, type ControlRequest, type InvalidLine } from '@opperator/protocol';
 import { DaemonError } from './daemon-error.js';
+
+/**
+ * While more than this many bytes wait to be sent to a client (it does not
+ * read), the server stops reading its requests; it reads on once they drain.
+ */
+export const CLIENT_PAUSE_BYTES = 1024 * 1024;
+
+/**
+ * A client with more than this many bytes waiting to be sent to it (a
+ * stream it does not read: a followed log, a watch) is disconnected: its
+ * streams stop, and the daemon's memory stays bounded.
+ */
+export const MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/** Wire codes of requests refused by the server itself, before any handler. */
+export const CONTROL_SERVER_ERROR = {
+  /** The request line nests deeper than the protocol's MAX_MESSAGE_DEPTH. */
+  REQUEST_TOO_DEEP: 'DAEMON_REQUEST_TOO_DEEP',
+  /** The request line holds more entries than the protocol's MAX_MESSAGE_ENTRIES. */
+  REQUEST_TOO_LARGE: 'DAEMON_REQUEST_TOO_LARGE',
+  /** The result could not be encoded (a cycle, too deep). */
+  RESULT_UNENCODABLE: 'DAEMON_RESULT_UNENCODABLE',
+} as const;
 
 /** What a handler gets besides its params. */
 export interface ControlContext {
@@ -91,18 +114,50 @@ export class ControlServer {
       disconnected.abort();
     });
     socket.on('error', () => socket.destroy());
+    // Backpressure: a client that does not read stops being read (see send), and reads on once its answers drained.
+    socket.on('drain', () => {
+      if (socket.isPaused()) socket.resume();
+    });
     readMessages(socket, {
       schema: controlRequestSchema,
       onMessage: (request) => void this.#handle(socket, request, disconnected.signal),
-      // A line that is not a request has no id to answer; the client's own bug.
-      onInvalid: () => undefined,
+      onInvalid: (line) => this.#refuse(socket, line),
     });
   }
 
+  /** Answers a line that is not a request when it tells its id; a line without one has nobody to answer (the client's own bug). */
+  #refuse(socket: Socket, line: InvalidLine): void {
+    if (line.kind !== 'invalid' || line.id === undefined) return;
+    const code = line.limit === 'depth' ? CONTROL_SERVER_ERROR.REQUEST_TOO_DEEP : line.limit === 'entries' ? CONTROL_SERVER_ERROR.REQUEST_TOO_LARGE : 'DAEMON_BAD_REQUEST';
+    this.#send(socket, { type: 'response', id: line.id, ok: false, error: { code, message: `The request was refused: it ${line.problem}.` } });
+  }
+
+  /**
+   * Writes one message, never throwing: an unencodable response becomes an
+   * error response for that request, an unencodable event is dropped. Applies
+   * backpressure: past {@link CLIENT_PAUSE_BYTES} waiting, the client's
+   * requests are no longer read; past {@link MAX_CLIENT_BACKLOG_BYTES}, it is
+   * disconnected.
+   */
+  #send(socket: Socket, message: ControlMessage): void {
+    if (socket.destroyed) return;
+    let line: string;
+    try {
+      line = encodeMessage(message);
+    } catch (err) {
+      if (message.type !== 'response') return;
+      line = encodeMessage({ type: 'response', id: message.id, ok: false, error: { code: CONTROL_SERVER_ERROR.RESULT_UNENCODABLE, message: `The result could not be sent: ${err instanceof Error ? err.message : String(err)}.` } });
+    }
+    socket.write(line);
+    const waiting = socket.writableLength;
+    if (waiting > MAX_CLIENT_BACKLOG_BYTES) {
+      process.stderr.write(`opperator daemon: disconnected a control client that stopped reading (${waiting} bytes waiting; the limit is ${MAX_CLIENT_BACKLOG_BYTES})\n`);
+      socket.destroy();
+    } else if (waiting > CLIENT_PAUSE_BYTES && !socket.isPaused()) socket.pause();
+  }
+
   async #handle(socket: Socket, request: ControlRequest, signal: AbortSignal): Promise<void> {
-    const send = (message: ControlMessage) => {
-      if (!socket.destroyed) socket.write(encodeMessage(message));
-    };
+    const send = (message: ControlMessage) => this.#send(socket, message);
     const handler = Object.hasOwn(this.#handlers, request.method) ? this.#handlers[request.method] : undefined;
     if (!handler) {
       send({ type: 'response', id: request.id, ok: false, error: { code: 'DAEMON_UNKNOWN_METHOD', message: `The daemon has no method ${JSON.stringify(request.method)}; is the CLI newer than the daemon? Restart it: opperator daemon stop && opperator daemon start` } });

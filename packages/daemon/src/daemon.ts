@@ -112,6 +112,7 @@ export class Daemon {
       await Promise.allSettled(hosts.map((host) => host.idle()));
       await this.#server?.close();
       await this.#sections.flush().catch(() => undefined);
+      await this.#tasks.flush().catch(() => undefined);
       await Promise.allSettled([...this.#logs.values()].map((log) => log.close()));
       await this.#releaseLock?.().catch(() => undefined);
       this.#resolveStopped();

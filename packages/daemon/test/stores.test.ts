@@ -93,6 +93,7 @@ describe('TaskStore', () => {
     const before = new TaskStore(temp.path);
     await before.load();
     const task = await before.create('mail', 'check', { folder: 'INBOX' }, undefined);
+    await before.flush(); // changes are written coalesced, at most every TASK_WRITE_INTERVAL_MS
     const after = new TaskStore(temp.path);
     await after.load();
     expect(after.get(task.id)).toMatchObject({ state: 'failed', error: { code: 'DAEMON_RESTARTED' }, args: { folder: 'INBOX' } });

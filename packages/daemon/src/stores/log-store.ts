@@ -38,10 +38,21 @@ export class AgentLog {
     this.#rotateBytes = options.rotateBytes ?? LOG_ROTATE_BYTES;
   }
 
-  /** Stores and streams one entry. Never throws: logging must not take the daemon down. */
+  /**
+   * Stores and streams one entry. Never throws: logging must not take the
+   * daemon down. Fields that cannot be encoded (a cycle, nesting too deep for
+   * the stack) are replaced by a note saying so, for followers too.
+   */
   append(entry: LogEntry): void {
+    let line: string;
+    try {
+      line = `${JSON.stringify(entry)}\n`;
+    } catch (err) {
+      const { fields: _fields, ...rest } = entry;
+      entry = { ...rest, fields: { unencodable: `the fields could not be encoded (${err instanceof Error ? err.message : String(err)}) and were left out` } };
+      line = `${JSON.stringify(entry)}\n`;
+    }
     for (const follower of this.#followers) follower(entry);
-    const line = `${JSON.stringify(entry)}\n`;
     this.#chain = this.#chain.then(() => this.#write(line));
   }
 
@@ -49,6 +60,11 @@ export class AgentLog {
   follow(listener: (entry: LogEntry) => void): () => void {
     this.#followers.add(listener);
     return () => this.#followers.delete(listener);
+  }
+
+  /** How many followers are attached (a stream that ended must have left). */
+  get followerCount(): number {
+    return this.#followers.size;
   }
 
   /** The last `count` entries, from the current file and, when needed, the rotated ones. */

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { JsonStateFile } from './json-state-file.js';
+import { MAX_SECTION_BYTES, MAX_SECTIONS_PER_AGENT, StoreLimitError } from './store-limits.js';
+
+export { MAX_SECTION_BYTES, MAX_SECTIONS_PER_AGENT } from './store-limits.js';
 
 /** A sidebar section as the daemon keeps it. */
 export interface StoredSection {
@@ -48,9 +51,19 @@ export class SectionStore {
     return () => this.#changes.off('change', listener);
   }
 
-  /** Resolves once the change is on disk; the memory (what `list` and watchers see) is updated before that. */
+  /**
+   * Resolves once the change is on disk; the memory (what `list` and watchers
+   * see) is updated before that. Rejects with a {@link StoreLimitError}
+   * (nothing changed) for a section over {@link MAX_SECTION_BYTES}, or a new
+   * one past {@link MAX_SECTIONS_PER_AGENT}.
+   */
   async upsert(agent: string, section: Omit<StoredSection, 'updatedAt'>, now = Date.now()): Promise<void> {
+    const bytes = Buffer.byteLength(section.title) + Buffer.byteLength(section.content);
+    if (bytes > MAX_SECTION_BYTES) throw new StoreLimitError('DAEMON_SECTION_LIMIT', `section ${JSON.stringify(section.id)} is ${bytes} bytes; the limit is ${MAX_SECTION_BYTES}. It was not stored.`);
     const sections = await this.#sections(agent);
+    if (!sections.has(section.id) && sections.size >= MAX_SECTIONS_PER_AGENT) {
+      throw new StoreLimitError('DAEMON_SECTION_LIMIT', `section ${JSON.stringify(section.id)} would be section ${sections.size + 1} of this agent; the limit is ${MAX_SECTIONS_PER_AGENT}. Remove sections before adding others.`);
+    }
     const stored = { ...section, updatedAt: now };
     sections.set(section.id, stored);
     this.#changes.emit('change', { agent, section: stored });
@@ -80,7 +93,7 @@ export class SectionStore {
   #sections(agent: string): Promise<Map<string, StoredSection>> {
     let sections = this.#cache.get(agent);
     if (!sections) {
-      sections = this.#file(agent).read([]).then((stored) => new Map(stored.map((section) => [section.id, section])));
+      sections = this.#file(agent).read([]).then((stored) => new Map(stored.slice(0, MAX_SECTIONS_PER_AGENT).map((section) => [section.id, section])));
       this.#cache.set(agent, sections);
     }
     return sections;

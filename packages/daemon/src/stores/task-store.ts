@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Progress } from '@opperator/protocol';
 import { JsonStateFile } from './json-state-file.js';
+import { encodedBytes, MAX_TASK_TEXT_LENGTH, MAX_TASK_VALUE_BYTES, TASK_WRITE_INTERVAL_MS } from './store-limits.js';
+
+export { MAX_TASK_VALUE_BYTES, TASK_WRITE_INTERVAL_MS } from './store-limits.js';
 
 /** Where a task stands. Only `running` tasks can change. */
 export type TaskState = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -19,6 +22,12 @@ export interface TaskRecord {
   progress: Progress;
   result?: unknown;
   error?: { message: string; code?: string };
+  /**
+   * Encoded sizes (bytes) of the arguments or result left out of this record
+   * for being over {@link MAX_TASK_VALUE_BYTES} (or not encodable: -1); then
+   * `args` is `{}` and `result` absent.
+   */
+  omitted?: { args?: number; result?: number };
   createdAt: number;
   updatedAt: number;
 }
@@ -26,32 +35,55 @@ export interface TaskRecord {
 /** Keep at most this many finished tasks; the oldest are dropped first. */
 export const MAX_FINISHED_TASKS = 500;
 
+/** Options of {@link TaskStore}. */
+export interface TaskStoreOptions {
+  /** Told when tasks.json cannot be written (the records stay in memory; the next change tries again). Default: stderr. */
+  onSaveError?: (err: unknown) => void;
+  /** Least time between two writes of tasks.json (default {@link TASK_WRITE_INTERVAL_MS}). */
+  writeIntervalMs?: number;
+}
+
 /**
  * Tasks persisted in `state/tasks.json`. A task is never re-run: when its
  * agent exits, or the daemon restarts, a running task is marked failed with
  * the reason.
+ *
+ * Records are bounded (large arguments and results are left out, texts cut),
+ * served from memory, and written at most every {@link TASK_WRITE_INTERVAL_MS}:
+ * a change never waits for the disk, and a burst of progress messages costs
+ * one write. {@link flush} writes what is pending (the daemon's stop).
  */
 export class TaskStore {
   readonly #file: JsonStateFile<TaskRecord[]>;
   readonly #changes = new EventEmitter<{ task: [TaskRecord] }>();
+  readonly #onSaveError: (err: unknown) => void;
   #tasks = new Map<string, TaskRecord>();
 
-  constructor(stateDir: string) {
-    this.#file = new JsonStateFile(join(stateDir, 'tasks.json'));
+  constructor(stateDir: string, options: TaskStoreOptions = {}) {
+    this.#file = new JsonStateFile(join(stateDir, 'tasks.json'), { minIntervalMs: options.writeIntervalMs ?? TASK_WRITE_INTERVAL_MS });
+    this.#onSaveError = options.onSaveError ?? ((err) => process.stderr.write(`opperator daemon: cannot write tasks.json: ${err instanceof Error ? err.message : String(err)}\n`));
+  }
+
+  /** Writes pending changes now; resolves when they are on disk. */
+  async flush(): Promise<void> {
+    await this.#file.flush();
   }
 
   /** Loads the tasks of the previous daemon run, failing those it left running. */
   async load(now = Date.now()): Promise<void> {
     const stored = await this.#file.read([]);
     this.#tasks = new Map(stored.map((task) => [task.id, task.state === 'running' ? { ...task, state: 'failed' as const, error: { message: 'daemon restarted while the task was running; it was not re-run', code: 'DAEMON_RESTARTED' }, updatedAt: now } : task]));
-    await this.#save();
+    this.#save();
+    await this.#file.flush();
   }
 
   async create(agent: string, command: string, args: Record<string, unknown>, progressLabel: string | undefined, now = Date.now()): Promise<TaskRecord> {
-    const task: TaskRecord = { id: randomUUID(), agent, command, args, state: 'running', progress: {}, createdAt: now, updatedAt: now, ...(progressLabel ? { progressLabel } : {}) };
+    const argsBytes = encodedBytes(args) ?? -1;
+    const kept = argsBytes >= 0 && argsBytes <= MAX_TASK_VALUE_BYTES;
+    const task: TaskRecord = { id: randomUUID(), agent, command, args: kept ? args : {}, state: 'running', progress: {}, createdAt: now, updatedAt: now, ...(progressLabel ? { progressLabel: cut(progressLabel) } : {}), ...(kept ? {} : { omitted: { args: argsBytes } }) };
     this.#tasks.set(task.id, task);
     this.#changes.emit('task', task);
-    await this.#save();
+    this.#save();
     return task;
   }
 
@@ -70,11 +102,21 @@ export class TaskStore {
   }
 
   async progress(id: string, progress: Progress, now = Date.now()): Promise<TaskRecord | undefined> {
-    return this.#update(id, (task) => ({ ...task, progress: { ...task.progress, ...progress }, updatedAt: now }));
+    return this.#update(id, (task) => ({ ...task, progress: boundProgress({ ...task.progress, ...progress }), updatedAt: now }));
   }
 
   async finish(id: string, outcome: { state: Exclude<TaskState, 'running'>; result?: unknown; error?: { message: string; code?: string } }, now = Date.now()): Promise<TaskRecord | undefined> {
-    return this.#update(id, (task) => ({ ...task, ...outcome, updatedAt: now }));
+    const { result, error, state } = outcome;
+    const resultBytes = result === undefined ? 0 : (encodedBytes(result) ?? -1);
+    const keepResult = resultBytes >= 0 && resultBytes <= MAX_TASK_VALUE_BYTES;
+    return this.#update(id, (task) => ({
+      ...task,
+      state,
+      ...(result !== undefined && keepResult ? { result } : {}),
+      ...(error ? { error: { message: cut(error.message), ...(error.code === undefined ? {} : { code: cut(error.code) }) } } : {}),
+      ...(keepResult ? {} : { omitted: { ...task.omitted, result: resultBytes } }),
+      updatedAt: now,
+    }));
   }
 
   /** Fails every running task of `agent` (it exited): they are not re-run. */
@@ -88,7 +130,7 @@ export class TaskStore {
         failed.push(next);
       }
     }
-    if (failed.length > 0) await this.#save();
+    if (failed.length > 0) this.#save();
     return failed;
   }
 
@@ -98,13 +140,26 @@ export class TaskStore {
     const next = change(task);
     this.#tasks.set(id, next);
     this.#changes.emit('task', next);
-    await this.#save();
+    this.#save();
     return next;
   }
 
-  #save(): Promise<void> {
+  /** Queues a write of every record (coalesced with the writes pending); a failure is reported, never thrown. */
+  #save(): void {
     const finished = [...this.#tasks.values()].filter((task) => task.state !== 'running').sort((a, b) => a.updatedAt - b.updatedAt);
     for (const old of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_TASKS))) this.#tasks.delete(old.id);
-    return this.#file.write([...this.#tasks.values()]);
+    this.#file.write([...this.#tasks.values()]).catch((err: unknown) => this.#onSaveError(err));
   }
+}
+
+function cut(text: string): string {
+  return text.length > MAX_TASK_TEXT_LENGTH ? `${text.slice(0, MAX_TASK_TEXT_LENGTH)}…` : text;
+}
+
+/** Progress with its texts cut to {@link MAX_TASK_TEXT_LENGTH}. */
+function boundProgress(progress: Progress): Progress {
+  const bounded: Progress = { ...progress };
+  if (bounded.text !== undefined) bounded.text = cut(bounded.text);
+  if (bounded.status !== undefined) bounded.status = cut(bounded.status);
+  return bounded;
 }

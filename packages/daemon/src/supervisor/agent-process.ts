@@ -192,6 +192,7 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
   }
 
   private handleInvalid(line: InvalidLine): void {
+    this.emit('invalid', line);
     if (line.kind === 'not-json') this.log('info', 'stdout', line.text);
     else if (line.kind === 'invalid') {
       const type = line.messageType === undefined ? '' : ` of type ${JSON.stringify(line.messageType)}`;

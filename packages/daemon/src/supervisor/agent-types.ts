@@ -1,5 +1,5 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { AGENT_PROTOCOL_VERSION, type AgentToDaemon, type LogLevel } from '@opperator/protocol';
+import { AGENT_PROTOCOL_VERSION, type AgentToDaemon, type InvalidLine, type LogLevel } from '@opperator/protocol';
 
 /**
  * Where an agent's life is. `stopped` is also the state of an
@@ -115,6 +115,8 @@ export interface AgentProcessOptions {
  */
 export interface AgentProcessEvents {
   message: [message: AgentToDaemon];
+  /** A stdout line that did not become a message (also logged); a refused `response` names the command it ends. */
+  invalid: [line: InvalidLine];
   log: [entry: AgentLogEntry];
   state: [next: AgentState, previous: AgentState];
   exit: [exit: AgentExit];

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AgentToDaemon, DaemonToAgent, LogLevel } from '@opperator/protocol';
+import type { AgentToDaemon, DaemonToAgent, InvalidLine, LogLevel } from '@opperator/protocol';
 import { AgentProcess } from './agent-process.js';
 import { describeExit, type AgentExit, type AgentLogEntry, type AgentProcessOptions, type AgentState } from './agent-types.js';
 import { decideRestart, EMPTY_RESTART_HISTORY, resolveRestartPolicy, type RestartHistory, type RestartPolicy } from './restart-policy.js';
@@ -83,6 +83,7 @@ export interface GaveUp {
  */
 export interface AgentSupervisorEvents {
   message: [message: AgentToDaemon];
+  invalid: [line: InvalidLine];
   log: [entry: AgentLogEntry];
   state: [next: SupervisorState, previous: SupervisorState];
   exit: [exit: AgentExit];
@@ -194,6 +195,7 @@ export class AgentSupervisor extends EventEmitter<AgentSupervisorEvents> {
     const proc = new AgentProcess({ now: this.now, ...this.options.agent });
     this.current = proc;
     proc.on('message', (message) => this.emit('message', message));
+    proc.on('invalid', (line) => this.emit('invalid', line));
     proc.on('log', (entry) => this.emit('log', entry));
     proc.on('state', (next) => {
       // End states are decided in handleExit, which knows whether a restart follows.
