@@ -3,12 +3,14 @@
  * `opperator daemon start --foreground` in the terminal. It prints
  * "opperator daemon ready" once the control socket answers.
  */
+import { join } from 'node:path';
 import { SecretStore } from '@opperator/secrets';
 import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { locateRuntimeSdk } from './runtime-sdk.js';
 import { prepareSocketDirectory } from './socket-directory.js';
+import { AgentProcessRecords, stopLeftoverAgents } from './supervisor/index.js';
 
 /**
  * A repeat of the signal within this time is the same Ctrl-C relayed by a
@@ -52,10 +54,16 @@ const launch = await chooseLaunch(
   (message) => process.stderr.write(`${message}\n`),
 );
 
-daemon = new Daemon({ config, launch, secrets });
+// Every agent process is recorded while it runs: a daemon killed with SIGKILL leaves them behind, the next one stops them.
+const processRecords = new AgentProcessRecords(join(config.stateDir, 'agent-processes'));
+daemon = new Daemon({ config, launch, secrets, processOptions: { processRecords } });
 try {
   // A home too deep for a socket path has its socket in a short private directory (controlSocketLocation).
   if (config.socketShortened) await prepareSocketDirectory(config.socketPath);
+  // Before any agent starts: what a crashed daemon left would otherwise run next to the new instances.
+  for (const left of await stopLeftoverAgents(processRecords.dir)) {
+    if (left.outcome === 'stopped') process.stderr.write(`opperator daemon: stopped agent ${left.agent} (process group ${left.pid}: ${left.pids.join(', ')}), left running by a daemon that ended without stopping it\n`);
+  }
   await daemon.start();
 } catch (err) {
   process.stderr.write(`opperator daemon: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -111,6 +111,7 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
       return started;
     }
     this.wire(this.child);
+    this.record('add');
     if (signal?.aborted) this.failStart({ code: 'AGENT_START_ABORTED', message: 'was aborted while starting', cause: signal.reason });
     const readyTimeoutMs = this.options.readyTimeoutMs ?? AGENT_READY_TIMEOUT_MS;
     this.readyTimer = setTimeout(() => this.failStart({ code: 'AGENT_START_TIMEOUT', message: `did not send "ready" within ${readyTimeoutMs} ms` }), readyTimeoutMs);
@@ -272,6 +273,7 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     if (this.leaderExit) this.signalGroup('SIGKILL');
     // A surviving grandchild may still hold the pipes: let go of them so their handles do not keep the daemon busy.
     for (const stream of [this.child?.stdin, this.child?.stdout, this.child?.stderr]) stream?.destroy();
+    this.record('remove');
     const { code, signal } = this.leaderExit ?? { code: null, signal: null };
     let failure = this.startFailure;
     if (this.settleStart && !failure) {
@@ -288,6 +290,18 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     }
     this.emit('exit', this.exitInfo);
     this.onExited();
+  }
+
+  /** Keeps {@link AgentProcessOptions.processRecords} current; a failure is logged, the agent runs on. */
+  private record(change: 'add' | 'remove'): void {
+    const pid = this.child?.pid;
+    const records = this.options.processRecords;
+    if (pid === undefined || !records) return;
+    try {
+      records[change](this.name, pid);
+    } catch (error) {
+      this.log('warning', 'supervisor', `could not ${change === 'add' ? 'record' : 'forget'} process ${pid} in ${records.dir}: ${String(error)}; a daemon crash may leave it running`);
+    }
   }
 
   private setState(next: AgentState): void {

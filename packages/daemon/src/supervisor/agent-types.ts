@@ -1,5 +1,6 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { AGENT_PROTOCOL_VERSION, type AgentToDaemon, type InvalidLine, type LogLevel } from '@opperator/protocol';
+import type { AgentProcessRecords } from './process-records.js';
 
 /**
  * Where an agent's life is. `stopped` is also the state of an
@@ -100,6 +101,8 @@ export interface AgentProcessOptions {
   /** Log lines quoted by start failures; default `LOG_TAIL_LINES` (20). */
   logTailLines?: number;
   spawn?: SpawnFunction;
+  /** Where the process is recorded while it runs, so a daemon started after a crash can stop it (see `stopLeftoverAgents`). */
+  processRecords?: Pick<AgentProcessRecords, 'add' | 'remove' | 'dir'>;
   /** Clock for log times; default `Date.now`. */
   now?: () => number;
 }

@@ -24,6 +24,8 @@ export {
   type SpawnFunction,
 } from './agent-types.js';
 export { signalProcessGroup } from './process-group.js';
+export { processGroupMembers, readProcStat, type ProcStat } from './proc-stat.js';
+export { AgentProcessRecords, stopLeftoverAgents, type AgentProcessRecord, type LeftoverOutcome, type StopLeftoverOptions } from './process-records.js';
 export {
   computeBackoffMs,
   decideRestart,
