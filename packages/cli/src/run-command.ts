@@ -5,6 +5,7 @@ import { toTerminalText } from './terminal-text.js';
 const KIND_BY_CODE: Record<string, CliErrorKind> = {
   SECRET_INVALID_NAME: 'usage',
   SECRET_EMPTY_VALUE: 'usage',
+  SECRET_INVALID_VALUE: 'usage',
   SECRET_NOT_FOUND: 'notFound',
   SECRET_VALUE_MISSING: 'notFound',
   SECRET_EXISTS: 'conflict',

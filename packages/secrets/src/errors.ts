@@ -4,6 +4,8 @@ export type SecretErrorCode =
   | 'SECRET_INVALID_NAME'
   /** An empty value was given. */
   | 'SECRET_EMPTY_VALUE'
+  /** The value is not UTF-8 text: a NUL character, an unpaired surrogate, or U+FFFD standing for bytes that were not UTF-8. */
+  | 'SECRET_INVALID_VALUE'
   /** No secret of that name is known. */
   | 'SECRET_NOT_FOUND'
   /** The secret is registered but its value is gone (deleted outside opperator). */

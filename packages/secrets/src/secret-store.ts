@@ -3,6 +3,7 @@ import { SecretStoreError } from './errors.js';
 import { FileSecretBackend } from './file-backend.js';
 import { KeyringSecretBackend, classifyKeyringError, keyringFix, type KeyringAvailability } from './keyring-backend.js';
 import { assertSecretName } from './names.js';
+import { assertSecretValue } from './values.js';
 import { SecretRegistry, type SecretBackendKind, type SecretRecord } from './registry.js';
 
 /** `auto`: keyring when it answers, else the file with a warning. `keyring`/`file`: only that one. */
@@ -77,10 +78,10 @@ export class SecretStore {
     this.#onFileFallback = options.onFileFallback;
   }
 
-  /** Stores `value` under `name`; returns where it went and whether it is new. */
+  /** Stores `value` under `name` (UTF-8 text, see {@link assertSecretValue}); returns where it went and whether it is new. */
   async set(name: string, value: string, setMode: SetMode = 'upsert'): Promise<{ backend: SecretBackendKind; created: boolean }> {
     assertSecretName(name);
-    if (value.length === 0) throw new SecretStoreError('SECRET_EMPTY_VALUE', `The value for ${name} is empty; give a non-empty value.`);
+    assertSecretValue(name, value);
     const existing = await this.#registry.find(name);
     if (setMode === 'create' && existing) {
       throw new SecretStoreError('SECRET_EXISTS', `Secret ${name} already exists (set ${new Date(existing.updatedAt).toISOString()}). Replace it with \`opperator secret update ${name}\`.`);
