@@ -37,8 +37,14 @@ export type OAuthErrorCode =
   | 'OAUTH_TOKEN_FILE_CORRUPT'
   /** The token file was written by an unknown schema version; it was moved aside. */
   | 'OAUTH_TOKEN_FILE_UNSUPPORTED_VERSION'
-  /** The token file could not be read or written (permissions, disk). */
+  /** The token file could not be read or written (permissions, disk, not a regular file). */
   | 'OAUTH_TOKEN_FILE_IO'
+  /** The token path is a symbolic link: it is neither followed nor replaced; remove the link. */
+  | 'OAUTH_TOKEN_FILE_SYMLINK'
+  /** The token file belongs to another user: it is neither read nor replaced; delete it as its owner. */
+  | 'OAUTH_TOKEN_FILE_FOREIGN_OWNER'
+  /** The token file's directory is shared or another user's (others could plant a link in it): choose a private one. */
+  | 'OAUTH_TOKEN_FILE_UNSAFE_DIRECTORY'
   /** No tokens are stored: run the authorization flow first. */
   | 'OAUTH_NOT_AUTHORIZED'
   /** The stored access token has expired (refresh arrives with the refresh coordinator). */

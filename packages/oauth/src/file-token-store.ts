@@ -1,9 +1,9 @@
-import { chmod, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { isErrno } from './errno.js';
 import { OAuthError } from './errors.js';
+import { describeIoError, prepareTokenFileWrite, readTokenFileText } from './token-file-guard.js';
 import type { StoredTokens } from './token-set.js';
 import type { StoreLockOptions, TokenStore } from './token-store.js';
 import { DEFAULT_LOCK_STALE_MS, SIGN_IN_LOCK, withFileLock } from './file-lock.js';
@@ -51,9 +51,28 @@ export interface FileTokenStoreOptions {
 }
 
 /**
+ * write-file-atomic's documented way to skip its chown (README: "you can also
+ * pass false"); its type definitions lag behind. By default it copies the
+ * owner and group of the file it replaces onto the new one.
+ */
+const NO_CHOWN = { chown: false } as unknown as Pick<writeFileAtomic.Options, 'chown'>;
+
+/**
  * Keeps tokens in a JSON file (by default an agent's `token.json`): mode 0600
  * in a directory created 0700, written atomically (temp file, fsync, rename),
  * so a crash leaves the old file or the new one, never half of one.
+ *
+ * Whoever can write the directory must not be able to redirect the tokens:
+ * a symlink at the token path is never followed, on load or save
+ * (`OAUTH_TOKEN_FILE_SYMLINK`); a file another user owns is neither read nor
+ * replaced (`OAUTH_TOKEN_FILE_FOREIGN_OWNER`); the new file is always ours,
+ * never given the old file's owner or group. Before a save, a directory of
+ * ours that group or others can write is repaired (`chmod go-w`), and a
+ * shared (sticky) directory or another user's is refused
+ * (`OAUTH_TOKEN_FILE_UNSAFE_DIRECTORY`); with the directory private, nothing
+ * can be planted between that check and the rename (parents are not
+ * checked). Ownership checks and the symlink check on load (`O_NOFOLLOW`)
+ * need POSIX: they do not apply on Windows.
  *
  * A file that cannot be parsed, or that a newer release wrote, is moved aside
  * to `<file>.corrupt-<time>` (never overwritten silently) and `load` throws an
@@ -89,13 +108,8 @@ export class FileTokenStore implements TokenStore {
   }
 
   async load(): Promise<StoredTokens | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return undefined;
-      throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot read token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
-    }
+    const text = await readTokenFileText(this.path);
+    if (text === undefined) return undefined;
 
     let json: unknown;
     try {
@@ -125,8 +139,10 @@ export class FileTokenStore implements TokenStore {
       const created = await mkdir(directory, { recursive: true, mode: 0o700 });
       // mkdir's mode is filtered by the umask; make the directory we created private for sure.
       if (created !== undefined) await chmod(directory, 0o700);
-      await writeFileAtomic(this.path, `${JSON.stringify(toTokenFile(tokens), null, 2)}\n`, { mode: 0o600, fsync: true });
+      await prepareTokenFileWrite(this.path, directory);
+      await writeFileAtomic(this.path, `${JSON.stringify(toTokenFile(tokens), null, 2)}\n`, { mode: 0o600, fsync: true, ...NO_CHOWN });
     } catch (err) {
+      if (err instanceof OAuthError) throw err;
       throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot write token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
     }
     await this.#removeStaleTempFiles();
@@ -205,9 +221,4 @@ function fromTokenFile(file: TokenFile): StoredTokens {
     ...(signedInAt === undefined ? {} : { signedInAt: Date.parse(signedInAt) }),
     ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: Date.parse(reauthorizationRequired.at) } }),
   };
-}
-
-function describeIoError(err: unknown): string {
-  if (isErrno(err)) return err.code ? `${err.code}` : err.message;
-  return String(err);
 }
