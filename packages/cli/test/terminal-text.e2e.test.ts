@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 
@@ -18,6 +19,9 @@ const cli = (...args: string[]) => runCli(args, { env: { OPPERATOR_HOME: home.pa
 beforeAll(async () => {
   const source = await readFile(new URL('./fixtures/hostile-text-agent.ts', import.meta.url), 'utf8');
   home = await makeAgentHome([{ name: 'hostile', source, yaml: 'start_with_daemon: true\nauto_restart: false\nenv:\n  BROWSER: "w3m \\e[2J\\u009b"' }]);
+  // A description in agents.yaml with a clear screen, a line break and a right-to-left override.
+  const agentsYaml = join(home.path, 'agents.yaml');
+  await writeFile(agentsYaml, (await readFile(agentsYaml, 'utf8')).replace('description: test agent hostile', 'description: "about \\e[2J\\nfake row \\u202e"'));
   const started = await cli('daemon', 'start');
   expect(started, started.stderr).toMatchObject({ code: 0 });
   for (let i = 0; i < 200; i += 1) {
@@ -107,6 +111,13 @@ describe('agent text on the terminal', () => {
     const get = await cli('task', 'get', task?.id ?? '');
     expectNeutralised(get.stdout, `progress: progress ${SHOWN}`);
     expect(get.stdout).toContain('result: {"done":"x\\u001b[2Jy');
+  });
+
+  it('agent list: a description stays on its row, shown and not acted on', async () => {
+    const list = await cli('agent', 'list');
+    expectNeutralised(list.stdout, 'about \\u{1b}[2J\\u{a}fake row \\u{202e}');
+    expect(list.stdout.split('\n').filter((line) => line.startsWith('hostile'))).toHaveLength(1);
+    expect(JSON.parse((await cli('agent', 'list', '--json')).stdout)[0]).toMatchObject({ description: 'about \u001b[2J\nfake row \u202e' });
   });
 
   it('doctor: an agent\'s env from agents.yaml', async () => {
