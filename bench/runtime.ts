@@ -70,7 +70,7 @@ export async function benchRuntime(options: RuntimeBenchOptions): Promise<Compar
   try {
     await startDaemon(env);
     client = await DaemonClient.connect(join(home.path, 'run', 'daemon.sock'));
-    const daemonPid = (await client.request<{ pid: number }>('daemon.status')).pid;
+    const daemonPid = (await client.request('daemon.status')).pid;
     strays.add(daemonPid);
     const js = await bundledJsAgent(join(options.dir, 'ping-js'), AGENT, AGENT_SOURCE);
     // Leaves the daemon's agent running, for the invokes and the memory figures.
@@ -143,8 +143,8 @@ async function benchStarts(client: DaemonClient, tsx: AgentLaunchSpec, js: Agent
 /** Sequential round trips (latency) and `concurrency` in flight (throughput), daemon and floor in alternating blocks. */
 async function benchInvokes(client: DaemonClient, floor: EchoFloor, pids: { daemon: number; agent: number }, options: RuntimeBenchOptions): Promise<Comparison[]> {
   const params = { name: AGENT, command: 'ping', args: {} };
-  const answer = await client.request<{ ok: boolean; error?: unknown }>('agent.invoke', params);
-  if (!answer.ok) throw new Error(`ping failed: ${JSON.stringify(answer.error)}`);
+  const answer = await client.request('agent.invoke', params);
+  if (!('ok' in answer) || !answer.ok) throw new Error(`ping failed: ${JSON.stringify(answer)}`);
   const makeSide = (send: () => Promise<unknown>, servers: number[]) => ({ send, servers, latencyUs: [] as number[], sequentialMs: 0, perCommandUs: [] as number[], cpuUs: [0, ...servers.map(() => 0)], commands: 0 });
   const sides = {
     daemon: makeSide(() => client.request('agent.invoke', params), [pids.daemon, pids.agent]),

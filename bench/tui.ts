@@ -117,10 +117,10 @@ export async function benchTui(options: TuiBenchOptions): Promise<Comparison[]> 
     const started = await runNode([cli, 'daemon', 'start'], { ...env, ...heapProbe.env, NODE_OPTIONS: nodeOptions });
     if (started.code !== 0) throw new Error(`opperator daemon start exited ${started.code}: ${started.stderr.trim()}`);
     client = await DaemonClient.connect(join(home.path, 'run', 'daemon.sock'));
-    const daemonPid = (await client.request<{ pid: number }>('daemon.status')).pid;
+    const daemonPid = (await client.request('daemon.status')).pid;
     strays.add(daemonPid);
     for (const name of ['firehose', 'quiet']) await client.request('agent.start', { name });
-    const agents = await client.request<Array<{ name: string; pid: number | null }>>('agent.list');
+    const agents = await client.request('agent.list');
     for (const agent of agents) if (agent.pid) strays.add(-agent.pid);
     const agentPid = agents.find((agent) => agent.name === 'firehose')?.pid;
     if (!agentPid) throw new Error(`firehose is not running: ${JSON.stringify(agents)}`);
@@ -188,9 +188,11 @@ async function runPhase(name: PhaseName, context: PhaseContext, phaseMs: number,
   const probe = name === 'probe' ? await DaemonClient.connect(socketPath) : undefined;
   const probeEnd = performance.now() + phaseMs;
   probe
-    ?.request('watch', {}, (event) => {
-      const feed = FEED_MARKUP.exec(JSON.stringify(event));
-      if (feed && performance.now() < probeEnd) result.streamAge.push(Date.now() - Number(feed[2]));
+    ?.request('watch', {}, {
+      onEvent: (event) => {
+        const feed = FEED_MARKUP.exec(JSON.stringify(event));
+        if (feed && performance.now() < probeEnd) result.streamAge.push(Date.now() - Number(feed[2]));
+      },
     })
     // Ends with DAEMON_DISCONNECTED when the probe is closed below.
     .catch(() => undefined);
@@ -205,7 +207,7 @@ async function runPhase(name: PhaseName, context: PhaseContext, phaseMs: number,
   const supersededAfterMs = rate > 0 ? Math.max(1000 / rate, FIXTURE_TICK_MS) : 0;
   let pane = PANE.exec(await tmux.screen())?.[1];
   const floodStart = Date.now();
-  const flood = rate > 0 ? client.request<{ ok: boolean; result?: { sent: number; ms: number }; error?: unknown }>('agent.invoke', { name: 'firehose', command: 'flood', args: { rate, seconds: phaseMs / 1000 } }) : undefined;
+  const flood = rate > 0 ? client.request('agent.invoke', { name: 'firehose', command: 'flood', args: { rate, seconds: phaseMs / 1000 } }) : undefined;
   // A rejected flood surfaces when awaited below; until then it must not count as unhandled.
   flood?.catch(() => undefined);
   const end = performance.now() + phaseMs;
@@ -262,8 +264,8 @@ async function runPhase(name: PhaseName, context: PhaseContext, phaseMs: number,
     }
     if (flood) {
       const answer = await flood;
-      if (!answer.ok || !answer.result) throw new Error(`flood at ${rate}/s failed: ${JSON.stringify(answer.error ?? answer)}`);
-      result.flood = answer.result;
+      if (!('ok' in answer) || !answer.ok || !answer.result) throw new Error(`flood at ${rate}/s failed: ${JSON.stringify(answer)}`);
+      result.flood = answer.result as { sent: number; ms: number };
     }
   } finally {
     clearInterval(memoryTimer);

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTROL_PROTOCOL_VERSION } from '@opperator/protocol';
 import { DaemonClient, DaemonClientError } from '../src/daemon-client.js';
 
 // The CLI's control client against a fake daemon on a real Unix socket.
@@ -13,7 +14,16 @@ const sockets: Socket[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opperator-client-'));
-  server = createServer((socket) => sockets.push(socket));
+  // Answers `hello` only: the version exchange every connect starts with.
+  server = createServer((socket) => {
+    sockets.push(socket);
+    socket.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n').filter(Boolean)) {
+        const request = JSON.parse(line) as { id: number; method: string };
+        if (request.method === 'hello') socket.write(`${JSON.stringify({ type: 'response', id: request.id, ok: true, result: { protocolVersion: CONTROL_PROTOCOL_VERSION } })}\n`);
+      }
+    });
+  });
   await new Promise<void>((resolve) => server.listen(join(dir, 'daemon.sock'), resolve));
 });
 

@@ -25,7 +25,7 @@ describe('watch', () => {
   it('pushes agent states, the latest section content and task records, coalesced per frame; ends when the client leaves', async () => {
     const client = await DaemonClient.connect(join(home.path, 'run', 'daemon.sock'));
     const events: Array<Record<string, unknown>> = [];
-    const watching = client.request('watch', {}, (event) => events.push(event)).catch((err: unknown) => err);
+    const watching = client.request('watch', {}, { onEvent: (event) => events.push(event) }).catch((err: unknown) => err);
     try {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(events[0]).toEqual({ agents: [expect.objectContaining({ name: 'burst', state: 'stopped' })] });

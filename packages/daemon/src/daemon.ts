@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invokingClientSchema, type DaemonStatus } from '@opperator/protocol';
+import type { DaemonStatus } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
 import { AgentHost } from './agent-host.js';
 import type { AgentLaunch } from './agent-launch.js';
 import { loadAgentsConfig, type AgentDefinition } from './agents-config.js';
 import type { DaemonConfig } from './config.js';
+import { dispatchTable } from './control-dispatch.js';
 import { ControlServer, type ControlHandler } from './control-server.js';
 import { DaemonError } from './daemon-error.js';
 import { restoreAgents } from './agent-restore.js';
@@ -208,16 +209,13 @@ export class Daemon {
   }
 
   #handlers(): Record<string, ControlHandler> {
-    const name = (params: Record<string, unknown>) => {
-      if (typeof params.name !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'An agent name is required.');
-      return params.name;
-    };
-    const task = (params: Record<string, unknown>) => {
-      const found = typeof params.id === 'string' ? this.#tasks.get(params.id) : undefined;
-      if (!found) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(params.id)}. \`opperator task list\` shows the tasks.`);
+    // Params arrive parsed by their method's schema (control-methods.ts in @opperator/protocol).
+    const task = (id: string) => {
+      const found = this.#tasks.get(id);
+      if (!found) throw new DaemonError('DAEMON_TASK_NOT_FOUND', `No task ${JSON.stringify(id)}. \`opperator task list\` shows the tasks.`);
       return found;
     };
-    return {
+    return dispatchTable({
       'daemon.status': async (): Promise<DaemonStatus> => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size, environment: { platform: process.platform, browser: this.#options.config.browserEnvironment } }),
       'daemon.stop': async () => {
         setImmediate(() => void this.stop());
@@ -236,8 +234,7 @@ export class Daemon {
           onSectionChange: (listener) => this.#sections.onChange(listener),
           onTaskChange: (listener) => this.#tasks.onChange(listener),
         }),
-      'agent.start': async (params) => {
-        const agent = name(params);
+      'agent.start': async ({ name: agent }) => {
         // Edits to agents.yaml (secrets:, env:) apply at the next start without a separate reload.
         await this.#reload();
         const host = this.#host(agent);
@@ -245,14 +242,13 @@ export class Daemon {
         await this.#startHost(() => host.start());
         return { state: host.state };
       },
-      'agent.stop': async (params) => {
-        const host = this.#host(name(params));
+      'agent.stop': async ({ name }) => {
+        const host = this.#host(name);
         await this.#wanted.delete(host.definition.name);
         await host.supervisor.stop();
         return { state: host.state };
       },
-      'agent.restart': async (params) => {
-        const agent = name(params);
+      'agent.restart': async ({ name: agent }) => {
         await this.#reload();
         const current = this.#host(agent);
         await this.#wanted.add(agent);
@@ -269,32 +265,24 @@ export class Daemon {
         }
         return { state: this.#host(agent).state };
       },
-      'agent.commands': async (params) => this.#host(name(params)).commands,
-      'agent.sections': async (params) => this.#sections.list(this.#host(name(params)).definition.name),
-      'agent.logs': async (params, context) => serveLogs(this.#log(this.#host(name(params)).definition.name), params, context),
-      'agent.invoke': async (params, context) => {
-        const host = this.#host(name(params));
-        if (typeof params.command !== 'string') throw new DaemonError('DAEMON_BAD_REQUEST', 'A command name is required.');
-        if (params.args !== undefined && (params.args === null || typeof params.args !== 'object' || Array.isArray(params.args))) {
-          throw new DaemonError('DAEMON_BAD_REQUEST', 'Command arguments must be a JSON object, e.g. {"folder":"INBOX"}.');
-        }
-        const args = (params.args ?? {}) as Record<string, unknown>;
-        const detach = params.detach === true;
-        const client = invokingClientSchema.safeParse(params.client);
-        if (params.client !== undefined && !client.success) throw new DaemonError('DAEMON_BAD_REQUEST', 'client must be {"browser": true|false}.');
+      'agent.commands': async ({ name }) => this.#host(name).commands,
+      'agent.sections': async ({ name }) => this.#sections.list(this.#host(name).definition.name),
+      'agent.logs': async (params, context) => serveLogs(this.#log(this.#host(params.name).definition.name), params, context),
+      'agent.invoke': async ({ name, command, args = {}, detach = false, client }, context) => {
+        const host = this.#host(name);
         // A detached caller gets its answer at once; progress goes to the task record only, and the agent is told nobody waits.
-        const { task, outcome } = await host.invoke(params.command, args, detach ? {} : { onProgress: (progress) => context.emit({ progress }), ...(client.success ? { client: client.data } : {}) });
+        const { task, outcome } = await host.invoke(command, args, detach ? {} : { onProgress: (progress) => context.emit({ progress }), ...(client ? { client } : {}) });
         if (task && detach) return { detached: true, task };
         if (task) context.emit({ task: { id: task.id, progressLabel: task.progressLabel ?? null } });
         return { ...(await outcome), ...(task ? { taskId: task.id } : {}) };
       },
-      'task.list': async (params) => this.#tasks.list(typeof params.agent === 'string' ? { agent: params.agent } : {}),
-      'task.get': async (params) => task(params),
-      'task.cancel': async (params) => {
-        const { id, agent } = task(params);
+      'task.list': async ({ agent }) => this.#tasks.list(agent === undefined ? {} : { agent }),
+      'task.get': async ({ id }) => task(id),
+      'task.cancel': async ({ id }) => {
+        const { agent } = task(id);
         await this.#host(agent).cancel(id);
         return { cancelling: id };
       },
-    };
+    });
   }
 }

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { wireErrorSchema } from './agent-messages.js';
 
-/** Version of the client <-> daemon control protocol. */
-export const CONTROL_PROTOCOL_VERSION = 1;
+/**
+ * Version of the client <-> daemon control protocol, exchanged by `hello`
+ * on connect. 2: `hello`, params checked against `controlMethods`.
+ */
+export const CONTROL_PROTOCOL_VERSION = 2;
 
 const requestId = z.union([z.string().min(1).max(128), z.number().int()]);
 
-/** A client's request on the control socket. Methods are listed in docs/protocol.md. */
+/** A client's request on the control socket. Methods and their params: `controlMethods` (control-methods.ts). */
 export const controlRequestSchema = z.object({
   id: requestId,
   method: z.string().min(1).max(64),

@@ -7,6 +7,9 @@
  */
 export * from './agent-messages.js';
 export * from './control-messages.js';
+export * from './control-methods.js';
+export * from './control-errors.js';
+export { ControlClient, ControlClientError, CONNECT_TIMEOUT_MS, MAX_RESPONSE_BYTES, type ConnectOptions, type RequestOptions } from './control-client.js';
 export { readMessages, encodeMessage, type InvalidLine, type ReadMessagesOptions } from './ndjson.js';
 export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type LimitOptions, type LimitScan, type MessageLimit } from './limits.js';
 export { validateArguments, type CommandArgs as CommandArguments } from './arguments.js';

@@ -1,13 +1,10 @@
 import { toTerminalText as oneLine } from '../terminal-text.js';
 import { printResult, withDaemon } from './with-daemon.js';
 
-interface AgentRow { name: string; description: string; state: string; pid: number | null; restarts: number; wanted?: boolean }
-interface CommandRow { name: string; title?: string; description?: string; async: boolean; progressLabel?: string; arguments?: Array<{ name: string; type: string; required?: boolean }>; hidden?: boolean }
-interface SectionRow { id: string; title: string; content: string; collapsed: boolean; updatedAt: number }
 
 /** `opperator agent list [--json]`. */
 export async function agentList(options: { json?: boolean }): Promise<void> {
-  const agents = await withDaemon((client) => client.request<AgentRow[]>('agent.list'));
+  const agents = await withDaemon((client) => client.request('agent.list'));
   printResult(agents, options.json, (rows) => {
     if (rows.length === 0) return 'No agents. Create one: opperator agent bootstrap NAME';
     // Table cells stay on their row (oneLine), whatever agents.yaml or the daemon says.
@@ -20,13 +17,13 @@ export async function agentList(options: { json?: boolean }): Promise<void> {
 
 /** `opperator agent start|stop|restart NAME`. */
 export async function agentLifecycle(action: 'start' | 'stop' | 'restart', name: string): Promise<void> {
-  const { state } = await withDaemon((client) => client.request<{ state: string }>(`agent.${action}`, { name }));
+  const { state } = await withDaemon((client) => client.request(`agent.${action}`, { name }));
   process.stdout.write(`${oneLine(`Agent ${name} is ${state}.`)}\n`);
 }
 
 /** `opperator agent commands NAME [--json]`. */
 export async function agentCommands(name: string, options: { json?: boolean }): Promise<void> {
-  const commands = await withDaemon((client) => client.request<CommandRow[]>('agent.commands', { name }));
+  const commands = await withDaemon((client) => client.request('agent.commands', { name }));
   printResult(commands, options.json, (rows) =>
     rows.filter((c) => !c.hidden).map((c) => {
       const args = (c.arguments ?? []).map((a) => (a.required ? `<${a.name}:${a.type}>` : `[${a.name}:${a.type}]`)).join(' ');
@@ -37,7 +34,7 @@ export async function agentCommands(name: string, options: { json?: boolean }): 
 
 /** `opperator agent sections NAME [--json]`. */
 export async function agentSections(name: string, options: { json?: boolean }): Promise<void> {
-  const sections = await withDaemon((client) => client.request<SectionRow[]>('agent.sections', { name }));
+  const sections = await withDaemon((client) => client.request('agent.sections', { name }));
   printResult(sections, options.json, (rows) => rows.map((s) => `== ${oneLine(s.title)} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`);
 }
 

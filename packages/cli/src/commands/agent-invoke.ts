@@ -1,16 +1,23 @@
 import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
+import type { InvokeOutcome } from '@opperator/protocol';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
-import { PastePrompt, type PasteBackRequest } from '../paste-prompt.js';
+import { PastePrompt } from '../paste-prompt.js';
 import { toTerminalJson, toTerminalText } from '../terminal-text.js';
+import { signalExitCode, SIGNAL_ECHO_MS, type StopSignal } from '../interrupt.js';
 import { withDaemon } from './with-daemon.js';
 
-type Outcome = { ok: true; result: unknown; taskId?: string } | { ok: false; error: { message: string; code?: string }; taskId?: string } | { detached: true; task: { id: string } };
+/** How long a Ctrl-C'd invoke waits for the agent to end the cancelled task before it stops waiting. */
+export const CANCEL_WAIT_MS = 10_000;
 
 /**
  * `opperator agent invoke NAME COMMAND [--args JSON] [--json] [--detach]`:
  * progress streams to stderr until the result, with no timeout of its own
- * (a browser sign-in may take minutes); a failed command exits 6.
+ * (a browser sign-in may take minutes); a failed command exits 6. Ctrl-C
+ * (or SIGTERM) cancels the task it started (`task.cancel`), waits up to
+ * {@link CANCEL_WAIT_MS} for it to end and exits 130 (143). A sync command
+ * has no task to cancel: it runs on in the agent; the CLI waits for its
+ * answer as long, and says so.
  */
 export async function agentInvoke(name: string, command: string, options: { args?: string; json?: boolean; detach?: boolean }): Promise<void> {
   let args: Record<string, unknown> = {};
@@ -33,22 +40,44 @@ export async function agentInvoke(name: string, command: string, options: { args
   const openBrowser = createBrowserOpener(config.browser ? { browser: config.browser } : {});
   const opening: Array<Promise<void>> = [];
   let prompt: PastePrompt | undefined;
-  const outcome = await withDaemon((daemon) =>
-    daemon.request<Outcome>('agent.invoke', { name, command, args, detach, ...client }, (event) => {
-      const task = event.task as { id: string; progressLabel?: string | null } | undefined;
-      if (task?.progressLabel) label = task.progressLabel;
-      const progress = event.progress as { text?: string; progress?: number; status?: string; openUrl?: string; pasteBack?: PasteBackRequest } | undefined;
-      if (progress) {
-        const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
-        process.stderr.write(`${toTerminalText(`${label}:${percent} ${progress.text ?? progress.status ?? ''}`)}\n`);
-        if (progress.openUrl) opening.push(openForUser(openBrowser, progress.openUrl, label));
-        if (progress.pasteBack && canPaste) {
-          prompt ??= new PastePrompt({ input: process.stdin, output: process.stderr, config });
-          prompt.ask(progress.pasteBack);
-        }
-      }
-    }),
-  ).finally(() => prompt?.close());
+  const interruption = new Interruption();
+  // A detached invoke answers at once: nothing of it to cancel, and Ctrl-C keeps its default effect.
+  if (!detach) interruption.listen();
+  const outcome = await withDaemon(async (daemon) => {
+    interruption.cancelTask = (id) => daemon.request('task.cancel', { id });
+    try {
+      return await daemon.request('agent.invoke', { name, command, args, detach, ...client }, {
+        signal: interruption.stopWaiting.signal,
+        onEvent: (event) => {
+          if ('task' in event) {
+            if (event.task.progressLabel) label = event.task.progressLabel;
+            interruption.started(event.task.id);
+            return;
+          }
+          const { progress } = event;
+          const percent = typeof progress.progress === 'number' ? ` ${Math.round(progress.progress * 100)}%` : '';
+          process.stderr.write(`${toTerminalText(`${label}:${percent} ${progress.text ?? progress.status ?? ''}`)}\n`);
+          if (progress.openUrl) opening.push(openForUser(openBrowser, progress.openUrl, label));
+          if (progress.pasteBack && canPaste) {
+            prompt ??= new PastePrompt({ input: process.stdin, output: process.stderr, config });
+            prompt.ask(progress.pasteBack);
+          }
+        },
+      });
+    } catch (err) {
+      if (interruption.received) return undefined;
+      throw err;
+    }
+  }).finally(() => {
+    interruption.unlisten();
+    prompt?.close();
+  });
+  if (interruption.received) {
+    process.stderr.write(`${interruption.report(outcome)}\n`);
+    process.exitCode = signalExitCode(interruption.received);
+    return;
+  }
+  if (!outcome) throw new CliError('failure', `${name} ${command}: no answer from the daemon.`);
 
   await Promise.all(opening);
   if ('detached' in outcome) {
@@ -69,5 +98,67 @@ async function openForUser(openBrowser: (url: string) => Promise<void>, url: str
     await openBrowser(url);
   } catch (err) {
     process.stderr.write(`${toTerminalText(`${label}: could not open a browser (${err instanceof Error ? err.message : String(err)}). Open this URL: ${url}`)}\n`);
+  }
+}
+
+/**
+ * Ctrl-C during a foreground invoke: the first SIGINT or SIGTERM cancels the
+ * task (once its id is known) and stops waiting after {@link CANCEL_WAIT_MS};
+ * a repeat within SIGNAL_ECHO_MS is the same Ctrl-C relayed by a parent; a
+ * later one stops waiting at once.
+ */
+class Interruption {
+  received: StopSignal | undefined;
+  readonly stopWaiting = new AbortController();
+  cancelTask: ((id: string) => Promise<unknown>) | undefined;
+  #taskId: string | undefined;
+  #receivedAt = 0;
+  #cancel: Promise<string> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #onSignal = (signal: StopSignal) => {
+    if (this.received) {
+      if (Date.now() - this.#receivedAt >= SIGNAL_ECHO_MS) this.stopWaiting.abort();
+      return;
+    }
+    this.received = signal;
+    this.#receivedAt = Date.now();
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: ${this.#taskId ? `cancelling task ${this.#taskId} ...` : 'cancelling the command ...'}\n`);
+    this.#timer = setTimeout(() => this.stopWaiting.abort(), CANCEL_WAIT_MS);
+    if (this.#taskId) this.#startCancel(this.#taskId);
+    // No task (yet): a task event may still come; the response of a sync command ends the wait.
+  };
+
+  listen(): void {
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
+  }
+
+  unlisten(): void {
+    clearTimeout(this.#timer);
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
+  }
+
+  /** The invoke became task `id`: cancelled now if a signal came first. */
+  started(id: string): void {
+    this.#taskId = id;
+    if (this.received) this.#startCancel(id);
+  }
+
+  /** What happened to the command, for stderr. */
+  report(outcome: InvokeOutcome | undefined): string {
+    const id = this.#taskId;
+    if (!id) return outcome ? 'opperator: the command ended before it could be cancelled.' : 'opperator: stopped waiting; the command was not a task, so it runs on in the agent until it ends.';
+    if (outcome && 'ok' in outcome && !outcome.ok && outcome.error.code === 'CANCELLED') return `opperator: cancelled task ${id}.`;
+    if (outcome) return `opperator: task ${id} ended before it could be cancelled (${'ok' in outcome && outcome.ok ? 'succeeded' : 'failed'}).`;
+    return `opperator: stopped waiting; task ${id} may still be running (${this.#cancel ? 'cancel asked' : 'not cancelled'}). See: opperator task get ${id}; stop it: opperator task cancel ${id}`;
+  }
+
+  #startCancel(id: string): void {
+    // A task that already ended cannot be cancelled (DAEMON_TASK_NOT_FOUND): its response is on its way.
+    this.#cancel ??= (this.cancelTask?.(id) ?? Promise.resolve()).then(
+      () => 'asked',
+      (err: unknown) => `refused: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -15,5 +15,5 @@ export async function agentLogs(name: string, options: { follow?: boolean; lines
     // One line per entry: the agent's text can neither act on the terminal nor fake a line of its own.
     process.stdout.write(`${new Date(entry.time).toISOString()} ${toTerminalText(entry.level.toUpperCase().padEnd(7))} ${toTerminalText(entry.message)}${fields}\n`);
   };
-  await withDaemon((client) => client.request('agent.logs', { name, lines: Number.isFinite(lines) && lines >= 0 ? lines : 100, follow: options.follow === true }, (event) => print(event.log as LogEntry)));
+  await withDaemon((client) => client.request('agent.logs', { name, lines: Number.isFinite(lines) && lines >= 0 ? Math.floor(lines) : 100, follow: options.follow === true }, { onEvent: (event) => print(event.log) }));
 }

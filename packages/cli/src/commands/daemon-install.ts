@@ -188,7 +188,7 @@ export function socketDaemon(config: CliConfig): DaemonControl {
     async stop() {
       const status = await tryStatus(socketPath);
       if (!status) return undefined;
-      const client = await DaemonClient.connect(socketPath);
+      const client = await DaemonClient.connect(socketPath, { checkVersion: false });
       try {
         await client.request('daemon.stop');
       } finally {

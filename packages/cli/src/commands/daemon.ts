@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { daemonStatusSchema, type DaemonStatus } from '@opperator/protocol';
+import type { DaemonStatus } from '@opperator/protocol';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
@@ -27,9 +27,10 @@ export const DAEMON_STOP_TIMEOUT_MS = 30_000;
  */
 export async function tryStatus(socketPath: string): Promise<DaemonStatus | undefined> {
   try {
-    const client = await DaemonClient.connect(socketPath);
+    // daemon.status and daemon.stop are kept by every protocol version: no version check, so a daemon of another version is still seen (and stopped).
+    const client = await DaemonClient.connect(socketPath, { checkVersion: false });
     try {
-      return daemonStatusSchema.parse(await client.request('daemon.status'));
+      return await client.request('daemon.status');
     } finally {
       client.close();
     }
@@ -103,7 +104,7 @@ export async function daemonStop(): Promise<void> {
   const { socketPath } = daemonPaths(readConfig());
   let client: DaemonClient;
   try {
-    client = await DaemonClient.connect(socketPath);
+    client = await DaemonClient.connect(socketPath, { checkVersion: false });
   } catch (err) {
     if (err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING') {
       process.stdout.write('The daemon is not running.\n');
@@ -111,7 +112,7 @@ export async function daemonStop(): Promise<void> {
     }
     throw err;
   }
-  const { pid } = daemonStatusSchema.parse(await client.request('daemon.status'));
+  const { pid } = await client.request('daemon.status');
   await client.request('daemon.stop');
   client.close();
   if (await waitForExit(pid, DAEMON_STOP_TIMEOUT_MS)) {

@@ -1,11 +1,10 @@
 import { toTerminalJson, toTerminalText as oneLine } from '../terminal-text.js';
 import { printResult, withDaemon } from './with-daemon.js';
 
-interface TaskRow { id: string; agent: string; command: string; state: string; progress: { text?: string; progress?: number; status?: string }; progressLabel?: string; result?: unknown; error?: { message: string }; createdAt: number; updatedAt: number }
 
 /** `opperator task list [--agent NAME] [--json]`. */
 export async function taskList(options: { agent?: string; json?: boolean }): Promise<void> {
-  const tasks = await withDaemon((client) => client.request<TaskRow[]>('task.list', options.agent ? { agent: options.agent } : {}));
+  const tasks = await withDaemon((client) => client.request('task.list', options.agent ? { agent: options.agent } : {}));
   printResult(tasks, options.json, (rows) =>
     rows.map((t) => oneLine(`${t.id}  ${t.state.padEnd(9)}  ${t.agent} ${t.command}  ${t.progress.text ?? t.error?.message ?? ''}`)).join('\n') || 'No tasks.',
   );
@@ -13,7 +12,7 @@ export async function taskList(options: { agent?: string; json?: boolean }): Pro
 
 /** `opperator task get ID [--json]`. */
 export async function taskGet(id: string, options: { json?: boolean }): Promise<void> {
-  const task = await withDaemon((client) => client.request<TaskRow>('task.get', { id }));
+  const task = await withDaemon((client) => client.request('task.get', { id }));
   printResult(task, options.json, (t) =>
     [
       `${t.agent} ${t.command}: ${t.state}`,

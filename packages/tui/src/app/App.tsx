@@ -101,7 +101,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
   }, [pasteTask, pasteField]);
   const secretForm = useSecretForm(secrets, { onDone: (saved, note) => setNotice(`Saved ${saved.length} secret${saved.length === 1 ? '' : 's'}.${note ? ` ${note}` : ''}`), onError: setNotice });
 
-  const request = (method: string, agent: string, done: string) => {
+  const request = (method: 'agent.start' | 'agent.stop' | 'agent.restart', agent: string, done: string) => {
     if (!client) return setNotice('Not connected to the daemon.');
     setNotice(undefined);
     client.request(method, { name: agent }).then(

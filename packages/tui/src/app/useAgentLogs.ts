@@ -41,10 +41,11 @@ export function useAgentLogs(connect: ConnectClient, agent: string | undefined):
       if (stopped) return open.close();
       client = open;
       void open
-        .request('agent.logs', { name: agent, lines: INITIAL_LOG_LINES, follow: true }, (event) => {
-          if (!event.log) return;
-          buffer.current.push(event.log as LogEntry);
-          timer ??= setTimeout(publish, RENDER_INTERVAL_MS);
+        .request('agent.logs', { name: agent, lines: INITIAL_LOG_LINES, follow: true }, {
+          onEvent: (event) => {
+            buffer.current.push(event.log as LogEntry);
+            timer ??= setTimeout(publish, RENDER_INTERVAL_MS);
+          },
         })
         .catch(() => undefined);
     }, () => undefined);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { messageOf, type ConnectClient, type TuiClient } from '../state/client.js';
 import { EMPTY_SNAPSHOT, applyWatchEvent, withSections, withTasks, type DaemonSnapshot } from '../state/daemon-snapshot.js';
-import type { ConnectionState, SectionRow, TaskRow } from '../state/types.js';
+import type { ConnectionState } from '../state/types.js';
 import { useThrottledState } from './throttled-state.js';
 
 /** How long to wait before connecting again after the daemon went away. */
@@ -48,16 +48,16 @@ export function useDaemonSnapshot(connect: ConnectClient): DaemonConnection {
       const open = client;
       listedAgents.clear();
       setState({ connection: 'connected', client: open });
-      const watching = open.request('watch', {}, (event) => {
+      const watching = open.request('watch', {}, { onEvent: (event) => {
         setSnapshot(applyWatchEvent(current(), event));
         // Sections that existed before the watch began come from one request per agent.
         for (const agent of current().agents) {
           if (listedAgents.has(agent.name)) continue;
           listedAgents.add(agent.name);
-          void open.request<SectionRow[]>('agent.sections', { name: agent.name }).then((rows) => setSnapshot(withSections(current(), agent.name, rows)), () => undefined);
+          void open.request('agent.sections', { name: agent.name }).then((rows) => setSnapshot(withSections(current(), agent.name, rows)), () => undefined);
         }
-      });
-      void open.request<TaskRow[]>('task.list').then((rows) => setSnapshot(withTasks(current(), rows)), () => undefined);
+      } });
+      void open.request('task.list').then((rows) => setSnapshot(withTasks(current(), rows)), () => undefined);
       try {
         await watching;
       } catch (err) {

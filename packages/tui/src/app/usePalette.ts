@@ -94,7 +94,7 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
   const open = (agent: string) => {
     if (!client) return events.onError('Not connected to the daemon.');
     setPalette({ agent, commands: [], input: '/', selectedIndex: 0, loading: true });
-    client.request<CommandRow[]>('agent.commands', { name: agent }).then(
+    client.request('agent.commands', { name: agent }).then(
       (commands) => {
         const current = currentPalette();
         if (!current || current.agent !== agent) return;
@@ -137,13 +137,12 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
     const ended = () => events.onEnded?.(pasteBacks);
     const params = { name: state.agent, command: parsed.command, args: parsed.args, client: { browser: browser.canOpen, paste: true } };
     client
-      .request('agent.invoke', params, (event) => {
-        const task = event.task as { id?: unknown } | undefined;
-        if (task) {
-          if (typeof task.id === 'string') taskId = task.id;
+      .request('agent.invoke', params, { onEvent: (event) => {
+        if ('task' in event) {
+          taskId = event.task.id;
           start();
         }
-        const progress = event.progress as { openUrl?: unknown; pasteBack?: unknown } | undefined;
+        const progress = 'progress' in event ? event.progress : undefined;
         if (typeof progress?.openUrl === 'string') {
           browser.open(progress.openUrl).catch((err: unknown) => events.onError(`Could not open a browser (${messageOf(err)}); the sign-in URL is in the task's details (Enter).`));
         }
@@ -153,7 +152,7 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
           pasteBacks.push(pasteBack.data.redirectUri);
           events.onPasteBack?.({ ...pasteBack.data, label: `${state.agent} ${parsed.command}`, ...(taskId ? { taskId } : {}) });
         }
-      })
+      } })
       .then(
         () => {
           start();

@@ -1,21 +1,20 @@
+import type { ControlClient } from '@opperator/protocol';
+
 /**
- * The part of the CLI's control-socket client (`DaemonClient` in
- * packages/cli) the TUI uses. The CLI hands the TUI a way to connect, so the
- * TUI talks to the daemon only through that client and imports nothing of
- * the CLI.
+ * The part of the typed control client (`ControlClient` of
+ * @opperator/protocol) the TUI uses: `request` (params, results and events
+ * typed by the method's schemas; `onEvent`, `signal` and `timeoutMs` in its
+ * options) and `close`, which ends the connection and every stream it
+ * carries. The CLI hands the TUI a way to connect (it knows the socket and
+ * starts the daemon on demand), so the TUI imports nothing of the CLI.
  *
  * @example
  * ```ts
  * const client: TuiClient = await connect();
- * const agents = await client.request<AgentRow[]>('agent.list');
+ * const agents = await client.request('agent.list');
  * ```
  */
-export interface TuiClient {
-  /** One request; `onEvent` receives streamed events (watch, log follow, invoke progress). */
-  request<T = unknown>(method: string, params?: Record<string, unknown>, onEvent?: (event: Record<string, unknown>) => void): Promise<T>;
-  /** Ends the connection, and with it any stream it carries. */
-  close(): void;
-}
+export type TuiClient = Pick<ControlClient, 'request' | 'close'>;
 
 /** Opens a new connection to the daemon (starting the daemon first when needed). */
 export type ConnectClient = () => Promise<TuiClient>;

@@ -35,7 +35,9 @@ const LOG_BURST = 5_000;
 function fakeDaemon() {
   const requests: Array<{ method: string; params: Record<string, unknown> | undefined }> = [];
   const client: TuiClient = {
-    request: async <T,>(method: string, params?: Record<string, unknown>, onEvent?: (event: Record<string, unknown>) => void): Promise<T> => {
+    // The typed request's shape (method, params, { onEvent }), answered loosely: each answer is what the method's schema describes.
+    request: (async <T,>(method: string, params?: Record<string, unknown>, options?: { onEvent?: (event: never) => void }): Promise<T> => {
+      const onEvent = options?.onEvent as ((event: Record<string, unknown>) => void) | undefined;
       requests.push({ method, params });
       const answers: Record<string, unknown> = {
         'agent.sections': sections,
@@ -56,7 +58,7 @@ function fakeDaemon() {
         return new Promise<T>(() => undefined);
       }
       return answers[method] as T;
-    },
+    }) as TuiClient['request'],
     close: () => undefined,
   };
   return { requests, connect: async () => client };

@@ -34,7 +34,9 @@ function fakeDaemon() {
   let pushWatch: (event: Record<string, unknown>) => void = () => undefined;
   let endInvoke: () => void = () => undefined;
   const client: TuiClient = {
-    request: async <T,>(method: string, params?: Record<string, unknown>, onEvent?: (event: Record<string, unknown>) => void): Promise<T> => {
+    // The typed request's shape (method, params, { onEvent }), answered loosely: each answer is what the method's schema describes.
+    request: (async <T,>(method: string, params?: Record<string, unknown>, options?: { onEvent?: (event: never) => void }): Promise<T> => {
+      const onEvent = options?.onEvent as ((event: Record<string, unknown>) => void) | undefined;
       if (method === 'watch') {
         pushWatch = (event) => onEvent?.(event);
         onEvent?.({ agents: [agent] });
@@ -50,7 +52,7 @@ function fakeDaemon() {
         return new Promise<T>((resolve) => (endInvoke = () => resolve({ ok: true, result: { account: 'ana@example.com' }, taskId: 'sign-in' } as T)));
       }
       return [] as T;
-    },
+    }) as TuiClient['request'],
     close: () => undefined,
   };
   return {
