@@ -34,6 +34,11 @@ export default class Hostile extends Agent {
       for (let i = 0; i < Number(args.count); i += 1) await raw(JSON.stringify({ type: 'sidebar_section', id: String(args.prefix ?? 's') + i, title: 't', content: 'c'.repeat(Number(args.bytes)) }));
       return 'sent';
     });
+    this.registerCommand('flood-logs', async (args) => {
+      const line = JSON.stringify({ type: 'log', level: 'info', message: 'f'.repeat(Number(args.bytes)) });
+      for (let i = 0; i < Number(args.count); i += 1) await raw(line);
+      return 'sent';
+    });
     this.registerCommand('close-stdin', async () => {
       setTimeout(() => {
         process.stdin.removeAllListeners();
