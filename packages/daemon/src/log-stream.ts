@@ -15,6 +15,7 @@ export const DEFAULT_LOG_LINES = 100;
  */
 export async function serveLogs(log: AgentLog, params: Record<string, unknown>, context: ControlContext): Promise<{ followed: boolean }> {
   const lines = typeof params.lines === 'number' ? params.lines : DEFAULT_LOG_LINES;
+  if (context.signal.aborted) return { followed: false };
   for (const entry of await log.tail(lines)) context.emit({ log: entry });
   // A client already gone is not followed: its abort has fired and would never end the wait.
   if (params.follow !== true || context.signal.aborted) return { followed: false };
