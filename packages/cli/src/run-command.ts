@@ -11,6 +11,8 @@ const KIND_BY_CODE: Record<string, CliErrorKind> = {
   SECRET_EXISTS: 'conflict',
   SECRET_KEYRING_UNAVAILABLE: 'unavailable',
   DAEMON_NOT_RUNNING: 'unavailable',
+  // The daemon runs another version: unavailable until it is restarted (the message says how).
+  DAEMON_PROTOCOL_MISMATCH: 'unavailable',
   DAEMON_AGENT_NOT_RUNNING: 'unavailable',
   DAEMON_AGENT_NOT_FOUND: 'notFound',
   DAEMON_COMMAND_NOT_FOUND: 'notFound',
