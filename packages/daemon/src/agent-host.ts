@@ -71,6 +71,7 @@ export class AgentHost {
         args: deps.launch.args(this.#source),
         cwd,
         env: { ...deps.baseEnv, ...deps.definition.env, OPPERATOR_AGENT_NAME: deps.definition.name, OPPERATOR_AGENT_DIR: cwd },
+        isolate: deps.definition.isolate,
         ...deps.processOptions,
       },
       autoRestart: deps.definition.auto_restart,

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AgentBuilder, type AgentSource, type Esbuild } from './agent-build.js';
 
 /**
@@ -17,6 +18,8 @@ export interface AgentLaunch {
   args(agent: AgentSource): string[];
   /** Rejects when the agent cannot be started (its message says why and names the fix). */
   prepare?(agent: AgentSource): Promise<void>;
+  /** What the launched program reads besides the agent's folder and the node binary (the build): all an isolated agent may see of them. */
+  readOnlyPaths?(agent: string): string[];
 }
 
 /** Where the daemon finds the runtime's SDK and tsx (from this installation, not from agents' folders). */
@@ -42,7 +45,10 @@ export interface LaunchPaths {
  */
 export function tsxLaunch(paths: LaunchPaths): AgentLaunch {
   const tsxUrl = paths.resolveTsx();
-  return { command: process.execPath, args: (agent) => ['--import', tsxUrl, paths.runnerFile, agent.entryFile] };
+  // tsx and the SDK's sources load from the installation: an isolated agent sees it read-only.
+  const tsxPath = tsxUrl.startsWith('file:') ? fileURLToPath(tsxUrl) : tsxUrl;
+  const installation = tsxPath.includes(`${sep}node_modules${sep}`) ? tsxPath.slice(0, tsxPath.lastIndexOf(`${sep}node_modules${sep}`)) : dirname(tsxPath);
+  return { command: process.execPath, args: (agent) => ['--import', tsxUrl, paths.runnerFile, agent.entryFile], readOnlyPaths: () => [installation, dirname(paths.runnerFile)] };
 }
 
 /**
@@ -67,6 +73,7 @@ export function bundleLaunch(esbuild: Esbuild, paths: LaunchPaths): AgentLaunch 
     prepare: async (agent) => {
       await builder.build(agent);
     },
+    readOnlyPaths: (agent) => [builder.outDir(agent)],
   };
 }
 

@@ -23,6 +23,8 @@ const agentSchema = z
     max_restarts: z.number().int().min(0).default(DEFAULT_MAX_RESTARTS),
     restart_window_s: z.number().positive().default(DEFAULT_RESTART_WINDOW_S),
     start_with_daemon: z.boolean().default(false),
+    /** Run the agent under bubblewrap: it sees only its folder, its build and the system (docs/security.md). */
+    isolate: z.boolean().default(false),
   })
   .strict();
 
@@ -72,7 +74,7 @@ export function parseAgentsConfig(text: string, path: string): AgentDefinition[]
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? describePath(issue.path) : 'the file';
-    throw new AgentsConfigError(`${path}: ${where} ${issue?.message ?? 'is invalid'}. See the agents.yaml fields in SPEC §2 (name, description, entry, env, secrets, auto_restart, max_restarts, start_with_daemon).`);
+    throw new AgentsConfigError(`${path}: ${where} ${issue?.message ?? 'is invalid'}. See the agents.yaml fields in SPEC §2 (name, description, entry, env, secrets, auto_restart, max_restarts, start_with_daemon, isolate).`);
   }
   const seen = new Set<string>();
   for (const agent of parsed.data.agents) {

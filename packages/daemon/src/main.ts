@@ -3,11 +3,12 @@
  * `opperator daemon start --foreground` in the terminal. It prints
  * "opperator daemon ready" once the control socket answers.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SecretStore } from '@opperator/secrets';
 import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
+import { BwrapIsolation } from './isolation.js';
 import { locateRuntimeSdk } from './runtime-sdk.js';
 import { prepareSocketDirectory } from './socket-directory.js';
 import { AgentProcessRecords, stopLeftoverAgents } from './supervisor/index.js';
@@ -56,7 +57,9 @@ const launch = await chooseLaunch(
 
 // Every agent process is recorded while it runs: a daemon killed with SIGKILL leaves them behind, the next one stops them.
 const processRecords = new AgentProcessRecords(join(config.stateDir, 'agent-processes'));
-daemon = new Daemon({ config, launch, secrets, processOptions: { processRecords } });
+// Agents with `isolate: true` run under bubblewrap, seeing neither the home (agents.yaml, secrets, other agents) nor the socket.
+const isolation = new BwrapIsolation({ searchPath: config.agentBaseEnv.PATH ?? '', protectedPaths: [config.home, dirname(config.socketPath)], readOnlyPaths: (name) => launch.readOnlyPaths?.(name) ?? [] });
+daemon = new Daemon({ config, launch, secrets, processOptions: { processRecords, isolation } });
 try {
   // A home too deep for a socket path has its socket in a short private directory (controlSocketLocation).
   if (config.socketShortened) await prepareSocketDirectory(config.socketPath);

@@ -7,6 +7,7 @@ import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { toTerminalText } from '../terminal-text.js';
 import { daemonSignInLines } from './doctor-daemon.js';
+import { isolationLines } from './doctor-isolation.js';
 import { openSecretStore } from './secret-context.js';
 
 /**
@@ -35,6 +36,7 @@ export async function doctor(): Promise<void> {
   const agentsFile = new AgentsFile(join(config.home, 'agents.yaml'));
   lines.push('', 'Sign-in from this shell', ...(await signInLines(config)));
   lines.push('', 'Sign-in from the daemon (detached and scheduled runs)', ...(await daemonSignInLines(config, agentsFile)));
+  lines.push('', 'Agent isolation (isolate: true)', ...(await isolationLines(agentsFile)));
   lines.push('', 'Providers');
   const emulated = await agentsFile.emulated();
   if (emulated.length === 0) lines.push('  real:      every agent signs in to the real Google, GitHub and Microsoft');

@@ -101,9 +101,15 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
       };
     });
     this.setState('starting');
+    const run = this.isolated();
+    if ('unavailable' in run) {
+      this.startFailure = { code: 'AGENT_ISOLATION_UNAVAILABLE', message: run.unavailable };
+      this.finalize();
+      return started;
+    }
     try {
       const spawn = this.options.spawn ?? nodeSpawn;
-      this.child = spawn(this.options.command, this.options.args, { cwd: this.options.cwd, env: this.options.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      this.child = spawn(run.command, run.args, { cwd: this.options.cwd, env: run.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     } catch (error) {
       // Synchronous spawn failures (invalid arguments) produce neither a process nor an exit event.
       this.startFailure = { code: 'AGENT_SPAWN_FAILED', message: `could not be spawned (${JSON.stringify(this.options.command)})`, cause: error };
@@ -290,6 +296,14 @@ export class AgentProcess extends EventEmitter<AgentProcessEvents> {
     }
     this.emit('exit', this.exitInfo);
     this.onExited();
+  }
+
+  /** The command to spawn: as given, or wrapped by the isolation (never unisolated when isolation was asked for). */
+  private isolated(): { command: string; args: string[]; env: Record<string, string> } | { unavailable: string } {
+    const { command, args, env, cwd, isolate, isolation } = this.options;
+    if (!isolate) return { command, args, env };
+    if (!isolation) return { unavailable: 'asks for isolation (isolate: true in agents.yaml), but this daemon was built without any; it was not started unisolated' };
+    return isolation.wrap({ name: this.name, command, args, cwd, env });
   }
 
   /** Keeps {@link AgentProcessOptions.processRecords} current; a failure is logged, the agent runs on. */

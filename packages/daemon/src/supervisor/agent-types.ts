@@ -101,10 +101,44 @@ export interface AgentProcessOptions {
   /** Log lines quoted by start failures; default `LOG_TAIL_LINES` (20). */
   logTailLines?: number;
   spawn?: SpawnFunction;
+  /** Run the agent isolated (`isolate: true` in agents.yaml): through {@link isolation}, and never without it. */
+  isolate?: boolean;
+  /** How isolated agents are run (bubblewrap, see the daemon's `isolation.ts`); without it an isolated agent cannot start. */
+  isolation?: ProcessIsolation;
   /** Where the process is recorded while it runs, so a daemon started after a crash can stop it (see `stopLeftoverAgents`). */
   processRecords?: Pick<AgentProcessRecords, 'add' | 'remove' | 'dir'>;
   /** Clock for log times; default `Date.now`. */
   now?: () => number;
+}
+
+/**
+ * What an isolated run is asked to wrap.
+ *
+ * @example
+ * ```ts
+ * const run: IsolatedRun = { name: 'mail', command: process.execPath, args: ['runner.mjs', 'agent.mjs'], cwd: agentDir, env: { PATH } };
+ * ```
+ */
+export interface IsolatedRun {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Runs a process in a sandbox: returns the command that does (a wrapper
+ * such as bwrap, with the original command after it), or why it cannot,
+ * completing "Agent "name" …" with the cause and the fix.
+ *
+ * @example
+ * ```ts
+ * const isolation: ProcessIsolation = { wrap: (run) => ({ command: 'bwrap', args: ['--ro-bind', '/', '/', '--', run.command, ...run.args], env: run.env }) };
+ * ```
+ */
+export interface ProcessIsolation {
+  wrap(run: IsolatedRun): { command: string; args: string[]; env: Record<string, string> } | { unavailable: string };
 }
 
 /**

@@ -20,6 +20,8 @@ export {
   type AgentProcessEvents,
   type AgentProcessOptions,
   type AgentState,
+  type IsolatedRun,
+  type ProcessIsolation,
   type LogSource,
   type SpawnFunction,
 } from './agent-types.js';

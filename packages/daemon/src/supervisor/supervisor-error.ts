@@ -28,6 +28,8 @@ export type SupervisorErrorCode =
   | 'AGENT_WRITE_FAILED'
   /** The agent did not exit even after SIGKILL to its process group. */
   | 'AGENT_STOP_TIMEOUT'
+  /** The agent asks for isolation and it cannot be provided here (no bwrap, no namespaces); it was not started unisolated. */
+  | 'AGENT_ISOLATION_UNAVAILABLE'
   /** An option cannot work (negative timeout, `maxRestarts: -1`, ...). */
   | 'SUPERVISOR_INVALID_OPTIONS';
 
