@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isMap, isSeq, parseDocument, type Document, YAMLMap, YAMLSeq } from 'yaml';
 import { CliError } from './cli-error.js';
 
-const HEADER = '# Opperator agents: see SPEC §2 for the fields (name, description, entry, env, secrets, auto_restart, max_restarts, start_with_daemon).\n';
+const HEADER = '# Opperator agents: see SPEC §2 for the fields (name, description, entry, env, secrets, auto_restart, max_restarts, start_with_daemon, isolate).\n';
 
 /**
  * Edits agents.yaml in place, keeping the user's comments and formatting
