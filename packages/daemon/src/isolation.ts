@@ -93,8 +93,8 @@ export function describeHost(): HostPath[] {
   return host;
 }
 
-/** Why isolation cannot run here: `missing` (no bwrap), `no-namespaces` (it cannot create them), `failed` (anything else). */
-export type IsolationUnavailableReason = 'missing' | 'no-namespaces' | 'failed';
+/** Why isolation cannot run here: `unsupported-platform` (not Linux), `missing` (no bwrap), `no-namespaces` (it cannot create them), `failed` (anything else). */
+export type IsolationUnavailableReason = 'unsupported-platform' | 'missing' | 'no-namespaces' | 'failed';
 
 /** The outcome of {@link probeIsolation}. */
 export type IsolationProbe = { available: true; bwrap: string } | { available: false; reason: IsolationUnavailableReason; detail: string; fix: string };
@@ -110,7 +110,8 @@ export type IsolationProbe = { available: true; bwrap: string } | { available: f
  * if (!probe.available) console.log(`${probe.detail}; fix: ${probe.fix}`);
  * ```
  */
-export function probeIsolation(searchPath: string): IsolationProbe {
+export function probeIsolation(searchPath: string, platform: NodeJS.Platform = process.platform): IsolationProbe {
+  if (platform !== 'linux') return { available: false, reason: 'unsupported-platform', detail: `isolation uses bubblewrap, which runs on Linux only (this is ${platform})`, fix: 'run this agent on Linux, or remove `isolate: true` only if it may reach everything you can' };
   const bwrap = findExecutable('bwrap', searchPath);
   if (!bwrap) return { available: false, reason: 'missing', detail: 'bubblewrap (bwrap) is not installed', fix: 'install it: sudo apt-get install bubblewrap (Debian, Ubuntu), sudo dnf install bubblewrap (Fedora)' };
   const run = spawnSync(bwrap, [...SANDBOX_BASE, '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'true'], { encoding: 'utf8', timeout: ISOLATION_PROBE_TIMEOUT_MS });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BwrapIsolation, bwrapArguments, IsolationError, type HostPath } from '../src/isolation.js';
+import { BwrapIsolation, bwrapArguments, IsolationError, probeIsolation, type HostPath } from '../src/isolation.js';
 import { AgentProcess } from '../src/supervisor/index.js';
 import { fixtureOptions } from './supervisor/helpers.js';
 
@@ -65,6 +65,16 @@ describe('BwrapIsolation', () => {
     expect(isolation.wrap(run)).toEqual({ unavailable: expect.stringMatching(/isolate: true.*No permissions to create new namespace.*Fix: allow unprivileged user namespaces.*not started unisolated/) });
     isolation.wrap(run);
     expect(probes).toBe(2);
+  });
+});
+
+describe('probeIsolation', () => {
+  it('says where bwrap is missing, with the package to install', () => {
+    expect(probeIsolation('/nonexistent-dir', 'linux')).toMatchObject({ available: false, reason: 'missing', fix: expect.stringContaining('apt-get install bubblewrap') });
+  });
+
+  it('says isolation is Linux only elsewhere', () => {
+    expect(probeIsolation('/usr/bin', 'darwin')).toMatchObject({ available: false, reason: 'unsupported-platform', detail: expect.stringContaining('Linux only') });
   });
 });
 
