@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { AgentToDaemon, CommandDescriptor, InvalidLine, InvokingClient, Progress } from '@opperator/protocol';
+import { MAX_LINE_BYTES, type AgentToDaemon, type CommandDescriptor, type InvalidLine, type InvokingClient, type Progress } from '@opperator/protocol';
 import type { SecretStore } from '@opperator/secrets';
 import type { AgentSource } from './agent-build.js';
 import type { AgentLaunch } from './agent-launch.js';
@@ -204,13 +204,14 @@ export class AgentHost {
     }
   }
 
-  /** A `response` line the reader refused (past a wire limit) still ends its command: with an error instead of a wait forever. */
+  /** A `response` line the reader refused (past a wire limit, or not a valid response) still ends its command: with an error instead of a wait forever. */
   async #onInvalid(line: InvalidLine): Promise<void> {
-    if (line.kind !== 'invalid' || line.messageType !== 'response' || typeof line.id !== 'string') return;
+    if (line.kind === 'not-json' || line.messageType !== 'response' || typeof line.id !== 'string') return;
     const pending = this.#pending.get(line.id);
     if (!pending) return;
     this.#pending.delete(line.id);
-    const error = { code: AGENT_MESSAGE_REFUSED, message: `The agent's response ${line.problem}, past the daemon's limit; it was refused. Return a smaller or flatter result.` };
+    const problem = line.kind === 'oversized' ? `is ${line.bytes} bytes, over the ${MAX_LINE_BYTES}-byte line limit` : line.problem;
+    const error = { code: AGENT_MESSAGE_REFUSED, message: `The agent's response ${problem}; it was refused. Return a smaller or flatter result.` };
     if (pending.task) await this.#deps.tasks.finish(line.id, { state: 'failed', error });
     pending.resolve({ ok: false, error });
   }

@@ -1,7 +1,7 @@
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { controlRequestSchema, encodeMessage, readMessages, type ControlMessage, type ControlRequest, type InvalidLine } from '@opperator/protocol';
+import { controlRequestSchema, encodeMessage, MAX_LINE_BYTES, readMessages, type ControlMessage, type ControlRequest, type InvalidLine } from '@opperator/protocol';
 import { DaemonError } from './daemon-error.js';
 
 /**
@@ -21,7 +21,7 @@ export const MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
 export const CONTROL_SERVER_ERROR = {
   /** The request line nests deeper than the protocol's MAX_MESSAGE_DEPTH. */
   REQUEST_TOO_DEEP: 'DAEMON_REQUEST_TOO_DEEP',
-  /** The request line holds more entries than the protocol's MAX_MESSAGE_ENTRIES. */
+  /** The request line holds more entries than the protocol's MAX_MESSAGE_ENTRIES, or is longer than MAX_LINE_BYTES. */
   REQUEST_TOO_LARGE: 'DAEMON_REQUEST_TOO_LARGE',
   /** The result could not be encoded (a cycle, too deep). */
   RESULT_UNENCODABLE: 'DAEMON_RESULT_UNENCODABLE',
@@ -127,7 +127,11 @@ export class ControlServer {
 
   /** Answers a line that is not a request when it tells its id; a line without one has nobody to answer (the client's own bug). */
   #refuse(socket: Socket, line: InvalidLine): void {
-    if (line.kind !== 'invalid' || line.id === undefined) return;
+    if (line.kind === 'not-json' || line.id === undefined) return;
+    if (line.kind === 'oversized') {
+      this.#send(socket, { type: 'response', id: line.id, ok: false, error: { code: CONTROL_SERVER_ERROR.REQUEST_TOO_LARGE, message: `The request was refused: it is ${line.bytes} bytes, over the ${MAX_LINE_BYTES}-byte line limit.` } });
+      return;
+    }
     const code = line.limit === 'depth' ? CONTROL_SERVER_ERROR.REQUEST_TOO_DEEP : line.limit === 'entries' ? CONTROL_SERVER_ERROR.REQUEST_TOO_LARGE : 'DAEMON_BAD_REQUEST';
     this.#send(socket, { type: 'response', id: line.id, ok: false, error: { code, message: `The request was refused: it ${line.problem}.` } });
   }

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
-import { MAX_MESSAGE_DEPTH } from '@opperator/protocol';
+import { MAX_LINE_BYTES, MAX_MESSAGE_DEPTH } from '@opperator/protocol';
 import { MAX_SECTION_BYTES, MAX_SECTIONS_PER_AGENT } from '../src/stores/section-store.js';
 import { MAX_TASK_VALUE_BYTES } from '../src/stores/task-store.js';
 import { HOSTILE_AGENT } from './hostile/hostile-agent.js';
@@ -55,6 +55,12 @@ describe('hostile input on the control socket', () => {
     await expectHealthy();
   });
 
+  it('answers a request over the line limit with an error of its own instead of leaving it waiting', async () => {
+    const answer = await client.sendRaw(`{"id":"huge","method":"agent.list","params":{"p":"${'p'.repeat(MAX_LINE_BYTES)}"}}`, 'huge');
+    expect(answer).toMatchObject({ ok: false, error: { code: 'DAEMON_REQUEST_TOO_LARGE' } });
+    await expectHealthy();
+  });
+
   it('stores large task arguments and results apart from the record: the caller still gets the whole result', async () => {
     const args = { big: 'a'.repeat(MAX_TASK_VALUE_BYTES * 4), resultBytes: MAX_TASK_VALUE_BYTES * 4 };
     const answer = await client.request('agent.invoke', { name: 'hostile', command: 'work', args });
@@ -82,6 +88,12 @@ describe('hostile lines on the agent pipe', () => {
     expect(answer).toMatchObject({ ok: true, result: { ok: false, error: { code: 'AGENT_MESSAGE_REFUSED' } } });
     const { taskId } = (answer as { result: { taskId: string } }).result;
     expect(await client.request('task.get', { id: taskId })).toMatchObject({ ok: true, result: { state: 'failed', error: { code: 'AGENT_MESSAGE_REFUSED' } } });
+    await expectHealthy();
+  });
+
+  it('fails the command whose response is over the line limit, instead of leaving its caller waiting', async () => {
+    const answer = await client.request('agent.invoke', { name: 'hostile', command: 'big-result' });
+    expect(answer).toMatchObject({ ok: true, result: { ok: false, error: { code: 'AGENT_MESSAGE_REFUSED' } } });
     await expectHealthy();
   });
 

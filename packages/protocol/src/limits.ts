@@ -16,7 +16,8 @@ export type MessageLimit = 'depth' | 'entries';
 
 /** The outcome of {@link scanMessageLimits}. */
 export type LimitScan =
-  | { ok: true }
+  /** Within the limits; `messageType` and `id` as below, when met. */
+  | { ok: true; messageType?: string; id?: string | number }
   | {
       ok: false;
       limit: MessageLimit;
@@ -119,7 +120,24 @@ export function scanMessageLimits(line: string, options: LimitOptions = {}): Lim
       i = end - 1;
     }
   }
-  return { ok: true };
+  return { ok: true, ...found };
+}
+
+/** Characters of an oversized line kept to tell its type and id (see {@link scanMessageLimits}). */
+export const OVERSIZED_HEAD_CHARS = 4096;
+
+/**
+ * The top-level `type` and `id` met in the first {@link OVERSIZED_HEAD_CHARS}
+ * characters of a line too long to read whole: whom to tell it was refused.
+ *
+ * @example
+ * ```ts
+ * describeHead('{"type":"response","id":"t1","result":"xxxx…'); // { messageType: 'response', id: 't1' }
+ * ```
+ */
+export function describeHead(head: string): { messageType?: string; id?: string | number } {
+  const scan = scanMessageLimits(head.slice(0, OVERSIZED_HEAD_CHARS));
+  return { ...(scan.messageType === undefined ? {} : { messageType: scan.messageType }), ...(scan.id === undefined ? {} : { id: scan.id }) };
 }
 
 function isNumberStart(code: number): boolean {

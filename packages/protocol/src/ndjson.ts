@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { z } from 'zod';
 import { MAX_LINE_BYTES } from './agent-messages.js';
-import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type MessageLimit } from './limits.js';
+import { describeHead, MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type MessageLimit } from './limits.js';
 
 /** A line that did not become a message. */
 export type InvalidLine =
@@ -15,8 +15,12 @@ export type InvalidLine =
    * when one could be read, so the reader can answer or fail that request.
    */
   | { kind: 'invalid'; messageType?: string; problem: string; limit?: MessageLimit; id?: string | number }
-  /** Longer than the limit; dropped without being read into memory whole. */
-  | { kind: 'oversized'; bytes: number };
+  /**
+   * Longer than the limit; dropped without being read into memory whole.
+   * `messageType` and `id` are the top-level ones met in its first 4,096
+   * characters, so the reader can fail the request or command it carried.
+   */
+  | { kind: 'oversized'; bytes: number; messageType?: string; id?: string | number };
 
 /** Options of {@link readMessages}. */
 export interface ReadMessagesOptions<T> {
@@ -47,6 +51,7 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let skippedBytes = 0; // > 0 while skipping the rest of an oversized line
+  let skippedHead: ReturnType<typeof describeHead> = {}; // what the start of the skipped line told
 
   const handleLine = (line: string) => {
     if (line.trim() === '') return;
@@ -83,8 +88,9 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
           skippedBytes += Buffer.byteLength(text);
           return;
         }
-        options.onInvalid({ kind: 'oversized', bytes: skippedBytes + Buffer.byteLength(text.slice(0, newline)) });
+        options.onInvalid({ kind: 'oversized', bytes: skippedBytes + Buffer.byteLength(text.slice(0, newline)), ...skippedHead });
         skippedBytes = 0;
+        skippedHead = {};
         text = text.slice(newline + 1);
         continue;
       }
@@ -92,6 +98,7 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
         buffer += text;
         if (Buffer.byteLength(buffer) > max) {
           skippedBytes = Buffer.byteLength(buffer);
+          skippedHead = describeHead(buffer);
           buffer = '';
         }
         return;
@@ -99,14 +106,14 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
       const line = buffer + text.slice(0, newline);
       buffer = '';
       text = text.slice(newline + 1);
-      if (Buffer.byteLength(line) > max) options.onInvalid({ kind: 'oversized', bytes: Buffer.byteLength(line) });
+      if (Buffer.byteLength(line) > max) options.onInvalid({ kind: 'oversized', bytes: Buffer.byteLength(line), ...describeHead(line) });
       else handleLine(line);
     }
   };
   const onEnd = () => {
     const rest = buffer + decoder.end();
     buffer = '';
-    if (skippedBytes > 0) options.onInvalid({ kind: 'oversized', bytes: skippedBytes + Buffer.byteLength(rest) });
+    if (skippedBytes > 0) options.onInvalid({ kind: 'oversized', bytes: skippedBytes + Buffer.byteLength(rest), ...skippedHead });
     else if (rest.trim() !== '') handleLine(rest);
   };
   stream.on('data', onData);

@@ -60,3 +60,16 @@ describe('message limits', () => {
     expect(() => encodeMessage({ deep })).toThrow(TypeError);
   });
 });
+
+describe('oversized lines', () => {
+  it('tell the type and id found at their start, whether they arrive whole or in parts', () => {
+    const whole = collect(agentToDaemonSchema);
+    whole.stream.write(`{"type":"response","id":"t1","ok":true,"result":"${'x'.repeat(2 * 1024 * 1024)}"}\n`);
+    const parts = collect(agentToDaemonSchema);
+    parts.stream.write(`{"type":"response","id":"t2","ok":true,"result":"`);
+    for (let i = 0; i < 3; i += 1) parts.stream.write('y'.repeat(512 * 1024));
+    parts.stream.write('"}\n');
+    expect(whole.invalid).toEqual([{ kind: 'oversized', bytes: expect.any(Number), messageType: 'response', id: 't1' }]);
+    expect(parts.invalid).toEqual([{ kind: 'oversized', bytes: expect.any(Number), messageType: 'response', id: 't2' }]);
+  });
+});

@@ -10,7 +10,7 @@ const nested = (depth) => '['.repeat(depth) + ']'.repeat(depth);
 const raw = (line) => new Promise((resolve) => (process.stdout.write(line + '\\n') ? resolve(undefined) : process.stdout.once('drain', resolve)));
 
 // Sees the daemon's messages too (the SDK reads the same stdin): answers
-// deep-result commands itself with a response the SDK could never encode.
+// deep-result and big-result commands itself, with responses the SDK would never send.
 let input = '';
 process.stdin.on('data', (chunk) => {
   input += chunk.toString('utf8');
@@ -18,6 +18,7 @@ process.stdin.on('data', (chunk) => {
     const message = JSON.parse(input.slice(0, newline));
     input = input.slice(newline + 1);
     if (message.type === 'command' && message.name === 'deep-result') void raw('{"type":"response","id":' + JSON.stringify(message.id) + ',"ok":true,"result":' + nested(20000) + '}');
+    if (message.type === 'command' && message.name === 'big-result') void raw('{"type":"response","id":' + JSON.stringify(message.id) + ',"ok":true,"result":"' + 'b'.repeat(2 * 1024 * 1024) + '"}');
   }
 });
 
@@ -46,6 +47,7 @@ export default class Hostile extends Agent {
     this.registerCommand('work', async (args) => ({ bytes: JSON.stringify(args).length, big: 'r'.repeat(Number(args.resultBytes ?? 0)) }), { async: true });
     this.registerCommand('echo', async (args) => args);
     this.registerCommand('deep-result', () => new Promise(() => undefined), { async: true });
+    this.registerCommand('big-result', () => new Promise(() => undefined));
     this.registerCommand('deep-log', async () => {
       await raw('{"type":"log","level":"info","message":"deep","fields":{"a":' + nested(20000) + '}}');
       return 'sent';
