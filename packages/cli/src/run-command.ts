@@ -1,3 +1,4 @@
+import { CONTROL_ERROR } from '@opperator/protocol';
 import { CliError, EXIT_CODES, type CliErrorKind } from './cli-error.js';
 import { toTerminalText } from './terminal-text.js';
 
@@ -10,14 +11,14 @@ const KIND_BY_CODE: Record<string, CliErrorKind> = {
   SECRET_VALUE_MISSING: 'notFound',
   SECRET_EXISTS: 'conflict',
   SECRET_KEYRING_UNAVAILABLE: 'unavailable',
-  DAEMON_NOT_RUNNING: 'unavailable',
+  [CONTROL_ERROR.NOT_RUNNING]: 'unavailable',
   // The daemon runs another version: unavailable until it is restarted (the message says how).
-  DAEMON_PROTOCOL_MISMATCH: 'unavailable',
-  DAEMON_AGENT_NOT_RUNNING: 'unavailable',
-  DAEMON_AGENT_NOT_FOUND: 'notFound',
-  DAEMON_COMMAND_NOT_FOUND: 'notFound',
-  DAEMON_TASK_NOT_FOUND: 'notFound',
-  DAEMON_BAD_REQUEST: 'usage',
+  [CONTROL_ERROR.PROTOCOL_MISMATCH]: 'unavailable',
+  [CONTROL_ERROR.AGENT_NOT_RUNNING]: 'unavailable',
+  [CONTROL_ERROR.AGENT_NOT_FOUND]: 'notFound',
+  [CONTROL_ERROR.COMMAND_NOT_FOUND]: 'notFound',
+  [CONTROL_ERROR.TASK_NOT_FOUND]: 'notFound',
+  [CONTROL_ERROR.BAD_REQUEST]: 'usage',
   DAEMON_ALREADY_RUNNING: 'conflict',
   DAEMON_AGENTS_CONFIG_INVALID: 'usage',
 };

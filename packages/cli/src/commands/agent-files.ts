@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access, mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AGENT_NAME_PATTERN } from '@opperator/protocol';
+import { AGENT_NAME_PATTERN, CONTROL_ERROR } from '@opperator/protocol';
 import { AgentsFile } from '../agents-file.js';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
@@ -39,7 +39,7 @@ export async function reloadDaemon(): Promise<void> {
       client.close();
     }
   } catch (err) {
-    if (!(err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
+    if (!(err instanceof DaemonClientError && err.code === CONTROL_ERROR.NOT_RUNNING)) throw err;
   }
 }
 

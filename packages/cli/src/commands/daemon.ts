@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import type { DaemonStatus } from '@opperator/protocol';
+import { CONTROL_ERROR, type DaemonStatus } from '@opperator/protocol';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
@@ -35,7 +35,7 @@ export async function tryStatus(socketPath: string): Promise<DaemonStatus | unde
       client.close();
     }
   } catch (err) {
-    if (err instanceof DaemonClientError && (err.code === 'DAEMON_NOT_RUNNING' || err.code === 'DAEMON_DISCONNECTED')) return undefined;
+    if (err instanceof DaemonClientError && (err.code === CONTROL_ERROR.NOT_RUNNING || err.code === CONTROL_ERROR.DISCONNECTED)) return undefined;
     throw err;
   }
 }
@@ -106,7 +106,7 @@ export async function daemonStop(): Promise<void> {
   try {
     client = await DaemonClient.connect(socketPath, { checkVersion: false });
   } catch (err) {
-    if (err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING') {
+    if (err instanceof DaemonClientError && err.code === CONTROL_ERROR.NOT_RUNNING) {
       process.stdout.write('The daemon is not running.\n');
       return;
     }

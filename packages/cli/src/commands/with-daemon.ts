@@ -1,3 +1,4 @@
+import { CONTROL_ERROR } from '@opperator/protocol';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths } from '../daemon-paths.js';
@@ -9,7 +10,7 @@ export async function connectDaemon(options: { start?: boolean } = {}): Promise<
   try {
     return await DaemonClient.connect(socketPath);
   } catch (err) {
-    if (options.start === false || !(err instanceof DaemonClientError && err.code === 'DAEMON_NOT_RUNNING')) throw err;
+    if (options.start === false || !(err instanceof DaemonClientError && err.code === CONTROL_ERROR.NOT_RUNNING)) throw err;
     const { startDaemonInBackground } = await import('./daemon.js');
     const { pid } = await startDaemonInBackground();
     process.stderr.write(`opperator: started the daemon (pid ${pid}).\n`);
