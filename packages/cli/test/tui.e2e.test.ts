@@ -140,7 +140,8 @@ describe('the TUI', () => {
     await ui.waitFor('disconnected');
     expect((await cli('daemon', 'start')).code).toBe(0);
     await ui.waitFor(/● connected/, 15_000);
-    await ui.waitFor(/› burst +stopped/);
+    // burst was started with s above and never stopped by the user: the new daemon brings it back (agent-restore).
+    await ui.waitFor(/› burst +running/);
   }, 60_000);
 });
 
