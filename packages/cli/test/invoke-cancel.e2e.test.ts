@@ -29,7 +29,10 @@ async function tasksOf(command: string): Promise<Array<{ id: string; state: stri
 }
 
 describe('Ctrl-C on agent invoke', () => {
-  it('cancels the foreground command it started and exits 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s cancels the foreground command it started and exits %i', async (signal, exitCode) => {
     const { DBUS_SESSION_BUS_ADDRESS: _bus, BROWSER: _browser, ...base } = process.env;
     const child = spawn(process.execPath, [CLI_PATH, 'agent', 'invoke', 'worker', 'long'], { env: { ...base, OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -38,8 +41,9 @@ describe('Ctrl-C on agent invoke', () => {
     for (let i = 0; i < 100 && (await tasksOf('long')).every((task) => task.state !== 'running'); i += 1) await sleep(100);
     const [running] = (await tasksOf('long')).filter((task) => task.state === 'running');
     expect(running).toBeDefined();
-    child.kill('SIGINT');
-    expect(await exited).toEqual({ code: 130, signal: null });
+    child.kill(signal);
+    expect(await exited).toEqual({ code: exitCode, signal: null });
+    expect(stderr).toContain(`cancelled task ${running!.id}.`);
     expect(stderr).toContain(running!.id);
     expect((await tasksOf('long')).find((task) => task.id === running!.id)?.state).toBe('cancelled');
   }, 30_000);
