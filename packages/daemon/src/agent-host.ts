@@ -42,6 +42,13 @@ interface PendingInvocation {
  */
 export const AGENT_MESSAGE_REFUSED = 'AGENT_MESSAGE_REFUSED';
 
+/**
+ * Commands one agent may have waiting for their response. Past it, invokes
+ * are refused with `DAEMON_AGENT_BUSY`: an agent that stops answering (or
+ * reading its stdin) must not make the daemon hold an unbounded queue.
+ */
+export const MAX_PENDING_COMMANDS = 1_000;
+
 /** How a command ended. */
 export type InvocationOutcome = { ok: true; result: unknown } | { ok: false; error: { message: string; code?: string } };
 
@@ -127,6 +134,9 @@ export class AgentHost {
   async invoke(command: string, args: Record<string, unknown>, options: { onProgress?: (progress: Progress) => void; client?: InvokingClient } = {}): Promise<{ task?: TaskRecord; outcome: Promise<InvocationOutcome> }> {
     if (this.state !== 'running') {
       throw new DaemonError('DAEMON_AGENT_NOT_RUNNING', `Agent ${this.definition.name} is ${this.state}. Start it: opperator agent start ${this.definition.name}`);
+    }
+    if (this.#pending.size >= MAX_PENDING_COMMANDS) {
+      throw new DaemonError('DAEMON_AGENT_BUSY', `Agent ${this.definition.name} has ${this.#pending.size} commands waiting for an answer, the most the daemon holds; try again once some finish, or restart it: opperator agent restart ${this.definition.name}`);
     }
     const descriptor = this.commands.find((c) => c.name === command);
     if (!descriptor) {

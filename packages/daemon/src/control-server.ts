@@ -17,6 +17,13 @@ export const CLIENT_PAUSE_BYTES = 1024 * 1024;
  */
 export const MAX_CLIENT_BACKLOG_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Requests of one client handled at once (streams it keeps open count too).
+ * Past it, the server stops reading that client until one ends: a client
+ * cannot queue unbounded work (and memory) in the daemon.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 256;
+
 /** Wire codes of requests refused by the server itself, before any handler. */
 export const CONTROL_SERVER_ERROR = {
   /** The request line nests deeper than the protocol's MAX_MESSAGE_DEPTH. */
@@ -114,13 +121,22 @@ export class ControlServer {
       disconnected.abort();
     });
     socket.on('error', () => socket.destroy());
-    // Backpressure: a client that does not read stops being read (see send), and reads on once its answers drained.
-    socket.on('drain', () => {
-      if (socket.isPaused()) socket.resume();
-    });
+    // Backpressure: a client that does not read, or has too many requests running, stops being read until both are back under their limits.
+    let inFlight = 0;
+    const resumeIfRoom = () => {
+      if (socket.isPaused() && inFlight < MAX_REQUESTS_IN_FLIGHT && socket.writableLength <= CLIENT_PAUSE_BYTES) socket.resume();
+    };
+    socket.on('drain', resumeIfRoom);
     readMessages(socket, {
       schema: controlRequestSchema,
-      onMessage: (request) => void this.#handle(socket, request, disconnected.signal),
+      onMessage: (request) => {
+        inFlight += 1;
+        if (inFlight >= MAX_REQUESTS_IN_FLIGHT) socket.pause();
+        void this.#handle(socket, request, disconnected.signal).finally(() => {
+          inFlight -= 1;
+          resumeIfRoom();
+        });
+      },
       onInvalid: (line) => this.#refuse(socket, line),
     });
   }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAgentHome, runCli, type TempDir } from '@opperator/testing';
-import { MAX_CLIENT_BACKLOG_BYTES } from '../src/control-server.js';
+import { MAX_PENDING_COMMANDS } from '../src/agent-host.js';
+import { MAX_CLIENT_BACKLOG_BYTES, MAX_REQUESTS_IN_FLIGHT } from '../src/control-server.js';
 import { MAX_SECTION_BYTES, MAX_SECTIONS_PER_AGENT } from '../src/stores/section-store.js';
 import { HOSTILE_AGENT } from './hostile/hostile-agent.js';
 import { isAlive, RawControlClient, residentMiB } from './hostile/control-client.js';
@@ -52,5 +53,24 @@ describe('a control client that does not read', () => {
     expect(isAlive(pid)).toBe(true);
     expect(await client.request('agent.list')).toMatchObject({ ok: true });
     expect(after - before).toBeLessThan(200);
+  }, 60_000);
+
+  it(`refuses commands past ${MAX_PENDING_COMMANDS} waiting for an agent that never answers, and answers everything else`, async () => {
+    const perClient = Math.floor(MAX_REQUESTS_IN_FLIGHT * 0.8);
+    const clients = await Promise.all(Array.from({ length: Math.ceil((MAX_PENDING_COMMANDS + 5) / perClient) }, () => RawControlClient.connect(join(home.path, 'run', 'daemon.sock'))));
+    const refused: string[] = [];
+    for (const hanging of clients) {
+      for (let i = 0; i < perClient; i += 1) {
+        // Never answered (the agent hangs), unless refused: only refusals come back.
+        void hanging.request('agent.invoke', { name: 'hostile', command: 'hang' }, 60_000).then((answer) => {
+          if (!answer.ok) refused.push(answer.error.code ?? '');
+        }, () => undefined);
+      }
+    }
+    const total = clients.length * perClient;
+    await expect.poll(() => refused.length, { timeout: 20_000 }).toBe(total - MAX_PENDING_COMMANDS);
+    expect(new Set(refused)).toEqual(new Set(['DAEMON_AGENT_BUSY']));
+    expect(await client.request('agent.list')).toMatchObject({ ok: true });
+    for (const hanging of clients) hanging.close();
   }, 60_000);
 });

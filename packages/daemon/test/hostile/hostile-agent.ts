@@ -48,6 +48,7 @@ export default class Hostile extends Agent {
     this.registerCommand('echo', async (args) => args);
     this.registerCommand('deep-result', () => new Promise(() => undefined), { async: true });
     this.registerCommand('big-result', () => new Promise(() => undefined));
+    this.registerCommand('hang', () => new Promise(() => undefined));
     this.registerCommand('deep-log', async () => {
       await raw('{"type":"log","level":"info","message":"deep","fields":{"a":' + nested(20000) + '}}');
       return 'sent';
