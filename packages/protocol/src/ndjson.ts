@@ -75,8 +75,9 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
       return;
     }
     const messageType = json && typeof json === 'object' && 'type' in json && typeof json.type === 'string' ? json.type.slice(0, 64) : undefined;
+    const id = idOf(json);
     const problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).slice(0, 3).join('; ');
-    options.onInvalid({ kind: 'invalid', problem, ...(messageType === undefined ? {} : { messageType }) });
+    options.onInvalid({ kind: 'invalid', problem, ...(messageType === undefined ? {} : { messageType }), ...(id === undefined ? {} : { id }) });
   };
 
   const onData = (chunk: Buffer | string) => {
@@ -122,6 +123,15 @@ export function readMessages<T>(stream: Readable, options: ReadMessagesOptions<T
     stream.off('data', onData);
     stream.off('end', onEnd);
   };
+}
+
+/** The top-level `id` (or `requestId`) of an invalid message, when it is one that could be answered. */
+function idOf(json: unknown): string | number | undefined {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const record = json as Record<string, unknown>;
+  const id = 'id' in record ? record.id : record.requestId;
+  if (typeof id === 'string' && id.length >= 1 && id.length <= 128) return id;
+  return Number.isSafeInteger(id) ? (id as number) : undefined;
 }
 
 /**

@@ -73,3 +73,11 @@ describe('oversized lines', () => {
     expect(parts.invalid).toEqual([{ kind: 'oversized', bytes: expect.any(Number), messageType: 'response', id: 't2' }]);
   });
 });
+
+describe('invalid messages', () => {
+  it('tell their id when it could be answered', () => {
+    const { stream, invalid } = collect(controlRequestSchema);
+    stream.write('{"id":1,"method":7}\n{"id":{"x":1},"method":7}\n{"id":"","method":"m","params":[]}\n{"id":"ok","params":[]}\n');
+    expect(invalid.map((line) => (line.kind === 'invalid' ? line.id : 'other'))).toEqual([1, undefined, undefined, 'ok']);
+  });
+});
