@@ -61,6 +61,11 @@ describe('hostile input on the control socket', () => {
     await expectHealthy();
   });
 
+  it('answers a line that is not a valid request when its id can be read, instead of leaving it waiting', async () => {
+    expect(await client.sendRaw('{"id":"bad","method":7}', 'bad')).toMatchObject({ ok: false, error: { code: 'DAEMON_BAD_REQUEST' } });
+    expect(await client.sendRaw('{"id":42,"method":"agent.list","params":[1,2]}', 42)).toMatchObject({ ok: false, error: { code: 'DAEMON_BAD_REQUEST' } });
+  });
+
   it('stores large task arguments and results apart from the record: the caller still gets the whole result', async () => {
     const args = { big: 'a'.repeat(MAX_TASK_VALUE_BYTES * 4), resultBytes: MAX_TASK_VALUE_BYTES * 4 };
     const answer = await client.request('agent.invoke', { name: 'hostile', command: 'work', args });
