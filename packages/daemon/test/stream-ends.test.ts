@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@opperator/testing';
@@ -65,5 +65,20 @@ describe('task persistence', () => {
     await tasks.flush();
     const stored = JSON.parse(await readFile(path, 'utf8')) as Array<{ id: string; progress: { progress: number } }>;
     expect(stored.find((t) => t.id === task.id)?.progress).toEqual({ progress: 1 });
+  });
+});
+
+describe('a tasks.json written before the bounds', () => {
+  it('loads with deep or large arguments left out, so later writes succeed', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const old = `[{"id":"t1","agent":"mail","command":"c","args":{"x":${deep}},"state":"succeeded","progress":{},"result":"${'r'.repeat(100_000)}","createdAt":1,"updatedAt":1}]`;
+    await writeFile(join(temp.path, 'tasks.json'), old);
+    const tasks = new TaskStore(temp.path);
+    await tasks.load();
+    expect(tasks.get('t1')).toMatchObject({ args: {}, omitted: { args: -1, result: 100_002 } });
+    expect(tasks.get('t1')?.result).toBeUndefined();
+    await tasks.create('mail', 'c', {}, undefined);
+    await tasks.flush();
+    expect(JSON.parse(await readFile(join(temp.path, 'tasks.json'), 'utf8'))).toHaveLength(2);
   });
 });

@@ -71,7 +71,8 @@ export class TaskStore {
 
   /** Loads the tasks of the previous daemon run, failing those it left running. */
   async load(now = Date.now()): Promise<void> {
-    const stored = await this.#file.read([]);
+    // Bounded as new records are: a file written before the bounds (or by hand) must not poison every later write.
+    const stored = (await this.#file.read([])).map(boundStored);
     this.#tasks = new Map(stored.map((task) => [task.id, task.state === 'running' ? { ...task, state: 'failed' as const, error: { message: 'daemon restarted while the task was running; it was not re-run', code: 'DAEMON_RESTARTED' }, updatedAt: now } : task]));
     this.#save();
     await this.#file.flush();
@@ -154,6 +155,17 @@ export class TaskStore {
 
 function cut(text: string): string {
   return text.length > MAX_TASK_TEXT_LENGTH ? `${text.slice(0, MAX_TASK_TEXT_LENGTH)}…` : text;
+}
+
+/** A stored record with its arguments and result left out when over the bound or not encodable. */
+function boundStored(task: TaskRecord): TaskRecord {
+  const argsBytes = encodedBytes(task.args) ?? -1;
+  const resultBytes = task.result === undefined ? 0 : (encodedBytes(task.result) ?? -1);
+  const keepArgs = argsBytes >= 0 && argsBytes <= MAX_TASK_VALUE_BYTES;
+  const keepResult = resultBytes >= 0 && resultBytes <= MAX_TASK_VALUE_BYTES;
+  if (keepArgs && keepResult) return task;
+  const { result, ...rest } = task;
+  return { ...rest, args: keepArgs ? task.args : {}, ...(keepResult && result !== undefined ? { result } : {}), omitted: { ...task.omitted, ...(keepArgs ? {} : { args: argsBytes }), ...(keepResult ? {} : { result: resultBytes }) } };
 }
 
 /** Progress with its texts cut to {@link MAX_TASK_TEXT_LENGTH}. */
