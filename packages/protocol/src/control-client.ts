@@ -82,8 +82,14 @@ export class ControlClient {
       schema: controlMessageSchema,
       maxLineBytes: MAX_RESPONSE_BYTES,
       onMessage: (message) => this.#receive(message),
-      // A response we cannot read must not leave the caller waiting forever.
-      onInvalid: (line) => this.#failAll(new ControlClientError(CONTROL_ERROR.BAD_RESPONSE, `The daemon sent a response this client cannot read (${line.kind}). ${protocolHint}`)),
+      // A response we cannot read must not leave the caller waiting forever: the request it names fails,
+      // or every pending one when no id could be read.
+      onInvalid: (line) => {
+        const error = new ControlClientError(CONTROL_ERROR.BAD_RESPONSE, `The daemon sent a response this client cannot read (${line.kind === 'oversized' ? `over ${MAX_RESPONSE_BYTES} bytes` : line.kind}). ${protocolHint}`);
+        const named = line.kind === 'not-json' || typeof line.id !== 'number' ? undefined : this.#pending.get(line.id);
+        if (named) named.reject(error);
+        else this.#failAll(error);
+      },
     });
     // A reset connection emits 'error' then 'close': the close fails what is pending, with the error as its cause.
     let socketError: Error | undefined;

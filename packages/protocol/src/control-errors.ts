@@ -25,6 +25,12 @@ export const CONTROL_ERROR = {
   /** No such task, or it is not running (`task.cancel`). */
   TASK_NOT_FOUND: 'DAEMON_TASK_NOT_FOUND',
   INTERNAL: 'DAEMON_INTERNAL',
+  /** The request line nests deeper than MAX_MESSAGE_DEPTH (limits.ts); refused unread. */
+  REQUEST_TOO_DEEP: 'DAEMON_REQUEST_TOO_DEEP',
+  /** The request line is longer than MAX_LINE_BYTES or holds more than MAX_MESSAGE_ENTRIES entries. */
+  REQUEST_TOO_LARGE: 'DAEMON_REQUEST_TOO_LARGE',
+  /** The method's result could not be encoded (a cycle, too deep). */
+  RESULT_UNENCODABLE: 'DAEMON_RESULT_UNENCODABLE',
   // Raised by a client.
   /** Nothing listens on the socket. */
   NOT_RUNNING: 'DAEMON_NOT_RUNNING',

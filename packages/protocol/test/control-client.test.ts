@@ -157,3 +157,25 @@ describe('ControlClient', () => {
     expect((await failure(ControlClient.connect(join(dir, 'none.sock')))).code).toBe(CONTROL_ERROR.NOT_RUNNING);
   });
 });
+
+describe('ControlClient and unreadable lines', () => {
+  it('fails only the request an unreadable response names, and every pending one when it names none', async () => {
+    answers.watch = 'never';
+    answers['agent.list'] = 'never';
+    const client = await ControlClient.connect(socketPath);
+    const watching = failure(client.request('watch'));
+    const listing = failure(client.request('agent.list'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [socket] = sockets;
+    // Not a control message (ok is not a boolean), with the id of agent.list (request 3, after hello and watch).
+    socket!.write(`${JSON.stringify({ type: 'response', id: 3, ok: 'maybe' })}\n`);
+    expect((await listing).code).toBe(CONTROL_ERROR.BAD_RESPONSE);
+    let settled = false;
+    void watching.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBe(false);
+    socket!.write('not json\n');
+    expect((await watching).code).toBe(CONTROL_ERROR.BAD_RESPONSE);
+    client.close();
+  });
+});
