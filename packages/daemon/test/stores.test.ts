@@ -19,7 +19,7 @@ afterEach(async () => {
 describe('agents.yaml', () => {
   it('applies defaults and keeps what is given', () => {
     const [agent] = parseAgentsConfig('agents:\n  - name: invoice-monitor\n    secrets: [gmail_id]\n    env: { LOG_LEVEL: info, RETRIES: 3 }\n', 'agents.yaml');
-    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false });
+    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false, isolate: false });
     expect(parseAgentsConfig('', 'agents.yaml')).toEqual([]);
   });
 
