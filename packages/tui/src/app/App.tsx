@@ -5,7 +5,7 @@ import { AppLayout, screenSizes, type AppOverlay } from '../views/AppLayout.js';
 import { DEFAULT_SECTION_CONTENT_LINES, focusedScrollLimit, sectionLineCounts } from '../views/sidebar-plan.js';
 import { taskDetailMaxTop } from '../views/TaskDetail.js';
 import { useDisplaySettings } from '../display-context.js';
-import { KEY_BINDINGS, keyIntent } from './keymap.js';
+import { KEY_BINDINGS, keyIntent, STATUS_HINTS } from './keymap.js';
 import { initialUi, reduceUi, type UiAction } from './ui-state.js';
 import { useSyncState } from './useSyncState.js';
 import { useAgentLogs } from './useAgentLogs.js';
@@ -253,7 +253,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
         height={height}
         connection={connection}
         {...(statusText ? { error: statusText } : {})}
-        hints={KEY_BINDINGS}
+        hints={STATUS_HINTS}
         agents={snapshot.agents}
         {...(ui.selectedAgent ? { selectedAgent: ui.selectedAgent } : {})}
         sections={sections}

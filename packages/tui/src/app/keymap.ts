@@ -71,6 +71,32 @@ export const KEY_BINDINGS: ReadonlyArray<{ key: string; label: string }> = [
 ];
 
 /**
+ * The bindings the status line offers, most important first and in short
+ * words: help and quit lead so they are never the ones dropped (the line keeps
+ * the leading hints that fit); then the agent's actions; moving about last
+ * (the help overlay lists everything, {@link KEY_BINDINGS}).
+ *
+ * @example
+ * ```ts
+ * STATUS_HINTS[0]; // { key: '?', label: 'help' }
+ * ```
+ */
+export const STATUS_HINTS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: '?', label: 'help' },
+  { key: 'q', label: 'quit' },
+  { key: '/', label: 'commands' },
+  { key: 's', label: 'start' },
+  { key: 'x', label: 'stop' },
+  { key: 'r', label: 'restart' },
+  { key: 'tab', label: 'logs/tasks' },
+  { key: 'enter', label: 'details' },
+  { key: 'e', label: 'secrets' },
+  { key: 'c', label: 'cancel' },
+  { key: '↑↓', label: 'move' },
+  { key: '←→', label: 'focus' },
+];
+
+/**
  * Maps a key press to an intent, given what is open: an overlay takes the
  * keys first (a stop confirmation only knows y/n/Esc; a task's details
  * scroll and close). ↑↓ and PgUp/PgDn mean "move" and "page" here; what
