@@ -91,6 +91,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
       if (currentUi().mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
     },
     onError: setNotice,
+    onDone: (command, outcome) => setNotice(`${command} ${outcome}`),
     onPasteBack: pasteField.offer,
     onEnded: (redirectUris) => redirectUris.forEach(pasteField.end),
   });

@@ -1,8 +1,9 @@
 import type { Key } from 'ink';
-import { progressSchema } from '@opperator/protocol';
+import { progressSchema, type InvokeOutcome } from '@opperator/protocol';
 import { messageOf, type TuiClient } from '../state/client.js';
 import type { CommandRow } from '../state/types.js';
 import { filterCommands } from '../views/command-filter.js';
+import { toCompactJson } from '../views/task-text.js';
 import { parseCommandLine } from './command-line.js';
 import type { PasteFieldRequest } from './usePasteField.js';
 import { typeInto } from './text-input.js';
@@ -56,6 +57,11 @@ export interface PaletteEvents {
   onStarted: (command: string) => void;
   /** A command could not start, or failed; the message is for the status line. */
   onError: (message: string) => void;
+  /**
+   * A command that has no task (a sync command) ran to its end: `outcome` is
+   * its result as one line (`done` with no result). Its failure goes to `onError`.
+   */
+  onDone?: (command: string, outcome: string) => void;
   /** An attached command's sign-in waits for the address a browser elsewhere ended on (paste-back). */
   onPasteBack?: (request: PasteFieldRequest) => void;
   /** An attached command ended: the sign-ins it asked to paste for (their redirect URIs) no longer wait. */
@@ -121,7 +127,7 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
     setPalette(undefined);
     if (!browser) {
       client.request('agent.invoke', { name: state.agent, command: parsed.command, args: parsed.args, detach: true }).then(
-        () => events.onStarted(parsed.command),
+        (outcome) => (hasTask(outcome) ? events.onStarted(parsed.command) : reportWithoutTask(parsed.command, outcome)),
         (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`),
       );
       return;
@@ -154,8 +160,10 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
         }
       } })
       .then(
-        () => {
-          start();
+        (outcome) => {
+          // A command with a task shows its end in the tasks pane; one without (sync) only here.
+          if (started || hasTask(outcome)) start();
+          else reportWithoutTask(parsed.command, outcome);
           ended();
         },
         (err: unknown) => {
@@ -163,6 +171,12 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
           events.onError(`${parsed.command}: ${messageOf(err)}`);
         },
       );
+  };
+
+  const reportWithoutTask = (command: string, outcome: InvokeOutcome) => {
+    if ('ok' in outcome && !outcome.ok) return events.onError(`${command} failed: ${outcome.error.message}`);
+    const result = 'result' in outcome ? outcome.result : undefined;
+    events.onDone?.(command, result === undefined || result === null ? 'done' : `done: ${toCompactJson(result)}`);
   };
 
   const handleKey = (input: string, key: Key): boolean => {
@@ -186,4 +200,9 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
   };
 
   return { palette, isOpen: () => currentPalette() !== undefined, open, handleKey };
+}
+
+/** Whether an `agent.invoke` answer names a task (detached, or an async command's): its end then shows in the tasks pane. */
+function hasTask(outcome: InvokeOutcome): boolean {
+  return 'detached' in outcome || outcome.taskId !== undefined;
 }

@@ -32,7 +32,7 @@ const sections: SectionRow[] = [
 const LOG_BURST = 5_000;
 
 /** An in-memory daemon: answers what the App asks and records every request. */
-function fakeDaemon() {
+function fakeDaemon(invokeAnswer?: unknown) {
   const requests: Array<{ method: string; params: Record<string, unknown> | undefined }> = [];
   const client: TuiClient = {
     // The typed request's shape (method, params, { onEvent }), answered loosely: each answer is what the method's schema describes.
@@ -44,7 +44,10 @@ function fakeDaemon() {
         'task.list': tasks,
         'agent.commands': [{ name: 'check_now', async: true }],
         'task.cancel': { cancelled: true },
+        // Detached: the daemon answers with the task it started.
+        'agent.invoke': { detached: true, task: tasks[0] },
       };
+      if (method === 'agent.invoke' && invokeAnswer !== undefined) return invokeAnswer as T;
       if (method === 'agent.invoke' && params?.detach !== true) {
         // Attached: the task starts, then the agent hands back a sign-in page to open where the user is.
         onEvent?.({ task: { id: 'task-attached', progressLabel: 'Checking' } });
@@ -73,8 +76,8 @@ function UnmountProbe({ onUnmount }: { onUnmount: () => void }): null {
 }
 afterEach(() => unmount?.());
 
-async function start(options: { saveMs?: number; browser?: { canOpen: boolean; open: (url: string) => Promise<void> } } = {}) {
-  const daemon = fakeDaemon();
+async function start(options: { saveMs?: number; browser?: { canOpen: boolean; open: (url: string) => Promise<void> }; invokeAnswer?: unknown } = {}) {
+  const daemon = fakeDaemon(options.invokeAnswer);
   const stored: Array<[string, string]> = [];
   const secrets = {
     missing: async (names: readonly string[]) => names.filter((name) => !stored.some(([n]) => n === name)),
@@ -172,6 +175,25 @@ describe('App', () => {
     expect(daemon.requests.find((r) => r.method === 'agent.invoke')?.params).toEqual({ name: 'mail', command: 'check_now', args: {}, client: { browser: true, paste: true } });
     expect(opened).toEqual(['http://127.0.0.1:9440/auth?state=s']);
     await waitFor((text) => text.includes('Started check_now'), 'the started notice');
+  });
+
+  // The finding: after /check_invoices (a sync command: no task) nothing said it ran or what it returned.
+  it.each([
+    ['detached', undefined],
+    ['attached', { canOpen: true, open: async () => undefined }],
+  ])('shows what a command without a task returned, or why it failed (%s)', async (_how, browser) => {
+    const done = await start({ invokeAnswer: { ok: true, result: { invoices: 2 } }, ...(browser ? { browser } : {}) });
+    await done.press('/c');
+    await done.waitFor((text) => text.includes('check_now'), 'the palette with the command');
+    await done.press('\r');
+    await done.waitFor((text) => text.includes('check_now done: {"invoices":2}'), 'the result');
+    expect(done.frame()).not.toContain('its progress is in the tasks pane');
+    unmount?.();
+    const failed = await start({ invokeAnswer: { ok: false, error: { code: 'AGENT_COMMAND_FAILED', message: 'IMAP login refused' } }, ...(browser ? { browser } : {}) });
+    await failed.press('/c');
+    await failed.waitFor((text) => text.includes('check_now'), 'the palette with the command');
+    await failed.press('\r');
+    await failed.waitFor((text) => text.includes('check_now failed: IMAP login refused'), 'the error');
   });
 
   it('follows a burst of log lines to the newest, keeping a bounded tail to scroll back through', async () => {
