@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
 import { runCommand } from './run-command.js';
+import { suggestName } from './suggest-name.js';
 
 /**
  * The `opperator` command tree. Every action loads its module only when it
@@ -9,8 +11,9 @@ import { runCommand } from './run-command.js';
 export function buildProgram(version: string): Command {
   const program = new Command('opperator')
     .description('Run OAuth-ready TypeScript agents in the background, with secrets in the OS keyring.')
-    .version(version)
+    .version(version, '-v, --version', 'print the version')
     .showHelpAfterError()
+    .showSuggestionAfterError()
     .configureOutput({ outputError: (text, write) => write(`opperator: ${text.replace(/^error: /, '')}`) })
     .exitOverride((err) => {
       // Commander's own usage errors (unknown command, missing argument) exit 2, like ours.
@@ -18,12 +21,18 @@ export function buildProgram(version: string): Command {
     });
 
   // No command: the TUI on a terminal, the help elsewhere (a pipe, a script).
-  program.action(() =>
-    runCommand(async () => {
+  // Any other word is a command that does not exist (the root takes no arguments).
+  program.action((_options: unknown, command: Command) => {
+    const [typed] = command.args;
+    if (typed !== undefined) {
+      const suggestion = suggestName(typed, program.commands.flatMap((sub) => [sub.name(), ...sub.aliases()]));
+      return program.error(`unknown command '${typed}'${suggestion ? `. Did you mean '${suggestion}'?` : ''}`, { code: 'commander.unknownCommand', exitCode: 2 });
+    }
+    return runCommand(async () => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) return void program.outputHelp();
       await (await import('./commands/tui.js')).openTui();
-    }),
-  );
+    });
+  });
 
   const secret = program.command('secret').description('store OAuth client credentials and other secrets in the OS keyring');
   const write = (mode: 'upsert' | 'create' | 'update') => (name: string, value: string | undefined) =>
@@ -103,31 +112,31 @@ export function buildProgram(version: string): Command {
     .command('install')
     .argument('<name>')
     .description("install the agent's own dependencies (npm) into its folder")
-    .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentInstall(name)));
+    .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentInstall(name), { agentName: name }));
   agent
     .command('delete')
     .argument('<name>')
     .description('stop an agent, remove it from agents.yaml, and move its folder aside')
-    .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentDelete(name)));
+    .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentDelete(name), { agentName: name }));
   for (const action of ['start', 'stop', 'restart'] as const) {
     agent
       .command(action)
       .argument('<name>')
       .description(`${action} an agent`)
-      .action((name: string) => runCommand(async () => (await import('./commands/agent-control.js')).agentLifecycle(action, name)));
+      .action((name: string) => runCommand(async () => (await import('./commands/agent-control.js')).agentLifecycle(action, name), { agentName: name }));
   }
   agent
     .command('commands')
     .argument('<name>')
     .option('--json', 'machine-readable output')
     .description("an agent's commands and their arguments")
-    .action((name: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentCommands(name, options)));
+    .action((name: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentCommands(name, options), { agentName: name }));
   agent
     .command('sections')
     .argument('<name>')
     .option('--json', 'machine-readable output')
     .description("an agent's sidebar sections")
-    .action((name: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentSections(name, options)));
+    .action((name: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentSections(name, options), { agentName: name }));
   agent
     .command('invoke')
     .argument('<name>')
@@ -136,8 +145,9 @@ export function buildProgram(version: string): Command {
     .option('--json', 'print the result as JSON')
     .option('--detach', 'return the task id at once instead of waiting')
     .description('run a command; progress streams to stderr until the result')
+    .addHelpText('after', INVOKE_EXAMPLES)
     .action((name: string, command: string, options: { args?: string; json?: boolean; detach?: boolean }) =>
-      runCommand(async () => (await import('./commands/agent-invoke.js')).agentInvoke(name, command, options)),
+      runCommand(async () => (await import('./commands/agent-invoke.js')).agentInvoke(name, command, options), { agentName: name }),
     );
   agent
     .command('logs')
@@ -146,22 +156,25 @@ export function buildProgram(version: string): Command {
     .option('-n, --lines <count>', 'how many past lines', '100')
     .option('--json', 'one JSON object per line')
     .description("an agent's log")
-    .action((name: string, options: { follow?: boolean; lines?: string; json?: boolean }) => runCommand(async () => (await import('./commands/agent-logs.js')).agentLogs(name, options)));
+    .action((name: string, options: { follow?: boolean; lines?: string; json?: boolean }) => runCommand(async () => (await import('./commands/agent-logs.js')).agentLogs(name, options), { agentName: name }));
 
   const task = program.command('task').description('async commands and their progress');
   task
     .command('list')
     .option('--agent <name>', 'only this agent')
     .option('--json', 'machine-readable output')
+    .description('tasks with their agent, command and state')
     .action((options: { agent?: string; json?: boolean }) => runCommand(async () => (await import('./commands/task.js')).taskList(options)));
   task
     .command('get')
     .argument('<id>')
     .option('--json', 'machine-readable output')
+    .description("one task: its state, progress and result or error")
     .action((id: string, options: { json?: boolean }) => runCommand(async () => (await import('./commands/task.js')).taskGet(id, options)));
   task
     .command('cancel')
     .argument('<id>')
+    .description('cancel a running task')
     .action((id: string) => runCommand(async () => (await import('./commands/task.js')).taskCancel(id)));
 
   const sandbox = program.command('sandbox').description('the local OAuth authorization server + demo API, for trying flows with no account anywhere');
@@ -191,5 +204,11 @@ export function buildProgram(version: string): Command {
     .description('check the keyring and the browser opener, and say how to fix problems')
     .action(() => runCommand(async () => (await import('./commands/doctor.js')).doctor()));
 
+  program.addHelpText('after', `${ROOT_EXAMPLES}\n${ENVIRONMENT}\n${EXIT_CODE_TEXT}`);
+  // Set last, so subcommands do not inherit them: \`help [command]\` at the root
+  // (which commander leaves out when the root has an action), and extra words
+  // reach the root action, which names them as unknown commands.
+  program.helpCommand(true);
+  program.allowExcessArguments(true);
   return program;
 }

@@ -23,23 +23,51 @@ const KIND_BY_CODE: Record<string, CliErrorKind> = {
   DAEMON_AGENTS_CONFIG_INVALID: 'usage',
 };
 
+/** Options of {@link runCommand}. */
+export interface RunCommandOptions {
+  /** The agent name the command was given: an unknown one gets a did-you-mean from agents.yaml. */
+  agentName?: string;
+}
+
 /**
  * Runs a command's action: on failure prints `opperator: <message>` to stderr
  * (messages already name the fix; remote text in them is neutralised, see
  * terminal-text.ts) and exits with the code of the error's kind.
+ *
+ * @example
+ * ```ts
+ * await runCommand(async () => agentLifecycle('start', name), { agentName: name });
+ * ```
  */
-export async function runCommand(action: () => Promise<void>): Promise<void> {
+export async function runCommand(action: () => Promise<void>, options: RunCommandOptions = {}): Promise<void> {
   try {
     await action();
   } catch (err) {
     const kind = err instanceof CliError ? err.kind : kindOf(err);
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`opperator: ${toTerminalText(message, { multiline: true })}\n`);
+    const hint = codeOf(err) === CONTROL_ERROR.AGENT_NOT_FOUND && options.agentName !== undefined ? await agentSuggestion(options.agentName) : '';
+    process.stderr.write(`opperator: ${toTerminalText(message + hint, { multiline: true })}\n`);
     process.exitCode = EXIT_CODES[kind];
   }
 }
 
+/** " Did you mean NAME?" for the agent in agents.yaml closest to `typed`, else "". */
+async function agentSuggestion(typed: string): Promise<string> {
+  const [{ join }, { readConfig }, { AgentsFile }, { suggestName }] = await Promise.all([import('node:path'), import('./config.js'), import('./agents-file.js'), import('./suggest-name.js')]);
+  try {
+    const suggestion = suggestName(typed, await new AgentsFile(join(readConfig().home, 'agents.yaml')).names());
+    return suggestion ? ` Did you mean ${suggestion}?` : '';
+  } catch (err) {
+    // No readable agents.yaml: the not-found message stands on its own.
+    if (err instanceof CliError || (err instanceof Error && 'code' in err)) return '';
+    throw err;
+  }
+}
+
+function codeOf(err: unknown): string {
+  return err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
+}
+
 function kindOf(err: unknown): CliErrorKind {
-  const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
-  return KIND_BY_CODE[code] ?? 'failure';
+  return KIND_BY_CODE[codeOf(err)] ?? 'failure';
 }

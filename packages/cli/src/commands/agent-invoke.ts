@@ -22,12 +22,7 @@ export const CANCEL_WAIT_MS = 10_000;
 export async function agentInvoke(name: string, command: string, options: { args?: string; json?: boolean; detach?: boolean }): Promise<void> {
   let args: Record<string, unknown> = {};
   if (options.args !== undefined) {
-    try {
-      args = JSON.parse(options.args) as Record<string, unknown>;
-    } catch {
-      throw new CliError('usage', `--args must be a JSON object, e.g. --args '{"folder":"INBOX"}'.`);
-    }
-    if (!args || typeof args !== 'object' || Array.isArray(args)) throw new CliError('usage', `--args must be a JSON object, e.g. --args '{"folder":"INBOX"}'.`);
+    args = parseArgsOption(options.args);
   }
   let label = command;
   const detach = options.detach === true;
@@ -86,10 +81,28 @@ export async function agentInvoke(name: string, command: string, options: { args
   }
   if (!outcome.ok) {
     if (options.json) process.stdout.write(`${toTerminalJson(outcome)}\n`);
+    // Arguments the agent refused are the caller's mistake (a usage error), not the command failing.
+    if (outcome.error.code !== undefined && REFUSED_ARGUMENT_CODES.has(outcome.error.code)) throw new CliError('usage', `${name} ${command}: ${outcome.error.message} (see: opperator agent commands ${name})`);
     throw new CliError('commandFailed', `${name} ${command} failed: ${outcome.error.message}`);
   }
   if (options.json) process.stdout.write(`${toTerminalJson(outcome.result)}\n`);
   else process.stdout.write(`${typeof outcome.result === 'string' ? toTerminalText(outcome.result, { multiline: true }) : toTerminalJson(outcome.result, 2)}\n`);
+}
+
+/** Error codes with which an agent refuses a command's arguments (the SDK's COMMAND_ERROR_CODES.invalidArguments, its SdkError). */
+const REFUSED_ARGUMENT_CODES: ReadonlySet<string> = new Set(['INVALID_ARGUMENTS', 'SDK_INVALID_ARGUMENT']);
+
+/** `--args`: a JSON object, else a usage error with JSON.parse's reason. */
+function parseArgsOption(text: string): Record<string, unknown> {
+  const example = `e.g. --args '{"folder":"INBOX"}'`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CliError('usage', `--args must be a JSON object, ${example}: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new CliError('usage', `--args must be a JSON object, ${example}; got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`);
+  return value as Record<string, unknown>;
 }
 
 /** Opens a page the agent asked for in the user's browser; when that fails, shows the URL to open by hand. */

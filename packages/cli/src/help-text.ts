@@ -1,0 +1,43 @@
+import { EXIT_CODES } from './cli-error.js';
+
+/** Examples shown at the end of `opperator --help`. */
+export const ROOT_EXAMPLES = `
+Examples:
+  $ opperator                                   open the terminal UI
+  $ opperator agent bootstrap mail --template oauth --provider google
+  $ opperator daemon start && opperator agent start mail
+  $ opperator agent invoke mail check_invoices --args '{"folder":"INBOX"}'
+  $ opperator agent logs mail -f
+  $ opperator help agent                        the help of a command`;
+
+/** Examples shown at the end of `opperator agent invoke --help`. */
+export const INVOKE_EXAMPLES = `
+Examples:
+  $ opperator agent commands mail               the commands and their arguments
+  $ opperator agent invoke mail check_invoices
+  $ opperator agent invoke mail search --args '{"query":"from:billing","limit":5}' --json
+  $ opperator agent invoke mail sync --detach   prints the task id; then: opperator task get ID`;
+
+/** The variables config.ts reads, for `opperator --help`. */
+export const ENVIRONMENT = `
+Environment:
+  OPPERATOR_HOME           where agents.yaml, agents, logs and the socket live (default $XDG_CONFIG_HOME/opperator)
+  OPPERATOR_SECRET_STORE   keyring or file; unset chooses automatically (the keyring when it works)
+  XDG_CONFIG_HOME          the config directory (default ~/.config); daemon install writes its unit there
+  XDG_RUNTIME_DIR          where the control socket goes when the home is too deep for one
+  BROWSER                  the command that opens sign-in pages
+  DISPLAY, WAYLAND_DISPLAY whether a browser can open here
+  NO_COLOR                 no colour in the output
+  SSH_CONNECTION           signing in over SSH: sign-in hints name the ssh -L forward to use`;
+
+/** What each exit code means, for `opperator --help` (the map is EXIT_CODES in cli-error.ts). */
+export const EXIT_CODE_TEXT = `
+Exit codes:
+  ${EXIT_CODES.ok}    success
+  ${EXIT_CODES.failure}    unexpected failure (I/O, a keyring that failed mid-operation)
+  ${EXIT_CODES.usage}    usage: bad arguments, names, values or environment variables; arguments an agent refused
+  ${EXIT_CODES.notFound}    not found: the agent, command, task or secret does not exist
+  ${EXIT_CODES.conflict}    conflict: it already exists
+  ${EXIT_CODES.unavailable}    unavailable: the daemon, the agent or the keyring is not running or usable
+  ${EXIT_CODES.commandFailed}    the agent ran the command and it failed
+  130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
