@@ -47,8 +47,9 @@ describe('daemon, agents and CLI', () => {
     const ok = await cli('agent', 'invoke', 'worker', 'echo', '--args', '{"text":"hi"}', '--json');
     expect(ok).toMatchObject({ code: 0 });
     expect(JSON.parse(ok.stdout)).toEqual({ echoed: 'hi' });
+    // Arguments the command's schema refuses are a usage error (2), not a failed agent (6).
     const bad = await cli('agent', 'invoke', 'worker', 'echo', '--args', '{"text":5}');
-    expect(bad.code).toBe(6);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/text/);
   });
 
