@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messageOf, type ConnectClient } from '../state/client.js';
 import { AppLayout, screenSizes, type AppOverlay } from '../views/AppLayout.js';
 import { DEFAULT_SECTION_CONTENT_LINES, focusedScrollLimit, sectionLineCounts } from '../views/sidebar-plan.js';
+import { staleNoteRows } from '../views/stale-sections.js';
 import { taskDetailMaxTop } from '../views/TaskDetail.js';
 import { useDisplaySettings } from '../display-context.js';
 import { KEY_BINDINGS, keyIntent, STATUS_HINTS } from './keymap.js';
@@ -158,7 +159,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
             lineCounts: sectionLineCounts(sections, screen.sizes.leftColumns),
             collapsed: agentCollapsed(ui.collapsed, agent),
             focusedId: focused?.id,
-            height: screen.sizes.sidebarRows,
+            height: screen.sizes.sidebarRows - staleNoteRows(snapshot.agents.find((a) => a.name === agent), sections, screen.sizes.leftColumns).length,
             maxContentLines: DEFAULT_SECTION_CONTENT_LINES,
           });
           return dispatch({ type: 'scroll-section', delta: by(screen.sizes.sidebarRows - 3), maxTop });

@@ -19,6 +19,7 @@ import { TasksPane } from './TasksPane.js';
 import { signInPrompt } from './sign-in-prompt.js';
 import { MIN_BODY_ROWS_UNDER_STRIP, signInStripLines, type PasteFieldView, type StripLine } from './sign-in-strip.js';
 import { SignInStrip } from './SignInStrip.js';
+import { staleNoteRows } from './stale-sections.js';
 
 // Memoised: a spinner tick or one section update re-renders only the part
 // whose props changed, not the whole screen (each full Ink render costs ~20 ms
@@ -131,6 +132,9 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
   const { color } = useDisplaySettings();
   const { sizes, strip } = screenSizes(width, height, agents.length, props.tasks, props);
   const accent = (active: boolean): string | undefined => (color && active ? 'cyan' : undefined);
+  // A stopped agent's sections are what it last wrote: a dim note over them says so, in rows taken from the sidebar.
+  const staleRows = staleNoteRows(agents.find((agent) => agent.name === selectedAgent), props.sections, sizes.leftColumns).slice(0, sizes.sidebarRows);
+  const sidebarRows = sizes.sidebarRows - staleRows.length;
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Box flexDirection="row" height={sizes.bodyRows} overflow="hidden">
@@ -142,14 +146,19 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
           <Text bold color={accent(focus === 'sections')} inverse={focus === 'sections'} wrap="truncate-end">
             Sections{selectedAgent === undefined ? '' : ` · ${toDisplayText(selectedAgent)}`}
           </Text>
-          {sizes.sidebarRows > 0 && (
+          {staleRows.map((row, index) => (
+            <Text key={index} dimColor wrap="truncate-end">
+              {row}
+            </Text>
+          ))}
+          {sidebarRows > 0 && (
             <MemoSidebar
               sections={props.sections}
               collapsed={props.collapsedSections}
               focusedId={props.focusedSectionId}
               focusedScrollTop={props.focusedSectionScrollTop}
               width={sizes.leftColumns}
-              height={sizes.sidebarRows}
+              height={sidebarRows}
               emptyText={selectedAgent === undefined ? 'No agent selected.' : 'No sections.'}
             />
           )}

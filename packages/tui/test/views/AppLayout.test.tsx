@@ -165,3 +165,29 @@ describe('AppLayout', () => {
     expect(hasColor(frameOf(<AppLayout {...base(80, 24)} />, { columns: 80 }))).toBe(true);
   });
 });
+
+// The issue's finding: a stopped agent's section still said "✓ Running" (the
+// daemon keeps what the agent last wrote), with nothing saying it is stale.
+describe('AppLayout with a stopped agent', () => {
+  const lastShown = new Date(2024, 0, 1, 9, 5, 30).getTime();
+  const kept: SectionRow[] = [{ id: 'status', title: 'Status', content: "<c fg='green'>✓ Running</c>", collapsed: false, updatedAt: lastShown }];
+  const left = (lines: string[], columns: number) => lines.map((line) => line.slice(0, columns).trimEnd()).join('\n');
+
+  it.each([
+    [80, 24],
+    [120, 35],
+  ])('says at %i×%i that its sections are as it last showed them', (width, height) => {
+    for (const name of ['syncer', 'github-watch']) {
+      const lines = linesOf(frameOf(<AppLayout {...base(width, height)} selectedAgent={name} sections={kept} focusedSectionId="status" />, { columns: width, rows: height }));
+      const column = left(lines, layoutSizes(width, height, agents.length).leftColumns);
+      const state = name === 'syncer' ? 'stopped' : 'crashed';
+      expect(column.replace(/\s+/g, ' ')).toContain(`(agent ${state}; last shown 09:05)`);
+      expect(column).toContain('✓ Running');
+    }
+  });
+
+  it('says nothing of the kind for a running agent', () => {
+    const lines = linesOf(frameOf(<AppLayout {...base(120, 35)} sections={kept} focusedSectionId="status" />, { columns: 120, rows: 35 }));
+    expect(lines.join('\n')).not.toContain('last shown');
+  });
+});
