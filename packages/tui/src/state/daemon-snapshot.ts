@@ -93,6 +93,11 @@ function applySectionChange(snapshot: DaemonSnapshot, change: Extract<WatchEvent
 }
 
 function applyTask(snapshot: DaemonSnapshot, task: TaskRow): DaemonSnapshot {
+  // An ended task never runs again: a late record of it while running (an
+  // older watch event, a listing taken before it ended) would bring back its
+  // last progress ("Waiting for you to finish…") as if it still waited.
+  const kept = snapshot.tasks.find((t) => t.id === task.id);
+  if (kept && kept.state !== 'running' && (task.state === 'running' || task.updatedAt < kept.updatedAt)) return snapshot;
   const others = snapshot.tasks.filter((t) => t.id !== task.id);
   const tasks = [task, ...others].sort((a, b) => b.createdAt - a.createdAt);
   return { ...snapshot, tasks: tasks.slice(0, MAX_TASKS_KEPT) };

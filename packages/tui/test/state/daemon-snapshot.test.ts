@@ -53,3 +53,18 @@ describe('merging listed state with what the watch already delivered', () => {
     expect(s.tasks.map((t) => `${t.id}:${t.state}`)).toEqual(['t1:succeeded', 't0:failed']);
   });
 });
+
+// The issue's finding: a failed task still read "Waiting for you to finish…":
+// a late record of it while running must not bring that back.
+describe('an ended task', () => {
+  const running: TaskRow = { id: 't', agent: 'mail', command: 'authorize_gmail', state: 'running', progress: { text: 'Waiting for you to finish...' }, createdAt: 1, updatedAt: 5 };
+  const failed: TaskRow = { ...running, state: 'failed', error: { message: 'the device code expired' }, updatedAt: 9 };
+
+  it('stays ended when a record of it while running arrives late, from the watch or a listing', () => {
+    let s = applyWatchEvent(EMPTY_SNAPSHOT, { task: failed });
+    s = applyWatchEvent(s, { task: running });
+    expect(s.tasks).toEqual([failed]);
+    s = withTasks(s, [{ ...running, updatedAt: 10 }]);
+    expect(s.tasks).toEqual([failed]);
+  });
+});
