@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { CONTROL_ERROR, type DaemonStatus } from '@opperator/protocol';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
 import { daemonPaths, daemonScript } from '../daemon-paths.js';
-import { startInterruptibly } from '../interrupt.js';
+import { startFailure, startInBackground } from '../background-start.js';
 import { waitForExit } from '../process-exit.js';
 
 /** How long `daemon start` waits for the socket to answer. */
@@ -64,39 +60,17 @@ export async function daemonStart(options: { foreground?: boolean }): Promise<vo
  */
 export async function startDaemonInBackground(): Promise<{ pid: number; logPath: string }> {
   const { socketPath, logPath } = daemonPaths(readConfig());
-  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
-  const logFd = openSync(logPath, 'a', 0o600);
-  let exited: number | null | undefined;
-  const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
-  const { child, result: pid } = await startInterruptibly({
+  const started = await startInBackground({
     what: 'the daemon',
-    spawn: () => {
-      const child = spawn(process.execPath, [daemonScript()], { detached: true, stdio: ['ignore', logFd, logFd] });
-      // The child has its own copy of the descriptor.
-      closeSync(logFd);
-      child.once('exit', (code) => (exited = code));
-      return child;
-    },
-    wait: async (interrupted) => {
-      while (Date.now() < deadline && exited === undefined) {
-        interrupted.throwIfAborted();
-        const status = await tryStatus(socketPath);
-        interrupted.throwIfAborted();
-        if (status) return status.pid;
-        await sleep(100, undefined, { signal: interrupted });
-      }
-      return undefined;
-    },
+    script: daemonScript(),
+    logPath,
+    startTimeoutMs: DAEMON_START_TIMEOUT_MS,
     // The daemon stops its agents and removes its socket and pid file on SIGTERM, even halfway through its start.
     stopTimeoutMs: DAEMON_STOP_TIMEOUT_MS,
+    probe: async () => (await tryStatus(socketPath))?.pid,
   });
-  if (pid !== undefined) {
-    child.unref();
-    return { pid, logPath };
-  }
-  if (exited === undefined) child.kill();
-  const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-10).join('\n');
-  throw new CliError('failure', `The daemon did not start${exited === undefined ? ` within ${DAEMON_START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}. Last lines of ${logPath}:\n${tail}`);
+  if (started.answer !== undefined) return { pid: started.answer, logPath };
+  throw startFailure('The daemon', started.exited, DAEMON_START_TIMEOUT_MS, logPath);
 }
 
 /** `opperator daemon stop`. */

@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../cli-error.js';
 import { childEnvironment } from '../config.js';
-import { startInterruptibly } from '../interrupt.js';
+import { startFailure, startInBackground } from '../background-start.js';
 import { discoveryAnswers } from './sandbox-state.js';
 
 // The sandbox process: started detached by `sandbox start`, kept once it answers.
@@ -39,46 +36,19 @@ function sandboxScript(): string {
  * ```
  */
 export async function startSandboxProcess(port: number, issuer: string, logPath: string, config: object): Promise<number> {
-  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
-  const logFd = openSync(logPath, 'a', 0o600);
-  let exited: number | null | undefined;
-  const deadline = Date.now() + SANDBOX_START_TIMEOUT_MS;
-  const { child, result: answered } = await startInterruptibly({
+  const started = await startInBackground({
     what: 'the sandbox',
-    spawn: () => {
-      const child = spawn(process.execPath, [sandboxScript()], {
-        detached: true,
-        stdio: ['ignore', logFd, logFd],
-        env: childEnvironment({ OPPERATOR_SANDBOX_CONFIG: JSON.stringify(config) }),
-      });
-      // The child has its own copy of the descriptor.
-      closeSync(logFd);
-      child.once('exit', (code) => (exited = code));
-      return child;
-    },
-    wait: async (interrupted) => {
-      while (Date.now() < deadline && exited === undefined) {
-        interrupted.throwIfAborted();
-        // Checking the child too: another server already on the port could answer discovery.
-        const answers = await discoveryAnswers(issuer);
-        interrupted.throwIfAborted();
-        if (answers && exited === undefined) return true;
-        await sleep(100, undefined, { signal: interrupted });
-      }
-      return false;
-    },
+    script: sandboxScript(),
+    logPath,
+    env: childEnvironment({ OPPERATOR_SANDBOX_CONFIG: JSON.stringify(config) }),
+    startTimeoutMs: SANDBOX_START_TIMEOUT_MS,
     stopTimeoutMs: SANDBOX_STOP_TIMEOUT_MS,
+    // Only while it runs (startInBackground checks): another server already on the port could answer discovery.
+    probe: async () => ((await discoveryAnswers(issuer)) ? true : undefined),
   });
-  if (answered && child.pid) {
-    child.unref();
-    return child.pid;
-  }
-  if (exited === EXIT_PORT_IN_USE) {
-    throw portInUse(port);
-  }
-  if (exited === undefined) child.kill();
-  const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-10).join('\n');
-  throw new CliError('failure', `The sandbox did not start${exited === undefined ? ` within ${SANDBOX_START_TIMEOUT_MS / 1000} s` : ` (exit code ${exited})`}. Last lines of ${logPath}:\n${tail}`);
+  if (started.answer && started.child.pid) return started.child.pid;
+  if (started.exited === EXIT_PORT_IN_USE) throw portInUse(port);
+  throw startFailure('The sandbox', started.exited, SANDBOX_START_TIMEOUT_MS, logPath);
 }
 
 /**
