@@ -14,3 +14,4 @@ export { readMessages, encodeMessage, type InvalidLine, type ReadMessagesOptions
 export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type LimitOptions, type LimitScan, type MessageLimit } from './limits.js';
 export { validateArguments, type CommandArgs as CommandArguments } from './arguments.js';
 export { controlSocketLocation, MAX_SOCKET_PATH_BYTES, type ControlSocketLocation, type ControlSocketLocationOptions } from './socket-path.js';
+export { formatHumanTime, UNKNOWN_HUMAN_TIME, type HumanTimeOptions } from './human-time.js';

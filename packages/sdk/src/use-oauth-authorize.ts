@@ -1,5 +1,6 @@
 import { canOpenBrowser, type AuthorizeProgressEvent, type OAuthClient, type TokenSet } from '@opperator/oauth';
 import type { InvokingClient } from '@opperator/protocol';
+import { formatHumanTime } from '@opperator/protocol';
 import { chooseSignInPath, type SignInPath, type SignInUnderWay } from './sign-in-path.js';
 import type { ProgressUpdate } from './types.js';
 import type { UseOAuthAuthorizeResult } from './use-oauth-options.js';
@@ -58,7 +59,7 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
       onUserCode: (code) => {
         const where = code.verificationUriComplete ?? code.verificationUri;
         options.onWaitingForUser?.({ path: 'device', url: where, userCode: code.userCode, expiresAt: code.expiresAt });
-        report({ text: `${why}Open ${where} and enter the code ${code.userCode} (valid until ${new Date(code.expiresAt).toLocaleTimeString()}). Waiting for you to finish...`, progress: 0.3 });
+        report({ text: `${why}Open ${where} and enter the code ${code.userCode} (valid until ${formatHumanTime(code.expiresAt, { zone: true })}). Waiting for you to finish...`, progress: 0.3 });
       },
     });
     report({ text: `Tokens saved to ${client.store.description}`, progress: 0.9 });

@@ -1,4 +1,5 @@
 import type { OAuthStatus, TokenState } from '@opperator/oauth';
+import { formatHumanTime } from '@opperator/protocol';
 import type { SignInUnderWay } from './sign-in-path.js';
 
 /**
@@ -128,7 +129,7 @@ export function authSectionContent(status: UseOAuthStatus, labels: SectionLabels
 function signInLine(signIn: SignInUnderWay): string {
   switch (signIn.path) {
     case 'device': {
-      const until = signIn.expiresAt === undefined ? '' : ` (until ${new Date(signIn.expiresAt).toLocaleTimeString()})`;
+      const until = signIn.expiresAt === undefined ? '' : ` (until ${formatHumanTime(signIn.expiresAt, { zone: true })})`;
       return `open ${escapeMarkup(signIn.url)} and enter the code <b>${escapeMarkup(signIn.userCode ?? '')}</b>${until}`;
     }
     case 'paste':

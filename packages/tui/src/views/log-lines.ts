@@ -1,3 +1,4 @@
+import { formatHumanTime } from '@opperator/protocol';
 import type { LogEntry } from '../state/types.js';
 import { toCompactJson } from './task-text.js';
 import { toOneLine } from './text-fit.js';
@@ -26,17 +27,18 @@ export function levelRank(level: string): number {
 }
 
 /**
- * A log time as local `HH:MM:SS`.
+ * A log time in the one human time format (`formatHumanTime` of
+ * @opperator/protocol): local `HH:MM:SS` today, with the date before it on
+ * another day, so a line from yesterday never passes for one of today.
  *
  * @example
  * ```ts
- * formatLogTime(new Date(2024, 0, 1, 9, 5, 7).getTime()); // '09:05:07'
+ * formatLogTime(new Date(2024, 0, 1, 9, 5, 7).getTime(), new Date(2024, 0, 1, 12).getTime()); // '09:05:07'
+ * formatLogTime(new Date(2024, 0, 1, 9, 5, 7).getTime(), new Date(2024, 0, 2).getTime()); // '2024-01-01 09:05:07'
  * ```
  */
-export function formatLogTime(time: number): string {
-  const date = new Date(time);
-  if (Number.isNaN(date.getTime())) return '--:--:--';
-  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+export function formatLogTime(time: number, now = Date.now()): string {
+  return formatHumanTime(time, { now });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { formatHumanTime } from '@opperator/protocol';
 import type { AgentRow, SectionRow } from '../state/types.js';
 import { wrapWords } from './text-fit.js';
 
@@ -7,26 +8,20 @@ const STALE_STATES: ReadonlySet<string> = new Set(['stopped', 'crashed']);
 /**
  * The note over an agent's sections when the agent is not running: the
  * daemon keeps what the agent last wrote (a "✓ Running" included), so the
- * sidebar says they are stale and since when. `undefined` when the agent
- * runs, or has no sections.
+ * sidebar says they are stale and since when, in the one human time format
+ * (`formatHumanTime`: `HH:MM:SS` today, the date too on another day).
+ * `undefined` when the agent runs, or has no sections.
  *
  * @example
  * ```ts
- * staleSectionsNote({ state: 'stopped' }, sections); // '(agent stopped; last shown 09:05)'
+ * staleSectionsNote({ state: 'stopped' }, sections); // '(agent stopped; last shown 09:05:30)'
  * staleSectionsNote({ state: 'running' }, sections); // undefined
  * ```
  */
-export function staleSectionsNote(agent: Pick<AgentRow, 'state'> | undefined, sections: readonly SectionRow[]): string | undefined {
+export function staleSectionsNote(agent: Pick<AgentRow, 'state'> | undefined, sections: readonly SectionRow[], now = Date.now()): string | undefined {
   if (agent === undefined || !STALE_STATES.has(agent.state) || sections.length === 0) return undefined;
   const latest = Math.max(...sections.map((section) => section.updatedAt));
-  return `(agent ${agent.state}; last shown ${formatHoursMinutes(latest)})`;
-}
-
-/** `HH:MM` in local time; `--:--` for a time that is not one. */
-function formatHoursMinutes(time: number): string {
-  const date = new Date(time);
-  if (Number.isNaN(date.getTime())) return '--:--';
-  return [date.getHours(), date.getMinutes()].map((n) => String(n).padStart(2, '0')).join(':');
+  return `(agent ${agent.state}; last shown ${formatHumanTime(latest, { now })})`;
 }
 
 /**
@@ -36,7 +31,7 @@ function formatHoursMinutes(time: number): string {
  *
  * @example
  * ```ts
- * staleNoteRows({ state: 'stopped' }, sections, 24); // ['(agent stopped; last', 'shown 09:05)']
+ * staleNoteRows({ state: 'stopped' }, sections, 24); // ['(agent stopped; last', 'shown 09:05:30)']
  * ```
  */
 export function staleNoteRows(agent: Pick<AgentRow, 'state'> | undefined, sections: readonly SectionRow[], width: number): string[] {

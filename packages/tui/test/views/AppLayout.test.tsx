@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Before Ink (and its chalk) load: see force-color.ts.
 const restoreEnv = await vi.hoisted(async () => (await import('../force-color.js')).forceTrueColor());
 import { hasColor } from '../ansi.js';
@@ -7,6 +7,10 @@ import { layoutSizes } from '../../src/views/layout-sizes.js';
 import { NO_AGENTS_TEXT } from '../../src/views/AgentList.js';
 import type { AgentRow, CommandRow, LogEntry, SectionRow, TaskRow } from '../../src/state/types.js';
 import { frameOf, linesOf } from './render-frame.js';
+
+// The frames show times of "today": formatHumanTime adds the date to a time of another day.
+beforeAll(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(new Date(2024, 0, 1, 13)); });
+afterAll(() => { vi.useRealTimers(); });
 
 afterAll(restoreEnv);
 
@@ -181,7 +185,7 @@ describe('AppLayout with a stopped agent', () => {
       const lines = linesOf(frameOf(<AppLayout {...base(width, height)} selectedAgent={name} sections={kept} focusedSectionId="status" />, { columns: width, rows: height }));
       const column = left(lines, layoutSizes(width, height, agents.length).leftColumns);
       const state = name === 'syncer' ? 'stopped' : 'crashed';
-      expect(column.replace(/\s+/g, ' ')).toContain(`(agent ${state}; last shown 09:05)`);
+      expect(column.replace(/\s+/g, ' ')).toContain(`(agent ${state}; last shown 09:05:30)`);
       expect(column).toContain('✓ Running');
     }
   });

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Before Ink (and its chalk) load: see force-color.ts.
 const restoreEnv = await vi.hoisted(async () => (await import('../force-color.js')).forceTrueColor());
 import { ESC, hasColor } from '../ansi.js';
@@ -6,6 +6,10 @@ import { LogsPane } from '../../src/views/LogsPane.js';
 import { filterLogs, formatLogTime, levelRank, logText, splitMatches } from '../../src/views/log-lines.js';
 import type { LogEntry } from '../../src/state/types.js';
 import { frameOf, linesOf, shownLinesOf } from './render-frame.js';
+
+// The frames show times of "today": formatHumanTime adds the date to a time of another day.
+beforeAll(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(new Date(2024, 0, 1, 13)); });
+afterAll(() => { vi.useRealTimers(); });
 
 afterAll(restoreEnv);
 
@@ -106,6 +110,7 @@ describe('log helpers', () => {
 
   it('formatLogTime pads, and survives a bad time', () => {
     expect(formatLogTime(new Date(2024, 0, 1, 9, 5, 7).getTime())).toBe('09:05:07');
+    expect(formatLogTime(new Date(2024, 0, 1, 9, 5, 7).getTime(), new Date(2024, 0, 2, 9).getTime())).toBe('2024-01-01 09:05:07');
     expect(formatLogTime(Number.NaN)).toBe('--:--:--');
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Before Ink (and its chalk) load: see force-color.ts.
 const restoreEnv = await vi.hoisted(async () => (await import('../force-color.js')).forceTrueColor());
 import { ESC, hasColor } from '../ansi.js';
@@ -10,6 +10,10 @@ import { mask, SecretForm } from '../../src/views/SecretForm.js';
 import { argumentHints, commandQuery, filterCommands } from '../../src/views/command-filter.js';
 import type { CommandRow, TaskRow } from '../../src/state/types.js';
 import { frameOf, linesOf, shownLinesOf, textOf } from './render-frame.js';
+
+// The frames show times of "today": formatHumanTime adds the date to a time of another day.
+beforeAll(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(Date.UTC(2026, 0, 1, 13)); });
+afterAll(() => { vi.useRealTimers(); });
 
 afterAll(restoreEnv);
 
