@@ -1,5 +1,6 @@
 import { toTerminalText as oneLine } from '../terminal-text.js';
 import { printResult, withDaemon } from './with-daemon.js';
+import { sectionJson } from '../json-output.js';
 
 
 /** `opperator agent list [--json]`. */
@@ -35,7 +36,7 @@ export async function agentCommands(name: string, options: { json?: boolean }): 
 /** `opperator agent sections NAME [--json]`. */
 export async function agentSections(name: string, options: { json?: boolean }): Promise<void> {
   const sections = await withDaemon((client) => client.request('agent.sections', { name }));
-  printResult(sections, options.json, (rows) => rows.map((s) => `== ${oneLine(s.title)} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`);
+  printResult(sections, options.json, (rows) => rows.map((s) => `== ${oneLine(s.title)} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`, (rows) => rows.map(sectionJson));
 }
 
 /** Section markup (SPEC §4) as plain text for the terminal. */

@@ -1,3 +1,5 @@
+import { formatHumanTime } from '@opperator/protocol';
+import { logJson } from '../json-output.js';
 import { toTerminalJson, toTerminalText } from '../terminal-text.js';
 import { withDaemon } from './with-daemon.js';
 
@@ -8,12 +10,12 @@ export async function agentLogs(name: string, options: { follow?: boolean; lines
   const lines = options.lines === undefined ? 100 : Number(options.lines);
   const print = (entry: LogEntry) => {
     if (options.json) {
-      process.stdout.write(`${toTerminalJson(entry)}\n`);
+      process.stdout.write(`${toTerminalJson(logJson(entry))}\n`);
       return;
     }
     const fields = entry.fields && Object.keys(entry.fields).length > 0 ? ` ${toTerminalJson(entry.fields)}` : '';
     // One line per entry: the agent's text can neither act on the terminal nor fake a line of its own.
-    process.stdout.write(`${new Date(entry.time).toISOString()} ${toTerminalText(entry.level.toUpperCase().padEnd(7))} ${toTerminalText(entry.message)}${fields}\n`);
+    process.stdout.write(`${formatHumanTime(entry.time)} ${toTerminalText(entry.level.toUpperCase().padEnd(7))} ${toTerminalText(entry.message)}${fields}\n`);
   };
   await withDaemon((client) => client.request('agent.logs', { name, lines: Number.isFinite(lines) && lines >= 0 ? Math.floor(lines) : 100, follow: options.follow === true }, { onEvent: (event) => print(event.log) }));
 }

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { CONTROL_ERROR, type DaemonStatus } from '@opperator/protocol';
+import { CONTROL_ERROR, formatHumanTime, type DaemonStatus } from '@opperator/protocol';
+import { daemonStatusJson } from '../json-output.js';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { DaemonClient, DaemonClientError } from '../daemon-client.js';
@@ -100,6 +101,6 @@ export async function daemonStop(): Promise<void> {
 export async function daemonStatus(options: { json?: boolean }): Promise<void> {
   const status = await tryStatus(daemonPaths(readConfig()).socketPath);
   if (!status) throw new CliError('unavailable', 'The daemon is not running. Start it: opperator daemon start');
-  if (options.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-  else process.stdout.write(`The daemon is running (pid ${status.pid}) since ${new Date(status.startedAt).toISOString()}, ${status.agents} agent(s), home ${status.home}.\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(daemonStatusJson(status), null, 2)}\n`);
+  else process.stdout.write(`The daemon is running (pid ${status.pid}) since ${formatHumanTime(status.startedAt)}, ${status.agents} agent(s), home ${status.home}.\n`);
 }

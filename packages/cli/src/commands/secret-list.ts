@@ -1,3 +1,4 @@
+import { formatHumanTime } from '@opperator/protocol';
 import { openSecretStore } from './secret-context.js';
 
 /** `opperator secret list [--json]`: names, backends and times from the registry; never values, and no keyring access. */
@@ -13,6 +14,6 @@ export async function secretList(options: { json?: boolean }): Promise<void> {
     return;
   }
   const width = Math.max(4, ...records.map((r) => r.name.length));
-  const lines = [`${'NAME'.padEnd(width)}  BACKEND  UPDATED`, ...records.map((r) => `${r.name.padEnd(width)}  ${r.backend.padEnd(7)}  ${new Date(r.updatedAt).toISOString()}`)];
+  const lines = [`${'NAME'.padEnd(width)}  BACKEND  UPDATED`, ...records.map((r) => `${r.name.padEnd(width)}  ${r.backend.padEnd(7)}  ${formatHumanTime(r.updatedAt)}`)];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

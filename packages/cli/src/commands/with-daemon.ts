@@ -29,11 +29,12 @@ export async function withDaemon<T>(work: (client: DaemonClient) => Promise<T>):
 }
 
 /**
- * Prints `value` as JSON, or `human(value)` lines. Both are safe on a
- * terminal (see terminal-text.ts): the JSON parses back to `value` exactly;
- * the human text keeps its line breaks, so `human` passes agent text that
+ * Prints `value` as JSON (`toJson(value)`: e.g. epoch-ms times as ISO 8601,
+ * see json-output.ts), or `human(value)` lines. Both are safe on a
+ * terminal (see terminal-text.ts): the JSON parses back to what was printed
+ * exactly; the human text keeps its line breaks, so `human` passes agent text that
  * must stay on one line (a table cell) through `toTerminalText` itself.
  */
-export function printResult<T>(value: T, json: boolean | undefined, human: (value: T) => string): void {
-  process.stdout.write(json ? `${toTerminalJson(value, 2)}\n` : `${toTerminalText(human(value), { multiline: true })}\n`);
+export function printResult<T>(value: T, json: boolean | undefined, human: (value: T) => string, toJson: (value: T) => unknown = (same) => same): void {
+  process.stdout.write(json ? `${toTerminalJson(toJson(value), 2)}\n` : `${toTerminalText(human(value), { multiline: true })}\n`);
 }
