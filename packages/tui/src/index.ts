@@ -46,7 +46,7 @@ export { filterCommands, commandQuery, argumentHints } from './views/command-fil
 export { SecretForm, mask, MASK_CHAR, type SecretFormProps, type SecretFormStatus } from './views/SecretForm.js';
 export { layoutSizes, MIN_LEFT_COLUMNS, MIN_MAIN_COLUMNS, LEFT_SHARE, AGENT_LIST_SHARE, type LayoutSizes } from './views/layout-sizes.js';
 export { scrollWindow, clampScrollTop, type ScrollWindow } from './views/scroll-window.js';
-export { textColumns, truncateText, truncateMiddle, wrappedRows, toOneLine, wrapText, wrapWords } from './views/text-fit.js';
+export { textColumns, graphemes, truncateText, truncateMiddle, padText, wrappedRows, toOneLine, wrapText, wrapWords } from './views/text-fit.js';
 export { SignInStrip, type SignInStripProps } from './views/SignInStrip.js';
 export { signInStripLines, MIN_BODY_ROWS_UNDER_STRIP, type StripLine, type PasteFieldView, type PasteFieldStatus, type SignInStripInput } from './views/sign-in-strip.js';
 export { runTui } from './app/run-tui.js';

@@ -3,6 +3,7 @@ import { useMemo, type ReactNode } from 'react';
 import { wrapMarkupLines } from './wrap-markup.js';
 import { parseMarkup } from './markup.js';
 import { MarkupLineText, toDisplayText } from './markup-text.js';
+import { truncateText } from './views/text-fit.js';
 
 /** Marker before an expanded section's title. */
 export const EXPANDED_MARKER = '▾';
@@ -46,10 +47,12 @@ export function SectionView({ title, content, collapsed, maxContentLines, select
   const lines = useMemo(() => (width === undefined ? parseMarkup(content) : wrapMarkupLines(parseMarkup(content), width - CONTENT_INDENT)), [content, width]);
   const limited = maxContentLines !== undefined;
   const { start, shown, above, hidden } = fitLines(lines.length, maxContentLines, scrollTop);
+  // Cut here rather than by Ink: its cut can end inside a wide character (日, 🚀) and then loses the `…`.
+  const heading = `${collapsed ? COLLAPSED_MARKER : EXPANDED_MARKER} ${toDisplayText(title)}`;
   return (
     <Box flexDirection="column">
       <Text bold inverse={selected} wrap="truncate-end">
-        {collapsed ? COLLAPSED_MARKER : EXPANDED_MARKER} {toDisplayText(title)}
+        {width === undefined ? heading : truncateText(heading, width)}
       </Text>
       {!collapsed && (
         <Box flexDirection="column" paddingLeft={CONTENT_INDENT}>

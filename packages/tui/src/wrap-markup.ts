@@ -1,8 +1,11 @@
 import type { MarkupLine, StyledRun } from './markup.js';
+import { graphemes, textColumns } from './views/text-fit.js';
 
 /**
- * Breaks parsed markup lines into rows of at most `columns` characters,
- * keeping each character's style, preferring to break after a space. The
+ * Breaks parsed markup lines into rows of at most `columns` columns (as Ink
+ * measures them: 日 and 🚀 take two), keeping each character's style,
+ * preferring to break after a space, never inside a grapheme cluster (👩‍💻,
+ * 🇫🇷, 👍🏽 stay whole, unlike Ink's own wrap). The
  * sidebar is narrow and sections hold commands to copy (`opperator secret
  * set …`): wrapped, they stay readable where truncation would cut them.
  *
@@ -17,13 +20,16 @@ export function wrapMarkupLines(lines: readonly MarkupLine[], columns: number): 
 }
 
 function wrapLine(line: MarkupLine, width: number): MarkupLine[] {
-  // One entry per character, so a break can fall inside a run.
-  const chars = line.flatMap((run) => [...run.text].map((char) => ({ char, run })));
-  if (chars.length <= width) return [line];
+  // One entry per character drawn, so a break can fall inside a run.
+  const chars = line.flatMap((run) => graphemes(run.text).map((char) => ({ char, run, columns: textColumns(char) })));
+  if (chars.reduce((sum, c) => sum + c.columns, 0) <= width) return [line];
   const rows: MarkupLine[] = [];
   let start = 0;
   while (start < chars.length) {
-    let end = Math.min(chars.length, start + width);
+    // As many characters as fit, at least one (a wide one in a one-column row).
+    let end = start;
+    let used = 0;
+    while (end < chars.length && (end === start || used + chars[end]!.columns <= width)) used += chars[end++]!.columns;
     if (end < chars.length) {
       const space = chars.slice(start, end).map((c) => c.char).lastIndexOf(' ');
       if (space > 0) end = start + space + 1;

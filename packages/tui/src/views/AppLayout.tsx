@@ -20,6 +20,7 @@ import { signInPrompt } from './sign-in-prompt.js';
 import { MIN_BODY_ROWS_UNDER_STRIP, signInStripLines, type PasteFieldView, type StripLine } from './sign-in-strip.js';
 import { SignInStrip } from './SignInStrip.js';
 import { staleNoteRows } from './stale-sections.js';
+import { truncateText } from './text-fit.js';
 
 // Memoised: a spinner tick or one section update re-renders only the part
 // whose props changed, not the whole screen (each full Ink render costs ~20 ms
@@ -144,7 +145,7 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
           </Text>
           <MemoAgentList agents={agents} selectedName={selectedAgent} width={sizes.leftColumns} height={sizes.agentRows} />
           <Text bold color={accent(focus === 'sections')} inverse={focus === 'sections'} wrap="truncate-end">
-            Sections{selectedAgent === undefined ? '' : ` · ${toDisplayText(selectedAgent)}`}
+            {truncateText(`Sections${selectedAgent === undefined ? '' : ` · ${toDisplayText(selectedAgent)}`}`, sizes.leftColumns)}
           </Text>
           {staleRows.map((row, index) => (
             <Text key={index} dimColor wrap="truncate-end">

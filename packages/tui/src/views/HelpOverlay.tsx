@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useDisplaySettings } from '../display-context.js';
 import { toDisplayText } from '../markup-text.js';
 import type { KeyHint } from './key-hints.js';
-import { textColumns, truncateText } from './text-fit.js';
+import { padText, textColumns } from './text-fit.js';
 
 /** Props of {@link HelpOverlay}. */
 export interface HelpOverlayProps {
@@ -34,7 +34,7 @@ export function HelpOverlay({ bindings, width, height }: HelpOverlayProps): Reac
   const columnCount = Math.max(1, Math.ceil(bindings.length / rows));
   const inner = Math.max(1, width - 4);
   const columnWidth = Math.floor((inner - (columnCount - 1) * 2) / columnCount);
-  const keyWidth = Math.min(Math.max(0, ...bindings.map((binding) => textColumns(binding.key))), Math.floor(columnWidth / 2));
+  const keyWidth = Math.min(Math.max(0, ...bindings.map((binding) => textColumns(toDisplayText(binding.key)))), Math.floor(columnWidth / 2));
   const columns = Array.from({ length: columnCount }, (_, index) => bindings.slice(index * rows, (index + 1) * rows));
   return (
     <Box flexDirection="column" width={width} borderStyle="round" borderColor={color ? 'cyan' : undefined} paddingX={1}>
@@ -47,7 +47,7 @@ export function HelpOverlay({ bindings, width, height }: HelpOverlayProps): Reac
             {column.map((binding, row) => (
               <Text key={row} wrap="truncate-end">
                 <Text bold color={color ? 'cyan' : undefined}>
-                  {truncateText(toDisplayText(binding.key), keyWidth).padEnd(keyWidth)}
+                  {padText(toDisplayText(binding.key), keyWidth)}
                 </Text>{' '}
                 {toDisplayText(binding.label)}
               </Text>

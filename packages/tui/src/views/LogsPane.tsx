@@ -5,6 +5,7 @@ import { toDisplayText } from '../markup-text.js';
 import type { LogEntry } from '../state/types.js';
 import { filterLogs, formatLogTime, levelRank, logText, splitMatches, type LogLevelFilter } from './log-lines.js';
 import { clampScrollTop } from './scroll-window.js';
+import { padText } from './text-fit.js';
 
 /** Props of {@link LogsPane}. */
 export interface LogsPaneProps {
@@ -90,7 +91,7 @@ function LogLine({ entry, search }: { entry: LogEntry; search: string }): ReactN
   const { color } = useDisplaySettings();
   const rank = levelRank(entry.level);
   const known = ['debug', 'info', 'warning', 'warn', 'error'].includes(entry.level.toLowerCase());
-  const label = known ? LEVEL_LABELS[rank] : entry.level.toUpperCase().slice(0, 5).padEnd(5);
+  const label = known ? LEVEL_LABELS[rank] : padText(entry.level.toUpperCase(), 5);
   const levelColor = color ? LEVEL_COLORS[rank] : undefined;
   return (
     <Text wrap="truncate-end">

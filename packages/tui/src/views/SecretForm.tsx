@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useDisplaySettings } from '../display-context.js';
 import { toDisplayText } from '../markup-text.js';
-import { textColumns, truncateText } from './text-fit.js';
+import { padText, textColumns } from './text-fit.js';
 
 /** The one character a typed secret is drawn with, once per character typed. */
 export const MASK_CHAR = '•';
@@ -56,7 +56,7 @@ export function SecretForm({ agent, names, focusedIndex, typedLengths, saved = [
   // Inside the border and padding: marker (2), name, gap (2), mask, cursor (1).
   // The names say what to paste where, so they get all but MIN_MASK_COLUMNS.
   const inner = width - 4;
-  const nameWidth = Math.max(1, Math.min(Math.max(0, ...names.map((name) => textColumns(name))), inner - 5 - MIN_MASK_COLUMNS));
+  const nameWidth = Math.max(1, Math.min(Math.max(0, ...names.map((name) => textColumns(toDisplayText(name)))), inner - 5 - MIN_MASK_COLUMNS));
   const maskRoom = Math.max(1, inner - 5 - nameWidth);
   const statusColor = status?.kind === 'error' ? 'red' : status?.kind === 'saved' ? 'green' : 'yellow';
   return (
@@ -70,7 +70,7 @@ export function SecretForm({ agent, names, focusedIndex, typedLengths, saved = [
         return (
           <Text key={name} wrap="truncate-end">
             <Text bold={focused}>{focused ? '›' : ' '} </Text>
-            <Text bold={focused}>{truncateText(toDisplayText(name), nameWidth).padEnd(nameWidth)}</Text>
+            <Text bold={focused}>{padText(toDisplayText(name), nameWidth)}</Text>
             {'  '}
             {done && !focused ? <Text color={color ? 'green' : undefined}>✓ saved</Text> : mask(typedLengths[name] ?? 0, maskRoom)}
             {focused && <Text inverse> </Text>}

@@ -25,10 +25,20 @@ export interface StatusLineProps {
 }
 
 /**
+ * How many leading hints the status line keeps however narrow it is: help
+ * and quit (see the app's `STATUS_HINTS`), so a newcomer can always find the
+ * rest and leave.
+ */
+export const KEPT_HINTS = 2;
+
+/**
  * The bottom row: `● connected`, the error (red, when there is one), then
- * the key hints right-aligned. Always one row: with an error, the hints get
- * what the whole error leaves, but at least half the row (the error is then
- * cut with `…`); without one, the hints take what the connection state leaves.
+ * the key hints right-aligned. Always one row, adapted to the width: the
+ * hints are dropped from the end, an error is cut with `…`, and the leading
+ * {@link KEPT_HINTS} hints (help, quit) are never dropped: for them the error
+ * gives up its room, then the state its word (its coloured `●` stays).
+ * With an error and room to spare, the hints get what the whole error
+ * leaves, but at least half the row.
  *
  * @example
  * ```tsx
@@ -37,15 +47,8 @@ export interface StatusLineProps {
  */
 export function StatusLine({ connection, width, hints = [], error }: StatusLineProps): ReactNode {
   const { color } = useDisplaySettings();
-  const state = `● ${connection}`;
   const errorText = error === undefined || error === '' ? '' : toDisplayText(toOneLine(error));
-  const afterState = width - textColumns(state) - HINT_GAP;
-  // Hints leave room for the whole error when they can, and take at least
-  // half the row when they cannot: a long error still leaves the keys usable.
-  const hintRoom = errorText === '' ? afterState : Math.min(afterState, Math.max(Math.floor(width / 2), afterState - textColumns(errorText) - HINT_GAP));
-  const shown = fitHints(hints, hintRoom);
-  const hintsWidth = shown.reduce((sum, hint, index) => sum + hintColumns(hint) + (index > 0 ? HINT_GAP : 0), 0);
-  const errorRoom = afterState - (hintsWidth > 0 ? hintsWidth + HINT_GAP : 0);
+  const { state, shown, errorRoom } = planStatusLine(connection, width, hints, errorText);
   return (
     <Box flexDirection="row" width={width} height={1} overflow="hidden">
       <Box flexShrink={0}>
@@ -66,4 +69,21 @@ export function StatusLine({ connection, width, hints = [], error }: StatusLineP
       ))}
     </Box>
   );
+}
+
+/** What the status line shows at a width: the state's text, the hints, and the columns left for the error. */
+function planStatusLine(connection: ConnectionState, width: number, hints: readonly KeyHint[], errorText: string): { state: string; shown: KeyHint[]; errorRoom: number } {
+  const kept = Math.min(KEPT_HINTS, hints.length);
+  const states = [`● ${connection}`, '●'];
+  for (const [index, state] of states.entries()) {
+    const afterState = width - textColumns(state) - HINT_GAP;
+    // Hints leave room for the whole error when they can, and take at least
+    // half the row when they cannot: a long error still leaves the keys usable.
+    const shared = errorText === '' ? afterState : Math.min(afterState, Math.max(Math.floor(width / 2), afterState - textColumns(errorText) - HINT_GAP));
+    const shown = fitHints(hints, fitHints(hints, shared).length >= kept ? shared : afterState);
+    if (shown.length < kept && index < states.length - 1) continue;
+    const hintsWidth = shown.reduce((sum, hint, at) => sum + hintColumns(hint) + (at > 0 ? HINT_GAP : 0), 0);
+    return { state, shown, errorRoom: afterState - (hintsWidth > 0 ? hintsWidth + HINT_GAP : 0) };
+  }
+  return { state: '●', shown: [], errorRoom: 0 };
 }

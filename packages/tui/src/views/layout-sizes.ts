@@ -47,9 +47,8 @@ export function layoutSizes(width: number, height: number, agentCount: number): 
   const bodyRows = Math.max(0, height - 1);
   const leftColumns = Math.max(0, Math.min(Math.max(MIN_LEFT_COLUMNS, Math.round(width * LEFT_SHARE)), width - MIN_MAIN_COLUMNS - 1));
   const mainColumns = Math.max(0, width - leftColumns - 1);
-  // Without agents, the list is the "how to create one" text, word-wrapped:
-  // one row more than its length needs allows for the breaks between words.
-  const wanted = agentCount === 0 ? wrappedRows(NO_AGENTS_TEXT, leftColumns) + 1 : agentCount;
+  // Without agents, the list is the "how to create one" text, in the rows Ink wraps it into.
+  const wanted = agentCount === 0 ? wrappedRows(NO_AGENTS_TEXT, leftColumns) : agentCount;
   const agentRows = Math.max(0, Math.min(wanted, Math.max(1, Math.floor(bodyRows * AGENT_LIST_SHARE)), bodyRows - 1));
   const sidebarRows = Math.max(0, bodyRows - 1 - agentRows - 1);
   return { bodyRows, leftColumns, mainColumns, agentRows, sidebarRows };

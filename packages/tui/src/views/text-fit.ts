@@ -1,63 +1,120 @@
 /**
- * Column arithmetic for the views. Ink truncates and wraps by itself; these
- * are for the few places that must decide *before* drawing what fits (status
- * hints, the secret mask, wrapped URL rows).
+ * Column arithmetic for the views, in Ink's own units. Ink measures text
+ * with string-width, truncates with cli-truncate and wraps with wrap-ansi;
+ * this package depends on the same majors (see package.json), so a width
+ * computed here is the width Ink lays out and draws. These are for the places
+ * that must decide *before* drawing what fits (status hints, padded columns,
+ * the secret mask, rows of a URL, wrapped section lines).
  */
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 
-// Wide (two-column) code points: CJK, Hangul, fullwidth forms and emoji. A
-// rough table, but agent names, keys and hints are nearly always narrow; it
-// only has to keep the budget honest for the odd wide character.
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+// Grapheme clusters: what a terminal draws as one character (👩‍💻, 🇫🇷, 👍🏽, é as e + U+0301).
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
- * The columns a string takes on a terminal (no escape sequences expected).
+ * The columns a string takes on a terminal, as Ink counts them (string-width).
  *
  * @example
  * ```ts
- * textColumns('q quit'); // 6
- * textColumns('日本');   // 4
+ * textColumns('q quit');    // 6
+ * textColumns('日本');      // 4
+ * textColumns('🚀 deploy'); // 9
+ * textColumns('👩‍💻');       // 2 (one ZWJ sequence)
  * ```
  */
 export function textColumns(text: string): number {
-  let columns = 0;
-  for (const char of text) columns += WIDE.test(char) ? 2 : 1;
-  return columns;
+  return stringWidth(text);
 }
 
 /**
- * The string cut to `width` columns, ending in `…` when something was cut.
+ * The string split into what the terminal draws as single characters
+ * (grapheme clusters): an emoji ZWJ sequence, a flag, an emoji with its skin
+ * tone or a letter with its combining accents stays whole.
+ *
+ * @example
+ * ```ts
+ * graphemes('a👩‍💻é'); // ['a', '👩‍💻', 'é']
+ * ```
+ */
+export function graphemes(text: string): string[] {
+  return Array.from(GRAPHEMES.segment(text), (part) => part.segment);
+}
+
+/**
+ * The string cut to at most `width` columns, ending in `…` when something
+ * was cut (cli-truncate, as Ink's `wrap="truncate-end"`).
  *
  * @example
  * ```ts
  * truncateText('Watches Gmail for invoices', 10); // 'Watches G…'
+ * truncateText('日本語日本語', 4);                // '日…' (3 columns: 本 would need 5)
  * truncateText('short', 10);                      // 'short'
  * ```
  */
 export function truncateText(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (textColumns(text) <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const char of text) {
-    const columns = WIDE.test(char) ? 2 : 1;
-    if (used + columns > width - 1) break;
-    out += char;
-    used += columns;
-  }
-  return `${out}…`;
+  return fitTruncate(text, width, 'end');
 }
 
 /**
- * Rows a string takes when hard-wrapped at `width` columns (what Ink does
- * with a word that has no spaces, such as a URL).
+ * Text cut to at most `width` columns in the middle, keeping its beginning
+ * and its end (a pasted address: where it goes, and whether it arrived whole).
+ *
+ * @example
+ * ```ts
+ * truncateMiddle('http://127.0.0.1:8765/callback?code=abc&state=xyz', 24); // 'http://127.0…c&state=xyz'
+ * ```
+ */
+export function truncateMiddle(text: string, width: number): string {
+  return fitTruncate(text, width, 'middle');
+}
+
+function fitTruncate(text: string, width: number, position: 'end' | 'middle'): string {
+  const columns = Math.floor(width);
+  if (columns <= 0) return '';
+  if (stringWidth(text) <= columns) return text;
+  // cli-truncate 5 returns one column too many when its cut falls inside a
+  // wide character (its issue #28; Ink then clips the `…` off): asking for
+  // one column less gives the widest cut that fits.
+  for (let asked = columns; asked > 0; asked--) {
+    const cut = cliTruncate(text, asked, { position });
+    if (stringWidth(cut) <= columns) return cut;
+  }
+  return '';
+}
+
+/**
+ * The string cut (see {@link truncateText}) and padded with spaces to exactly
+ * `width` columns: a column of keys or names that lines up whatever they hold.
+ *
+ * @example
+ * ```ts
+ * padText('q', 3);   // 'q  '
+ * padText('日本', 5); // '日本 '
+ * ```
+ */
+export function padText(text: string, width: number): string {
+  const cut = truncateText(text, width);
+  return cut + ' '.repeat(Math.max(0, Math.floor(width) - stringWidth(cut)));
+}
+
+/**
+ * Rows Ink draws a `<Text>` in when its box is `width` columns wide (its
+ * default `wrap`): the text's own lines when they fit, else what wrap-ansi
+ * makes of them, as Ink does.
  *
  * @example
  * ```ts
  * wrappedRows('x'.repeat(100), 40); // 3
+ * wrappedRows('日本語', 4);          // 2
  * ```
  */
 export function wrappedRows(text: string, width: number): number {
-  return Math.max(1, Math.ceil(textColumns(text) / Math.max(1, width)));
+  const columns = Math.max(1, Math.floor(width));
+  const lines = text.split('\n');
+  if (lines.every((line) => stringWidth(line) <= columns)) return lines.length;
+  return wrapAnsi(text, columns, { hard: true, trim: false }).split('\n').length;
 }
 
 /**
@@ -75,11 +132,16 @@ export function toOneLine(text: string): string {
 
 /**
  * Text hard-wrapped at `width` columns, each line break kept: the rows a
- * pre-laid-out view (a task's full result) draws one by one.
+ * pre-laid-out view (a task's full result, a URL) draws one by one. Breaks
+ * fall between grapheme clusters, never inside one (wrap-ansi 9, which Ink
+ * uses, splits 👩‍💻 and 👍🏽 in two), and each row measures at most `width`
+ * by string-width, so Ink draws it as it is. A character wider than the
+ * row (an emoji in one column) gets a row of its own.
  *
  * @example
  * ```ts
  * wrapText('abcdef\ngh', 4); // ['abcd', 'ef', 'gh']
+ * wrapText('👩‍💻👩‍💻👩‍💻', 5); // ['👩‍💻👩‍💻', '👩‍💻']
  * ```
  */
 export function wrapText(text: string, width: number): string[] {
@@ -88,8 +150,8 @@ export function wrapText(text: string, width: number): string[] {
   for (const line of text.split(/\r?\n/)) {
     let row = '';
     let used = 0;
-    for (const char of line) {
-      const size = WIDE.test(char) ? 2 : 1;
+    for (const char of graphemes(line)) {
+      const size = stringWidth(char);
       if (used + size > columns && row !== '') {
         rows.push(row);
         row = '';
@@ -105,8 +167,9 @@ export function wrapText(text: string, width: number): string[] {
 
 /**
  * Prose wrapped at `width` columns between words, as a terminal reader
- * expects; a word longer than a row (a URL) is broken where the row ends.
- * The rows a pre-laid-out view draws one by one, so it knows their count.
+ * expects; a word longer than a row (a URL) is broken where the row ends
+ * (see {@link wrapText}). The rows a pre-laid-out view draws one by one, so
+ * it knows their count.
  *
  * @example
  * ```ts
@@ -122,7 +185,7 @@ export function wrapWords(text: string, width: number): string[] {
     let row: string | undefined;
     for (const word of line.split(' ')) {
       const joined = row === undefined ? word : `${row} ${word}`;
-      if (textColumns(joined) <= columns) {
+      if (stringWidth(joined) <= columns) {
         row = joined;
         continue;
       }
@@ -135,23 +198,4 @@ export function wrapWords(text: string, width: number): string[] {
     rows.push(row ?? '');
   }
   return rows;
-}
-
-/**
- * Text cut to `width` columns in the middle, keeping its beginning and its
- * end (a pasted address: where it goes, and whether it arrived whole).
- *
- * @example
- * ```ts
- * truncateMiddle('http://127.0.0.1:8765/callback?code=abc&state=xyz', 24); // 'http://127.0…c&state=xyz'
- * ```
- */
-export function truncateMiddle(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (textColumns(text) <= width) return text;
-  const chars = [...text];
-  const tail = Math.floor((width - 1) / 2);
-  let end = '';
-  for (let i = chars.length - 1; i >= 0 && textColumns(chars[i]! + end) <= tail; i--) end = chars[i]! + end;
-  return `${truncateText(text, width - textColumns(end))}${end}`;
 }

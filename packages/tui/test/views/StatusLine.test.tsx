@@ -34,8 +34,9 @@ describe('StatusLine', () => {
     const [line] = linesOf(frameOf(<StatusLine connection="connected" hints={hints} width={40} />));
     expect(line).toMatch(/^● connected +\? help {2}q quit {2}\/ commands$/);
     expect([...(line ?? '')].length).toBe(40);
+    // Narrower than the state and help and quit: the state keeps its coloured dot, help and quit stay.
     const [narrow] = linesOf(frameOf(<StatusLine connection="connected" hints={hints} width={20} />));
-    expect(narrow).toMatch(/^● connected +\? help$/);
+    expect(narrow).toMatch(/^● +\? help {2}q quit$/);
     expect([...(narrow ?? '')].length).toBe(20);
   });
 
