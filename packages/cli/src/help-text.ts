@@ -41,3 +41,16 @@ Exit codes:
   ${EXIT_CODES.unavailable}    unavailable: the daemon, the agent or the keyring is not running or usable
   ${EXIT_CODES.commandFailed}    the agent ran the command and it failed
   130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+
+/** How to install what `opperator completion SHELL` prints, for its --help. */
+export const COMPLETION_HELP = `
+Install (then open a new shell):
+  bash  $ mkdir -p ~/.local/share/bash-completion/completions
+        $ opperator completion bash > ~/.local/share/bash-completion/completions/opperator
+        (needs the bash-completion package; or add to ~/.bashrc: source <(opperator completion bash))
+  zsh   $ mkdir -p ~/.zfunc && opperator completion zsh > ~/.zfunc/_opperator
+        and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath); autoload -U compinit && compinit
+  fish  $ opperator completion fish > ~/.config/fish/completions/opperator.fish
+
+Completes commands, options, agent names (from agents.yaml, without starting the daemon)
+and, while the daemon runs, an agent's commands after \`agent invoke NAME\` and task ids.`;

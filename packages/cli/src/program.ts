@@ -1,6 +1,8 @@
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
 import { runCommand } from './run-command.js';
+import { COMPLETION_HELP } from './help-text.js';
+import { applyHomeOption } from './home-option.js';
 import { suggestName } from './suggest-name.js';
 
 /**
@@ -12,6 +14,7 @@ export function buildProgram(version: string): Command {
   const program = new Command('opperator')
     .description('Run OAuth-ready TypeScript agents in the background, with secrets in the OS keyring.')
     .version(version, '-v, --version', 'print the version')
+    .option('--home <dir>', 'everything in this folder, as OPPERATOR_HOME=DIR does')
     .showHelpAfterError()
     .showSuggestionAfterError()
     .configureOutput({ outputError: (text, write) => write(`opperator: ${text.replace(/^error: /, '')}`) })
@@ -19,6 +22,15 @@ export function buildProgram(version: string): Command {
       // Commander's own usage errors (unknown command, missing argument) exit 2, like ours.
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
+
+  // First of the hooks, before anything reads the configuration: `--home DIR` is
+  // OPPERATOR_HOME=DIR for this command and every process it starts.
+  program.hook('preAction', (root) => {
+    const { home } = root.opts<{ home?: string }>();
+    if (home === undefined) return;
+    if (!home.trim()) return root.error('--home needs a folder, e.g. --home ~/opperator-test', { code: 'commander.invalidArgument', exitCode: 2 });
+    applyHomeOption(home);
+  });
 
   // No command: the TUI on a terminal, the help elsewhere (a pipe, a script).
   // Any other word is a command that does not exist (the root takes no arguments).
@@ -203,6 +215,18 @@ export function buildProgram(version: string): Command {
     .command('doctor')
     .description('check the keyring and the browser opener, and say how to fix problems')
     .action(() => runCommand(async () => (await import('./commands/doctor.js')).doctor()));
+  program
+    .command('completion')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish'] as const))
+    .description('print a shell completion script: commands, options and agent names complete on TAB')
+    .addHelpText('after', COMPLETION_HELP)
+    .action((shell: 'bash' | 'zsh' | 'fish') => runCommand(async () => (await import('./commands/completion.js')).completionScript(shell)));
+  // What the completion scripts run at each TAB (`complete -- WORDS`, the protocol of @bomb.sh/tab); not for people.
+  program
+    .command('complete', { hidden: true })
+    .argument('[words...]')
+    .description('print the completions of the last of WORDS (called by the completion scripts)')
+    .action((words: string[]) => runCommand(async () => (await import('./commands/completion.js')).completeWords(program, words)));
 
   program.addHelpText('after', `${ROOT_EXAMPLES}\n${ENVIRONMENT}\n${EXIT_CODE_TEXT}`);
   // Set last, so subcommands do not inherit them: \`help [command]\` at the root
