@@ -6,7 +6,7 @@ import { DEFAULT_SECTION_CONTENT_LINES, focusedScrollLimit, sectionLineCounts } 
 import { staleNoteRows } from '../views/stale-sections.js';
 import { taskDetailMaxTop } from '../views/TaskDetail.js';
 import { useDisplaySettings } from '../display-context.js';
-import { KEY_BINDINGS, keyIntent, STATUS_HINTS } from './keymap.js';
+import { KEY_BINDINGS, keyIntent, OVERLAY_HINTS, STATUS_HINTS } from './keymap.js';
 import { initialUi, reduceUi, type UiAction } from './ui-state.js';
 import { useSyncState } from './useSyncState.js';
 import { useAgentLogs } from './useAgentLogs.js';
@@ -255,7 +255,7 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
         height={height}
         connection={connection}
         {...(statusText ? { error: statusText } : {})}
-        hints={STATUS_HINTS}
+        hints={overlay.kind === 'none' && !pasteField.field && !ui.searchingLogs ? STATUS_HINTS : OVERLAY_HINTS}
         agents={snapshot.agents}
         {...(ui.selectedAgent ? { selectedAgent: ui.selectedAgent } : {})}
         sections={sections}

@@ -97,6 +97,23 @@ export const STATUS_HINTS: ReadonlyArray<{ key: string; label: string }> = [
 ];
 
 /**
+ * The bindings the status line offers while an overlay or a text field has
+ * the keys (the palette, the secret form, the paste field, a log search, a
+ * task's details, help, a stop confirmation): there `q` and `?` are typed or
+ * close, so leaving is Ctrl+C, and Esc closes what is open (then
+ * {@link STATUS_HINTS} come back).
+ *
+ * @example
+ * ```ts
+ * OVERLAY_HINTS[1]; // { key: 'ctrl+c', label: 'quit' }
+ * ```
+ */
+export const OVERLAY_HINTS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: 'esc', label: 'close' },
+  { key: 'ctrl+c', label: 'quit' },
+];
+
+/**
  * Maps a key press to an intent, given what is open: an overlay takes the
  * keys first (a stop confirmation only knows y/n/Esc; a task's details
  * scroll and close). ↑↓ and PgUp/PgDn mean "move" and "page" here; what

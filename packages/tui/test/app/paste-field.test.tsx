@@ -112,6 +112,10 @@ describe('the paste field', () => {
     // The TUI said it can take a pasted address; it cannot open a browser here.
     expect(daemon.invocations).toEqual([{ name: 'mail', command: 'authorize_gmail', args: {}, client: { browser: false, paste: true } }]);
     expect(frame()).toContain(signInPage.slice(0, 60));
+    // Keys typed here go to the field (q too): the status line says how to close it and how to quit.
+    const statusLine = () => frame().trimEnd().split('\n').at(-1) ?? '';
+    expect(statusLine()).toMatch(/esc close {2}ctrl\+c quit$/);
+    expect(statusLine()).not.toContain('q quit');
     // No tunnelHint given (not over SSH): no ssh line.
     expect(frame()).not.toContain('ssh -N');
 
@@ -137,6 +141,7 @@ describe('the paste field', () => {
     expect(delivered[1]).toEqual([address, redirectUri]);
     expect(frame()).not.toContain('Paste that whole address here');
     expect(frame()).toContain('● connected');
+    expect(statusLine()).toContain('? help  q quit');
     // The sign-in still runs (its progress keeps pasteBack until it ends), but it waits for no address: nothing offers p.
     expect(frame()).toContain('Authorizing Gmail');
     expect(frame()).not.toContain('press p');
