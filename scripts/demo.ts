@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI_PATH, installExampleAgent } from '@opperator/testing';
+import { styled, wantsColor } from './terminal-style.js';
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, 'token-ttl': { type: 'string', default: '8' }, checks: { type: 'string', default: '4' } } });
 const tokenTtlSeconds = Number(values['token-ttl']);
@@ -58,7 +59,9 @@ function opperator(args: string[], options: { capture?: boolean; input?: string;
   );
 }
 
-const step = (n: number, text: string) => console.log(`\n\x1b[1m${n}. ${text}\x1b[0m`);
+// Headings in bold on a terminal; `npm run demo > log` writes plain text (terminal-style.ts).
+const color = wantsColor(process.stdout);
+const step = (n: number, text: string) => console.log(`\n${styled('bold', `${n}. ${text}`, color)}`);
 const seconds = () => ((Date.now() - startedAt) / 1000).toFixed(1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -156,7 +159,7 @@ try {
   step(6, 'The section now');
   await waitForSection('✓ Authenticated');
   await opperator(['agent', 'sections', AGENT]);
-  console.log(`\x1b[32m✓ Authenticated ${seconds()} s after the demo started\x1b[0m`);
+  console.log(styled('green', `✓ Authenticated ${seconds()} s after the demo started`, color));
 
   step(7, `Gmail API calls across token refreshes (one call every ${tokenTtlSeconds} s, one access-token lifetime)`);
   for (let i = 1; i <= Number(values.checks); i++) {

@@ -31,5 +31,7 @@ describe('npm run demo (the main job)', () => {
     // Calls one token lifetime apart: the later ones ran on refreshed tokens.
     expect(Number(calls.at(-1)![3])).toBeGreaterThanOrEqual(2);
     expect(output).not.toMatch(/The demo failed/);
+    // Piped, as in `npm run demo > log`: plain text, no escape sequences (colour only on a terminal).
+    expect(output).not.toContain('\u001b');
   }, 120_000);
 });
