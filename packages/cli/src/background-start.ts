@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './cli-error.js';
 import { startInterruptibly } from './interrupt.js';
+import { rotateLogAtStart } from './log-rotation.js';
 
 /** What {@link startInBackground} starts, and how it knows it is up. */
 export interface BackgroundStart<T> {
@@ -11,6 +12,8 @@ export interface BackgroundStart<T> {
   what: string;
   /** The bundled entry run with this Node. */
   script: string;
+  /** Arguments after the script. */
+  args?: string[];
   /** Its stdout and stderr are appended here. */
   logPath: string;
   /** Its environment; default this process's. */
@@ -31,7 +34,8 @@ export interface BackgroundStartResult<T> {
 }
 
 /**
- * Spawns `script` detached with its output in `logPath`, then probes every
+ * Spawns `script` detached with its output appended to `logPath` (moved
+ * aside first when it is too large, see `rotateLogAtStart`), then probes every
  * 100 ms until it answers, exits or `startTimeoutMs` passes. Ctrl-C or
  * SIGTERM meanwhile stops it and ends the command (`startInterruptibly`).
  * An answer counts only while the process still runs: something else on its
@@ -44,13 +48,15 @@ export interface BackgroundStartResult<T> {
  */
 export async function startInBackground<T>(start: BackgroundStart<T>): Promise<BackgroundStartResult<T>> {
   mkdirSync(dirname(start.logPath), { recursive: true, mode: 0o700 });
+  // Nothing writes to it before the spawn: a large log moves aside by rename here.
+  rotateLogAtStart(start.logPath);
   const logFd = openSync(start.logPath, 'a', 0o600);
   let exited: number | null | undefined;
   const deadline = Date.now() + start.startTimeoutMs;
   const { child, result: answer } = await startInterruptibly({
     what: start.what,
     spawn: () => {
-      const child = spawn(process.execPath, [start.script], { detached: true, stdio: ['ignore', logFd, logFd], ...(start.env ? { env: start.env } : {}) });
+      const child = spawn(process.execPath, [start.script, ...(start.args ?? [])], { detached: true, stdio: ['ignore', logFd, logFd], ...(start.env ? { env: start.env } : {}) });
       // The child has its own copy of the descriptor.
       closeSync(logFd);
       child.once('exit', (code) => (exited = code));

@@ -18,6 +18,28 @@ Examples:
   $ opperator agent invoke mail search --args '{"query":"from:billing","limit":5}' --json
   $ opperator agent invoke mail sync --detach   prints the task id; then: opperator task get ID`;
 
+/** What `agent start|stop|restart` do, with one name or `all`. */
+export const LIFECYCLE_DESCRIPTIONS = {
+  start: 'start an agent; all: every agent not running',
+  stop: 'stop an agent; all: every agent not stopped',
+  restart: 'restart an agent; all: every running agent, and crashed ones you left running',
+} as const;
+
+/** Examples shown at the end of `opperator agent start|stop|restart --help`. */
+export function lifecycleExamples(action: 'start' | 'stop' | 'restart'): string {
+  return `
+Examples:
+  $ opperator agent ${action} mail
+  $ opperator agent ${action} all             one line per agent; exit 1 naming any that failed`;
+}
+
+/** Examples shown at the end of `opperator agent logs --help`. */
+export const LOGS_EXAMPLES = `
+Examples:
+  $ opperator agent logs mail -n 20
+  $ opperator agent logs mail --since 10m -f    the last ten minutes, then every new line
+  $ opperator agent logs mail --since 2026-12-06T14:30   local time unless it ends in Z or an offset`;
+
 /** The variables config.ts reads, for `opperator --help`. */
 export const ENVIRONMENT = `
 Environment:

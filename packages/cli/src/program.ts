@@ -1,5 +1,5 @@
 import { Argument, Command } from 'commander';
-import { ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
+import { ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, LIFECYCLE_DESCRIPTIONS, lifecycleExamples, LOGS_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
 import { runCommand } from './run-command.js';
 import { COMPLETION_HELP } from './help-text.js';
 import { applyHomeOption } from './home-option.js';
@@ -82,6 +82,10 @@ export function buildProgram(version: string): Command {
     .action((options: { foreground?: boolean }) => runCommand(async () => (await import('./commands/daemon.js')).daemonStart(options)));
   daemon.command('stop').description('stop every agent and the daemon').action(() => runCommand(async () => (await import('./commands/daemon.js')).daemonStop()));
   daemon
+    .command('restart')
+    .description('stop the daemon (its agents first), start it again, and wait for the agents that were running to run again')
+    .action(() => runCommand(async () => (await import('./commands/daemon-restart.js')).daemonRestart()));
+  daemon
     .command('status')
     .option('--json', 'machine-readable output')
     .description('is the daemon running?')
@@ -101,7 +105,7 @@ export function buildProgram(version: string): Command {
   agent
     .command('list')
     .option('--json', 'machine-readable output')
-    .description('agents with their state, pid and restart count')
+    .description('agents with their state, pid, CPU, memory, uptime and restart count')
     .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentList(options)));
   agent
     .command('bootstrap')
@@ -131,11 +135,17 @@ export function buildProgram(version: string): Command {
     .description('stop an agent, remove it from agents.yaml, and move its folder aside')
     .action((name: string) => runCommand(async () => (await import('./commands/agent-files.js')).agentDelete(name), { agentName: name }));
   for (const action of ['start', 'stop', 'restart'] as const) {
+    // `all` is a reserved agent name (RESERVED_AGENT_NAMES): it always means every agent.
     agent
       .command(action)
-      .argument('<name>')
-      .description(`${action} an agent`)
-      .action((name: string) => runCommand(async () => (await import('./commands/agent-control.js')).agentLifecycle(action, name), { agentName: name }));
+      .argument('<name>', 'an agent, or all')
+      .description(LIFECYCLE_DESCRIPTIONS[action])
+      .addHelpText('after', lifecycleExamples(action))
+      .action((name: string) =>
+        name === 'all'
+          ? runCommand(async () => (await import('./commands/agent-all.js')).agentLifecycleAll(action))
+          : runCommand(async () => (await import('./commands/agent-control.js')).agentLifecycle(action, name), { agentName: name }),
+      );
   }
   agent
     .command('commands')
@@ -165,10 +175,12 @@ export function buildProgram(version: string): Command {
     .command('logs')
     .argument('<name>')
     .option('-f, --follow', 'keep printing new lines')
-    .option('-n, --lines <count>', 'how many past lines', '100')
+    .option('-n, --lines <count>', 'how many past lines (default 100; with --since, all since then)')
+    .option('--since <when>', 'only lines from then on: a duration back from now (30s, 10m, 2h, 1d) or an ISO date/time')
     .option('--json', 'one JSON object per line')
     .description("an agent's log")
-    .action((name: string, options: { follow?: boolean; lines?: string; json?: boolean }) => runCommand(async () => (await import('./commands/agent-logs.js')).agentLogs(name, options), { agentName: name }));
+    .addHelpText('after', LOGS_EXAMPLES)
+    .action((name: string, options: { follow?: boolean; lines?: string; since?: string; json?: boolean }) => runCommand(async () => (await import('./commands/agent-logs.js')).agentLogs(name, options), { agentName: name }));
 
   const task = program.command('task').description('async commands and their progress');
   task

@@ -149,6 +149,8 @@ describe('daemon install on macOS', () => {
   <array>
     <string>/usr/local/bin/node</string>
     <string>/usr/lib/node_modules/@opperator/cli/dist/daemon.js</string>
+    <string>--log-file</string>
+    <string>/Users/me/R&amp;D &lt;agents&gt;/state/daemon.log</string>
   </array>
   <key>EnvironmentVariables</key>
   <dict>

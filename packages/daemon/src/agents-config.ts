@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN } from '@opperator/protocol';
+import { AGENT_NAME_PATTERN, RESERVED_AGENT_NAMES } from '@opperator/protocol';
 
 export { AGENT_NAME_PATTERN };
 
@@ -13,7 +13,11 @@ export const DEFAULT_RESTART_WINDOW_S = 300;
 
 const agentSchema = z
   .object({
-    name: z.string().regex(AGENT_NAME_PATTERN, 'must match [a-z0-9][a-z0-9_-]*'),
+    name: z
+      .string()
+      .regex(AGENT_NAME_PATTERN, 'must match [a-z0-9][a-z0-9_-]*')
+      // `opperator agent start all` means every agent: an agent of that name could not be addressed alone.
+      .refine((name) => !RESERVED_AGENT_NAMES.includes(name), 'is reserved (`opperator agent start all` means every agent): rename the agent and its folder'),
     description: z.string().default(''),
     entry: z.string().min(1).default('agent.ts'),
     secrets: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'is not a valid secret name')).default([]),

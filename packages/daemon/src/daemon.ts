@@ -16,7 +16,7 @@ import { serveLogs } from './log-stream.js';
 import { AgentLog } from './stores/log-store.js';
 import { SectionStore } from './stores/section-store.js';
 import { TaskStore } from './stores/task-store.js';
-import type { AgentProcessOptions } from './supervisor/index.js';
+import { ProcessUsageSampler, type AgentProcessOptions } from './supervisor/index.js';
 import { SOCKET_CHECK_MS, watchSocketFile } from './socket-watch.js';
 import { WantedAgents } from './wanted-agents.js';
 import { serveWatch } from './watch-stream.js';
@@ -56,6 +56,8 @@ export class Daemon {
   readonly #wanted: WantedAgents;
   /** Fires when an agent's state changes or agents.yaml brings or drops agents; `watch` clients hear it. */
   readonly #agentChanges = new EventEmitter<{ change: [] }>();
+  /** CPU and memory of the agents' process groups, measured when `agent.list` asks. */
+  readonly #usage = new ProcessUsageSampler();
   #server: ControlServer | undefined;
   #releaseLock: (() => Promise<void>) | undefined;
   #startedAt = 0;
@@ -181,6 +183,15 @@ export class Daemon {
     return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount, secrets: h.definition.secrets, wanted: this.#wanted.has(h.definition.name) }));
   }
 
+  /** `agent.list`: the rows with, for each agent up, when its run started and what its process group uses (absent where unmeasurable). */
+  #listRows() {
+    const usage = this.#usage.sample([...this.#hosts.values()].flatMap((host) => host.supervisor.pid ?? []));
+    return this.#agentRows().map((row) => {
+      const startedAt = this.#hosts.get(row.name)?.supervisor.runningSince;
+      return { ...row, ...(startedAt === undefined ? {} : { startedAt }), ...(row.pid === null ? {} : usage.get(row.pid)) };
+    });
+  }
+
   #createHost(definition: AgentDefinition): AgentHost {
     const { config, launch, secrets, processOptions } = this.#options;
     const host = new AgentHost({
@@ -222,7 +233,7 @@ export class Daemon {
         return { stopping: true };
       },
       'agents.reload': async () => this.#reload(),
-      'agent.list': async () => this.#agentRows(),
+      'agent.list': async () => this.#listRows(),
       // Every change a UI shows (agent states, sections, tasks), coalesced per frame: see serveWatch.
       watch: async (_params, context) =>
         serveWatch(context, {

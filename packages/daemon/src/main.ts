@@ -8,6 +8,7 @@ import { SecretStore } from '@opperator/secrets';
 import { buildRootOf, chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
+import { keepOwnLogBounded, logFileArgument } from './daemon-log.js';
 import { BwrapIsolation } from './isolation.js';
 import { locateRuntimeSdk } from './runtime-sdk.js';
 import { prepareSocketDirectory } from './socket-directory.js';
@@ -43,6 +44,9 @@ process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 
 const config = readDaemonConfig();
+// Started in the background, the daemon writes to a log file for months: kept bounded (see rotateOwnLog).
+const logFile = logFileArgument(process.argv.slice(2));
+if (logFile) keepOwnLogBounded(logFile);
 const secrets = new SecretStore({ home: config.home, mode: config.secretStoreMode, dbusSessionBusAddress: config.dbusSessionBusAddress });
 // Agents are TypeScript files. The daemon builds each one with esbuild into
 // plain JavaScript (with the SDK runner) before it starts it; without

@@ -28,6 +28,8 @@ describe('agents.yaml', () => {
     expect(() => parseAgentsConfig('agents:\n  - name: a\n    max_restart: 3\n', 'agents.yaml')).toThrow(/agents\[0\].*max_restart/);
     expect(() => parseAgentsConfig('agents: [\n', 'agents.yaml')).toThrow(/not valid YAML/);
     expect(() => parseAgentsConfig('agents:\n  - name: a\n  - name: a\n', 'agents.yaml')).toThrow(/defined twice/);
+    // `opperator agent start all` means every agent.
+    expect(() => parseAgentsConfig('agents:\n  - name: all\n', 'agents.yaml')).toThrow(/agents\[0\]\.name is reserved/);
   });
 });
 
@@ -125,6 +127,17 @@ describe('AgentLog', () => {
     expect(tail).toHaveLength(150);
     const files = (await readdir(join(temp.path, 'logs'))).sort();
     expect(files).toEqual(['mail.log', 'mail.log.1', 'mail.log.2', 'mail.log.3']);
+    await log.close();
+  });
+
+  it('tails only the entries at or after `since`, across rotated files, still at most `count`', async () => {
+    const log = new AgentLog(join(temp.path, 'logs'), 'mail', { rotateBytes: 2_000 });
+    for (let i = 0; i < 100; i += 1) log.append({ time: 1_000 + i, level: 'info', message: `at ${1_000 + i}`, source: 'agent' });
+    const since = await log.tail(1_000, { since: 1_060 });
+    expect((await readdir(join(temp.path, 'logs'))).length).toBeGreaterThan(1); // the entries span rotated files
+    expect(since.map((e) => e.time)).toEqual(Array.from({ length: 40 }, (_, i) => 1_060 + i));
+    expect((await log.tail(5, { since: 1_060 })).map((e) => e.time)).toEqual([1_095, 1_096, 1_097, 1_098, 1_099]);
+    expect(await log.tail(10, { since: 5_000 })).toEqual([]);
     await log.close();
   });
 });

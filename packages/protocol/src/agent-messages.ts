@@ -113,3 +113,16 @@ export type DaemonToAgent = z.infer<typeof daemonToAgentSchema>;
 
 /** Agent names (also their folder names under `agents/`): lowercase letters, digits, `_` and `-`. */
 export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+
+/**
+ * Names that match {@link AGENT_NAME_PATTERN} but no agent may have: `all`
+ * means every agent in `opperator agent start|stop|restart all`, so an agent
+ * named `all` could never be addressed alone. agents.yaml, `agent bootstrap`
+ * and `agent add` refuse them.
+ *
+ * @example
+ * ```ts
+ * if (RESERVED_AGENT_NAMES.includes(name)) throw new Error(`${name} is reserved`);
+ * ```
+ */
+export const RESERVED_AGENT_NAMES: readonly string[] = ['all'];

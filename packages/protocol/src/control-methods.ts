@@ -24,6 +24,12 @@ export const agentRowSchema = z.looseObject({
   secrets: z.array(z.string()).optional(),
   /** The user wants it running (restored at the next daemon start). */
   wanted: z.boolean().optional(),
+  /** When the current run became ready (ms since the epoch); absent while no run is up. `agent.list` only. */
+  startedAt: z.number().optional(),
+  /** CPU of the agent's process group since the previous `agent.list` (or since its start), in % of one core. Absent where it cannot be measured (no `/proc`). */
+  cpuPercent: z.number().nonnegative().optional(),
+  /** Resident memory of the agent's process group, in bytes. Absent where it cannot be measured. */
+  memoryBytes: z.number().int().nonnegative().optional(),
 });
 export type AgentRow = z.infer<typeof agentRowSchema>;
 
@@ -105,7 +111,8 @@ export const controlMethods = {
   'agent.commands': { params: z.object({ name: agentName }), result: z.array(commandDescriptorSchema) },
   'agent.sections': { params: z.object({ name: agentName }), result: z.array(sectionRowSchema) },
   'agent.logs': {
-    params: z.object({ name: agentName, lines: z.number().int().nonnegative().optional(), follow: z.boolean().optional() }),
+    /** `since` (ms since the epoch): only entries at or after it, for the past lines and the followed ones alike. */
+    params: z.object({ name: agentName, lines: z.number().int().nonnegative().optional(), follow: z.boolean().optional(), since: z.number().nonnegative().optional() }),
     result: z.object({ followed: z.boolean() }),
     event: z.object({ log: logEntrySchema }),
   },

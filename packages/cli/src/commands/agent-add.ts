@@ -41,7 +41,7 @@ const exists = (path: string) => access(path).then(() => true, () => false);
 export async function agentAdd(folder: string, options: AgentAddOptions): Promise<void> {
   const envOptions = parseEnvOptions(options.env ?? []);
   const agent = await readAgentFolder(resolve(folder), options.name === undefined ? {} : { name: options.name });
-  const { config, dir, agentsFile } = agentPaths(agent.name);
+  const { config, dir, agentsFile } = agentPaths(agent.name, { creating: true });
   await assertApart(agent.source, dir);
   const existingEntry = await agentsFile.entry(agent.name);
   const folderExists = await exists(dir);

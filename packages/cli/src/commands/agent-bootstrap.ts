@@ -51,7 +51,7 @@ function chooseTemplate(options: { template?: string; provider?: string }): (typ
  */
 export async function agentBootstrap(name: string, options: { template?: string; provider?: string }): Promise<void> {
   const template = chooseTemplate(options);
-  const { dir, agentsFile } = agentPaths(name);
+  const { dir, agentsFile } = agentPaths(name, { creating: true });
   // Usage errors (a bad --provider) come before conflicts, and before anything is written.
   const provider: OAuthTemplateProvider | undefined = template === 'oauth' ? await resolveOAuthProvider(options.provider, { providersDoc: await providersDoc() }) : undefined;
   if ((await agentsFile.names()).includes(name)) throw new CliError('conflict', `An agent named ${name} already exists in ${agentsFile.path}.`);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access, mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AGENT_NAME_PATTERN, CONTROL_ERROR } from '@opperator/protocol';
+import { AGENT_NAME_PATTERN, CONTROL_ERROR, RESERVED_AGENT_NAMES } from '@opperator/protocol';
 import { AgentsFile } from '../agents-file.js';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
@@ -16,8 +16,10 @@ import { daemonPaths } from '../daemon-paths.js';
  * const { dir, agentsFile } = agentPaths('mail-watch');
  * ```
  */
-export function agentPaths(name: string) {
+export function agentPaths(name: string, options: { creating?: boolean } = {}) {
   if (!AGENT_NAME_PATTERN.test(name)) throw new CliError('usage', `${JSON.stringify(name)} is not a valid agent name: use lowercase letters, digits, "_" and "-", starting with a letter or digit.`);
+  // Only new agents are refused a reserved name: one already there can still be installed or deleted.
+  if (options.creating && RESERVED_AGENT_NAMES.includes(name)) throw new CliError('usage', `${JSON.stringify(name)} is reserved (\`opperator agent start all\` means every agent); choose another name.`);
   const config = readConfig();
   return { config, dir: join(config.home, 'agents', name), agentsFile: new AgentsFile(join(config.home, 'agents.yaml')) };
 }

@@ -96,7 +96,7 @@ export function renderSystemdUnit(spec: DaemonServiceSpec): string {
 /**
  * The launchd agent: the same program and environment, started at login
  * (`RunAtLoad`), started again when it exits with a failure, its output
- * appended to `spec.logPath`.
+ * appended to `spec.logPath`, which the daemon rotates (`--log-file`).
  *
  * @example
  * ```ts
@@ -114,7 +114,8 @@ export function renderLaunchdPlist(spec: DaemonServiceSpec): string {
     `  <key>Label</key>${string(LAUNCHD_LABEL)}`,
     '  <key>ProgramArguments</key>',
     '  <array>',
-    ...[spec.nodePath, spec.daemonScript].map((argument) => `    ${string(argument)}`),
+    // --log-file: the daemon keeps the file launchd appends its output to bounded (its daemon-log.ts).
+    ...[spec.nodePath, spec.daemonScript, '--log-file', spec.logPath].map((argument) => `    ${string(argument)}`),
     '  </array>',
     '  <key>EnvironmentVariables</key>',
     '  <dict>',

@@ -64,6 +64,8 @@ export async function startDaemonInBackground(): Promise<{ pid: number; logPath:
   const started = await startInBackground({
     what: 'the daemon',
     script: daemonScript(),
+    // The daemon keeps the file its output goes to bounded while it runs (its daemon-log.ts).
+    args: ['--log-file', logPath],
     logPath,
     startTimeoutMs: DAEMON_START_TIMEOUT_MS,
     // The daemon stops its agents and removes its socket and pid file on SIGTERM, even halfway through its start.
@@ -76,24 +78,32 @@ export async function startDaemonInBackground(): Promise<{ pid: number; logPath:
 
 /** `opperator daemon stop`. */
 export async function daemonStop(): Promise<void> {
+  process.stdout.write((await stopDaemon()) === undefined ? 'The daemon is not running.\n' : 'Daemon stopped.\n');
+}
+
+/**
+ * Stops the daemon of this home and waits until its process is gone (it
+ * stops every agent first); resolves with its pid, or undefined when none
+ * was running. Used by `daemon stop` and `daemon restart`.
+ *
+ * @example
+ * ```ts
+ * const stoppedPid = await stopDaemon();
+ * ```
+ */
+export async function stopDaemon(): Promise<number | undefined> {
   const { socketPath } = daemonPaths(readConfig());
   let client: DaemonClient;
   try {
     client = await DaemonClient.connect(socketPath, { checkVersion: false });
   } catch (err) {
-    if (err instanceof DaemonClientError && err.code === CONTROL_ERROR.NOT_RUNNING) {
-      process.stdout.write('The daemon is not running.\n');
-      return;
-    }
+    if (err instanceof DaemonClientError && err.code === CONTROL_ERROR.NOT_RUNNING) return undefined;
     throw err;
   }
   const { pid } = await client.request('daemon.status');
   await client.request('daemon.stop');
   client.close();
-  if (await waitForExit(pid, DAEMON_STOP_TIMEOUT_MS)) {
-    process.stdout.write('Daemon stopped.\n');
-    return;
-  }
+  if (await waitForExit(pid, DAEMON_STOP_TIMEOUT_MS)) return pid;
   throw new CliError('failure', `The daemon (pid ${pid}) is still running after ${DAEMON_STOP_TIMEOUT_MS / 1000} s. Stop it with: kill ${pid}`);
 }
 

@@ -67,24 +67,29 @@ export class AgentLog {
     return this.#followers.size;
   }
 
-  /** The last `count` entries, from the current file and, when needed, the rotated ones. */
-  async tail(count: number): Promise<LogEntry[]> {
+  /**
+   * The last `count` entries, from the current file and, when needed, the
+   * rotated ones; with `since` (ms since the epoch), only those at or after
+   * it. Read from the newest line back, so an old `since` costs no more than
+   * the lines it returns.
+   */
+  async tail(count: number, options: { since?: number } = {}): Promise<LogEntry[]> {
     await this.#chain;
-    if (count <= 0) return [];
-    const lines: string[] = [];
+    const since = options.since ?? -Infinity;
+    const newestFirst: LogEntry[] = [];
     const files = [this.path, ...Array.from({ length: LOG_KEPT_FILES }, (_, i) => `${this.path}.${i + 1}`)];
     for (const path of files) {
-      const text = await readFile(path, 'utf8').catch(() => '');
-      lines.unshift(...text.split('\n').filter(Boolean));
-      if (lines.length >= count) break;
-    }
-    return lines.slice(-count).flatMap((line) => {
-      try {
-        return [JSON.parse(line) as LogEntry];
-      } catch {
-        return []; // a line cut by a crash mid-write
+      if (newestFirst.length >= count) break;
+      const lines = (await readFile(path, 'utf8').catch(() => '')).split('\n');
+      for (let index = lines.length - 1; index >= 0 && newestFirst.length < count; index -= 1) {
+        const entry = parseEntry(lines[index]!);
+        if (!entry) continue;
+        // Lines are appended as they happen: the first one before `since` ends the search.
+        if (entry.time < since) return newestFirst.reverse();
+        newestFirst.push(entry);
       }
-    });
+    }
+    return newestFirst.reverse();
   }
 
   async close(): Promise<void> {
@@ -122,5 +127,16 @@ export class AgentLog {
     }
     await rename(this.path, `${this.path}.1`).catch(() => undefined);
     this.#bytes = 0;
+  }
+}
+
+/** One stored line as an entry; undefined for an empty line or one cut by a crash mid-write. */
+function parseEntry(line: string): LogEntry | undefined {
+  if (line === '') return undefined;
+  try {
+    const entry = JSON.parse(line) as LogEntry;
+    return typeof entry?.time === 'number' ? entry : undefined;
+  } catch {
+    return undefined; // a line cut by a crash mid-write
   }
 }

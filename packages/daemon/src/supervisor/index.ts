@@ -26,7 +26,8 @@ export {
   type SpawnFunction,
 } from './agent-types.js';
 export { signalProcessGroup } from './process-group.js';
-export { processGroupMembers, readProcStat, type ProcStat } from './proc-stat.js';
+export { liveProcesses, processGroupMembers, readProcStat, readResidentBytes, type ProcStat } from './proc-stat.js';
+export { MIN_CPU_WINDOW_MS, PROC_TICKS_PER_SECOND, ProcessUsageSampler, type ProcessUsage, type ProcessUsageSamplerOptions } from './process-usage.js';
 export { AgentProcessRecords, stopLeftoverAgents, type AgentProcessRecord, type LeftoverOutcome, type StopLeftoverOptions } from './process-records.js';
 export {
   computeBackoffMs,

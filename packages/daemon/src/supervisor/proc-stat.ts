@@ -11,6 +11,8 @@ export interface ProcStat {
   startTime: string;
   /** Owner of the process (the uid of `/proc/<pid>`). */
   uid: number;
+  /** CPU time used, in clock ticks (`PROC_TICKS_PER_SECOND`): its own (user + system) and that of the children it waited for. */
+  cpuTicks: number;
 }
 
 /**
@@ -38,7 +40,30 @@ export function readProcStat(pid: number, procRoot = '/proc'): ProcStat | undefi
   const [state, , pgrp] = fields;
   const startTime = fields[19];
   if (state === undefined || pgrp === undefined || startTime === undefined) return undefined;
-  return { pid, state, pgrp: Number(pgrp), startTime, uid };
+  // utime, stime, cutime, cstime: fields 14 to 17.
+  const cpuTicks = fields.slice(11, 15).reduce((sum, field) => sum + (Number(field) || 0), 0);
+  return { pid, state, pgrp: Number(pgrp), startTime, uid, cpuTicks };
+}
+
+/**
+ * The resident memory of a process in bytes (`VmRSS` of `/proc/<pid>/status`,
+ * which is in kB whatever the page size); undefined when it is gone, has no
+ * memory of its own (a kernel thread, a zombie) or there is no `/proc`.
+ *
+ * @example
+ * ```ts
+ * const bytes = readResidentBytes(process.pid); // 45_000_000
+ * ```
+ */
+export function readResidentBytes(pid: number, procRoot = '/proc'): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`${procRoot}/${pid}/status`, 'utf8');
+  } catch {
+    return undefined; // gone, or no /proc
+  }
+  const kilobytes = /^VmRSS:\s+(\d+)\s+kB/m.exec(text)?.[1];
+  return kilobytes === undefined ? undefined : Number(kilobytes) * 1024;
 }
 
 /**
@@ -50,17 +75,30 @@ export function readProcStat(pid: number, procRoot = '/proc'): ProcStat | undefi
  * ```
  */
 export function processGroupMembers(pgrp: number, procRoot = '/proc'): ProcStat[] {
+  return liveProcesses(procRoot).filter((stat) => stat.pgrp === pgrp);
+}
+
+/**
+ * Every live process of the machine (zombies left out), from `/proc`; empty
+ * where there is none. One pass serves any number of process groups.
+ *
+ * @example
+ * ```ts
+ * const groups = Map.groupBy(liveProcesses(), (stat) => stat.pgrp);
+ * ```
+ */
+export function liveProcesses(procRoot = '/proc'): ProcStat[] {
   let entries: string[];
   try {
     entries = readdirSync(procRoot);
   } catch {
     return []; // no /proc: nothing can be listed
   }
-  const members: ProcStat[] = [];
+  const live: ProcStat[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readProcStat(Number(entry), procRoot);
-    if (stat && stat.pgrp === pgrp && stat.state !== 'Z' && stat.state !== 'X') members.push(stat);
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') live.push(stat);
   }
-  return members;
+  return live;
 }

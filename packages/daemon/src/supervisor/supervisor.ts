@@ -145,6 +145,9 @@ export class AgentSupervisor extends EventEmitter<AgentSupervisorEvents> {
   /** The pid of the running (or starting, or stopping) agent. */
   get pid(): number | undefined { return this.current && !this.current.exit ? this.current.pid : undefined; }
 
+  /** When the current run became ready (ms since the epoch): its uptime starts there. */
+  get runningSince(): number | undefined { return this.current && !this.current.exit ? this.current.readyAt : undefined; }
+
   /** How the last run ended. */
   get lastExit(): AgentExit | undefined { return this.lastExitInfo; }
 
