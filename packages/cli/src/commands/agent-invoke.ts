@@ -5,6 +5,7 @@ import { readConfig } from '../config.js';
 import { PastePrompt } from '../paste-prompt.js';
 import { toTerminalJson, toTerminalText } from '../terminal-text.js';
 import { signalExitCode, SIGNAL_ECHO_MS, type StopSignal } from '../interrupt.js';
+import { argumentsHint } from './invoke-arguments.js';
 import { withDaemon } from './with-daemon.js';
 
 /** How long a Ctrl-C'd invoke waits for the agent to end the cancelled task before it stops waiting. */
@@ -22,7 +23,10 @@ export const CANCEL_WAIT_MS = 10_000;
 export async function agentInvoke(name: string, command: string, options: { args?: string; json?: boolean; detach?: boolean }): Promise<void> {
   let args: Record<string, unknown> = {};
   if (options.args !== undefined) {
-    args = parseArgsOption(options.args);
+    const parsed = parseArgsOption(options.args);
+    // The reason, then what the command takes, so the next try can be right.
+    if ('problem' in parsed) throw new CliError('usage', `${parsed.problem}\n${await argumentsHint(name, command)}`, { cause: parsed.cause });
+    args = parsed.value;
   }
   let label = command;
   const detach = options.detach === true;
@@ -82,7 +86,7 @@ export async function agentInvoke(name: string, command: string, options: { args
   if (!outcome.ok) {
     if (options.json) process.stdout.write(`${toTerminalJson(outcome)}\n`);
     // Arguments the agent refused are the caller's mistake (a usage error), not the command failing.
-    if (outcome.error.code !== undefined && REFUSED_ARGUMENT_CODES.has(outcome.error.code)) throw new CliError('usage', `${name} ${command}: ${outcome.error.message} (see: opperator agent commands ${name})`);
+    if (outcome.error.code !== undefined && REFUSED_ARGUMENT_CODES.has(outcome.error.code)) throw new CliError('usage', `${name} ${command}: ${outcome.error.message}\n${await argumentsHint(name, command)}`);
     throw new CliError('commandFailed', `${name} ${command} failed: ${outcome.error.message}`);
   }
   if (options.json) process.stdout.write(`${toTerminalJson(outcome.result)}\n`);
@@ -92,17 +96,17 @@ export async function agentInvoke(name: string, command: string, options: { args
 /** Error codes with which an agent refuses a command's arguments (the SDK's COMMAND_ERROR_CODES.invalidArguments, its SdkError). */
 const REFUSED_ARGUMENT_CODES: ReadonlySet<string> = new Set(['INVALID_ARGUMENTS', 'SDK_INVALID_ARGUMENT']);
 
-/** `--args`: a JSON object, else a usage error with JSON.parse's reason. */
-function parseArgsOption(text: string): Record<string, unknown> {
+/** `--args`: a JSON object, else what is wrong with it (JSON.parse's reason, or what it is instead). */
+function parseArgsOption(text: string): { value: Record<string, unknown> } | { problem: string; cause?: unknown } {
   const example = `e.g. --args '{"folder":"INBOX"}'`;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CliError('usage', `--args must be a JSON object, ${example}: ${err instanceof Error ? err.message : String(err)}.`, { cause: err });
+    return { problem: `--args must be a JSON object, ${example}: ${err instanceof Error ? err.message : String(err)}.`, cause: err };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new CliError('usage', `--args must be a JSON object, ${example}; got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`);
-  return value as Record<string, unknown>;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { problem: `--args must be a JSON object, ${example}; got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.` };
+  return { value: value as Record<string, unknown> };
 }
 
 /** Opens a page the agent asked for in the user's browser; when that fails, shows the URL to open by hand. */
