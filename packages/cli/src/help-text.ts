@@ -33,6 +33,17 @@ Examples:
   $ opperator agent ${action} all             one line per agent; exit 1 naming any that failed`;
 }
 
+/** Examples shown at the end of `opperator agent list --help`. */
+export const AGENT_LIST_EXAMPLES = `
+Examples:
+  $ opperator agent list                        CPU (% of one core since the last list), memory, uptime
+  $ opperator agent list --json                 startedAt in ISO 8601, uptimeSeconds, cpuPercent, memoryBytes`;
+
+/** Examples shown at the end of `opperator daemon restart --help`. */
+export const DAEMON_RESTART_EXAMPLES = `
+Examples:
+  $ opperator daemon restart                    after an upgrade: the agents that ran run again`;
+
 /** Examples shown at the end of `opperator agent logs --help`. */
 export const LOGS_EXAMPLES = `
 Examples:

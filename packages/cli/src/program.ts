@@ -1,5 +1,5 @@
 import { Argument, Command } from 'commander';
-import { ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, LIFECYCLE_DESCRIPTIONS, lifecycleExamples, LOGS_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
+import { AGENT_LIST_EXAMPLES, DAEMON_RESTART_EXAMPLES, ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, LIFECYCLE_DESCRIPTIONS, lifecycleExamples, LOGS_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
 import { runCommand } from './run-command.js';
 import { COMPLETION_HELP } from './help-text.js';
 import { applyHomeOption } from './home-option.js';
@@ -84,6 +84,7 @@ export function buildProgram(version: string): Command {
   daemon
     .command('restart')
     .description('stop the daemon (its agents first), start it again, and wait for the agents that were running to run again')
+    .addHelpText('after', DAEMON_RESTART_EXAMPLES)
     .action(() => runCommand(async () => (await import('./commands/daemon-restart.js')).daemonRestart()));
   daemon
     .command('status')
@@ -106,6 +107,7 @@ export function buildProgram(version: string): Command {
     .command('list')
     .option('--json', 'machine-readable output')
     .description('agents with their state, pid, CPU, memory, uptime and restart count')
+    .addHelpText('after', AGENT_LIST_EXAMPLES)
     .action((options: { json?: boolean }) => runCommand(async () => (await import('./commands/agent-control.js')).agentList(options)));
   agent
     .command('bootstrap')
