@@ -1,6 +1,7 @@
 import { useApp, useStdout } from 'ink';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messageOf, type ConnectClient } from '../state/client.js';
+import type { TaskRow } from '../state/types.js';
 import { AppLayout, screenSizes, type AppOverlay } from '../views/AppLayout.js';
 import { DEFAULT_SECTION_CONTENT_LINES, focusedScrollLimit, sectionLineCounts } from '../views/sidebar-plan.js';
 import { staleNoteRows } from '../views/stale-sections.js';
@@ -9,6 +10,7 @@ import { useDisplaySettings } from '../display-context.js';
 import { KEY_BINDINGS, keyIntent, OVERLAY_HINTS, STATUS_HINTS } from './keymap.js';
 import { initialUi, reduceUi, type UiAction } from './ui-state.js';
 import { useSyncState } from './useSyncState.js';
+import { commandRunRow, keepCommandRun } from './command-runs.js';
 import { useAgentLogs } from './useAgentLogs.js';
 import { useDaemonSnapshot } from './useDaemonSnapshot.js';
 import { type BrowserAccess, usePalette } from './usePalette.js';
@@ -79,17 +81,26 @@ export function App({ connect, initialCollapsed, onCollapsedChange, secrets, bro
   useEffect(() => onCollapsedChange?.({ ...ui.collapsed }), [ui.collapsed, onCollapsedChange]);
   const logs = useAgentLogs(connect, ui.selectedAgent);
   const sections = agentSections(snapshot, ui.selectedAgent);
-  const tasks = useMemo(() => agentTasks(snapshot.tasks, ui.selectedAgent), [snapshot.tasks, ui.selectedAgent]);
+  // Commands without a task (sync) show in the tasks pane too, from this session's runs: the daemon keeps no record of them.
+  const [commandRuns, setCommandRuns] = useState<readonly TaskRow[]>([]);
+  const tasks = useMemo(() => agentTasks([...snapshot.tasks, ...commandRuns], ui.selectedAgent), [snapshot.tasks, commandRuns, ui.selectedAgent]);
   const { focused, selectedTask, openedTask } = selectionOf(ui, tasks, sections);
   const selectedRow = snapshot.agents.find((a) => a.name === ui.selectedAgent);
   const missingSecrets = useMissingSecrets(secrets, selectedRow?.name, selectedRow?.secrets);
   const pasteField = usePasteField({ deliver: deliverPastedAddress, onOutcome: setNotice, tunnelHint: browser?.tunnelHint });
   const screen = screenSizes(width, height, snapshot.agents.length, tasks, { pasteField: pasteField.field, settledPasteBacks: pasteField.settled });
+  const showNewestTask = () => {
+    dispatch({ type: 'select-newest-task' });
+    if (currentUi().mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
+  };
   const palette = usePalette(client, browser, {
     onStarted: (command) => {
       setNotice(`Started ${command}; its progress is in the tasks pane.`);
-      dispatch({ type: 'select-newest-task' });
-      if (currentUi().mainPane !== 'tasks') dispatch({ type: 'switch-pane' });
+      showNewestTask();
+    },
+    onRan: (run) => {
+      setCommandRuns((runs) => keepCommandRun(runs, commandRunRow(run)));
+      showNewestTask();
     },
     onError: setNotice,
     onDone: (command, outcome) => setNotice(`${command} ${outcome}`),

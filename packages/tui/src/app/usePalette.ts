@@ -5,6 +5,7 @@ import type { CommandRow } from '../state/types.js';
 import { filterCommands } from '../views/command-filter.js';
 import { toCompactJson } from '../views/task-text.js';
 import { parseCommandLine } from './command-line.js';
+import type { CommandRun } from './command-runs.js';
 import type { PasteFieldRequest } from './usePasteField.js';
 import { typeInto } from './text-input.js';
 import { useSyncState } from './useSyncState.js';
@@ -62,6 +63,8 @@ export interface PaletteEvents {
    * its result as one line (`done` with no result). Its failure goes to `onError`.
    */
   onDone?: (command: string, outcome: string) => void;
+  /** A command that has no task ended, well or not: what the tasks pane shows of it (see `CommandRun`). */
+  onRan?: (run: CommandRun) => void;
   /** An attached command's sign-in waits for the address a browser elsewhere ended on (paste-back). */
   onPasteBack?: (request: PasteFieldRequest) => void;
   /** An attached command ended: the sign-ins it asked to paste for (their redirect URIs) no longer wait. */
@@ -125,9 +128,16 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
     if (!parsed.ok) return setPalette({ ...state, error: parsed.error });
     if (!client) return setPalette({ ...state, error: 'Not connected to the daemon.' });
     setPalette(undefined);
+    const startedAt = Date.now();
+    const reportWithoutTask = (outcome: InvokeOutcome) => {
+      if ('detached' in outcome) return;
+      events.onRan?.({ agent: state.agent, command: parsed.command, args: parsed.args, startedAt, endedAt: Date.now(), outcome });
+      if (!outcome.ok) return events.onError(`${parsed.command} failed: ${outcome.error.message}`);
+      events.onDone?.(parsed.command, outcome.result === undefined || outcome.result === null ? 'done' : `done: ${toCompactJson(outcome.result)}`);
+    };
     if (!browser) {
       client.request('agent.invoke', { name: state.agent, command: parsed.command, args: parsed.args, detach: true }).then(
-        (outcome) => (hasTask(outcome) ? events.onStarted(parsed.command) : reportWithoutTask(parsed.command, outcome)),
+        (outcome) => (hasTask(outcome) ? events.onStarted(parsed.command) : reportWithoutTask(outcome)),
         (err: unknown) => events.onError(`${parsed.command}: ${messageOf(err)}`),
       );
       return;
@@ -163,7 +173,7 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
         (outcome) => {
           // A command with a task shows its end in the tasks pane; one without (sync) only here.
           if (started || hasTask(outcome)) start();
-          else reportWithoutTask(parsed.command, outcome);
+          else reportWithoutTask(outcome);
           ended();
         },
         (err: unknown) => {
@@ -171,12 +181,6 @@ export function usePalette(client: TuiClient | undefined, browser: BrowserAccess
           events.onError(`${parsed.command}: ${messageOf(err)}`);
         },
       );
-  };
-
-  const reportWithoutTask = (command: string, outcome: InvokeOutcome) => {
-    if ('ok' in outcome && !outcome.ok) return events.onError(`${command} failed: ${outcome.error.message}`);
-    const result = 'result' in outcome ? outcome.result : undefined;
-    events.onDone?.(command, result === undefined || result === null ? 'done' : `done: ${toCompactJson(result)}`);
   };
 
   const handleKey = (input: string, key: Key): boolean => {
