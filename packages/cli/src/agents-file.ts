@@ -2,7 +2,23 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isMap, isSeq, parseDocument, type Document, YAMLMap, YAMLSeq } from 'yaml';
 import { CliError } from './cli-error.js';
 
-const HEADER = '# Opperator agents: see SPEC §2 for the fields (name, description, entry, env, secrets, auto_restart, max_restarts, start_with_daemon, isolate).\n';
+// Atop a new agents.yaml: what each field means, in the file itself, since
+// users edit it by hand and have no other document of it at hand. The daemon
+// checks the file (packages/daemon/src/agents-config.ts); a test keeps this
+// list equal to the fields it accepts.
+const HEADER = `# Opperator agents: one entry per agent under \`agents:\`. Only name is required.
+#   name               a-z, 0-9, - and _ (its folder is agents/NAME next to this file)
+#   description        shown by \`opperator agent list\` and in the terminal UI
+#   entry              the agent's file in its folder (default agent.ts)
+#   env                variables for the agent, e.g. { LOG_LEVEL: info }
+#   secrets            secrets it may read, e.g. [gmail_client_id] (opperator secret set NAME)
+#   auto_restart       restart it when it crashes (default true)
+#   max_restarts       restarts allowed within restart_window_s; 0 never restarts (default 5)
+#   restart_window_s   the window max_restarts counts in, in seconds (default 300)
+#   start_with_daemon  start it with the daemon (default false)
+#   isolate            run it under bubblewrap, seeing only its folder and the system (default false)
+# After an edit: opperator agent restart NAME. Commands: opperator help agent
+`;
 
 /**
  * Edits agents.yaml in place, keeping the user's comments and formatting

@@ -78,7 +78,7 @@ export function parseAgentsConfig(text: string, path: string): AgentDefinition[]
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? describePath(issue.path) : 'the file';
-    throw new AgentsConfigError(`${path}: ${where} ${issue?.message ?? 'is invalid'}. See the agents.yaml fields in SPEC §2 (name, description, entry, env, secrets, auto_restart, max_restarts, start_with_daemon, isolate).`);
+    throw new AgentsConfigError(`${path}: ${where} ${issue?.message ?? 'is invalid'}. The fields an agent takes: ${Object.keys(agentSchema.shape).join(', ')} (a new agents.yaml explains each in its opening comment).`);
   }
   const seen = new Set<string>();
   for (const agent of parsed.data.agents) {
