@@ -1,11 +1,18 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { homeLayout, homePaths, xdgBaseDirectories, type HomeLayout, type HomePaths } from '@opperator/protocol';
 import { CliError } from './cli-error.js';
 
 /** Everything the CLI takes from the environment, read in this one place. */
 export interface CliConfig {
-  /** `OPPERATOR_HOME`, else `$XDG_CONFIG_HOME/opperator`, else `~/.config/opperator`. */
+  /** The config directory (`agents.yaml`, `agents/`): `OPPERATOR_HOME`, else `$XDG_CONFIG_HOME/opperator`, else `~/.config/opperator`. */
   home: string;
+  /** Where each kind of file goes (state, cache, data, run), from `homeLayout`: all inside `OPPERATOR_HOME` when it is set. */
+  layout: HomeLayout;
+  /** The named files of {@link layout}. */
+  paths: HomePaths;
+  /** The XDG base directories as resolved here (defaults filled in), for the service `daemon install` writes. */
+  xdgBaseDirectories: ReturnType<typeof xdgBaseDirectories>;
   /** `XDG_CONFIG_HOME`, else `~/.config`: where `daemon install` puts the systemd user unit. */
   configDir: string;
   /** `OPPERATOR_SECRET_STORE`: keyring | file, default auto. */
@@ -38,9 +45,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = B
     throw new CliError('usage', `OPPERATOR_SECRET_STORE=${JSON.stringify(env.OPPERATOR_SECRET_STORE)} is not one of: keyring, file. Unset it to choose automatically.`);
   }
   const configDir = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  const home = env.OPPERATOR_HOME || join(configDir, 'opperator');
+  const layout = homeLayout(env);
   return {
-    home,
+    home: layout.config,
+    layout,
+    paths: homePaths(layout),
+    xdgBaseDirectories: xdgBaseDirectories(env),
     configDir,
     secretStoreMode: store,
     dbusSessionBusAddress: env.DBUS_SESSION_BUS_ADDRESS || undefined,

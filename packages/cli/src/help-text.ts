@@ -54,10 +54,13 @@ Examples:
 /** The variables config.ts reads, for `opperator --help`. */
 export const ENVIRONMENT = `
 Environment:
-  OPPERATOR_HOME           where agents.yaml, agents, logs and the socket live (default $XDG_CONFIG_HOME/opperator)
+  OPPERATOR_HOME           one folder for everything (agents.yaml, agents, logs, cache, socket); unset: the XDG places below
   OPPERATOR_SECRET_STORE   keyring or file; unset chooses automatically (the keyring when it works)
-  XDG_CONFIG_HOME          the config directory (default ~/.config); daemon install writes its unit there
-  XDG_RUNTIME_DIR          where the control socket goes when the home is too deep for one
+  XDG_CONFIG_HOME          agents.yaml and agents in $XDG_CONFIG_HOME/opperator (default ~/.config); daemon install writes its unit there
+  XDG_STATE_HOME           logs, tasks, sections, daemon.log in $XDG_STATE_HOME/opperator (default ~/.local/state)
+  XDG_CACHE_HOME           agent builds in $XDG_CACHE_HOME/opperator (default ~/.cache)
+  XDG_DATA_HOME            the unencrypted secrets file (when no keyring) in $XDG_DATA_HOME/opperator (default ~/.local/share)
+  XDG_RUNTIME_DIR          the control socket and pid file in $XDG_RUNTIME_DIR/opperator (else in the state directory)
   BROWSER                  the command that opens sign-in pages
   DISPLAY, WAYLAND_DISPLAY whether a browser can open here
   NO_COLOR                 no colour in the output

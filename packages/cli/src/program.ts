@@ -248,5 +248,20 @@ export function buildProgram(version: string): Command {
   // reach the root action, which names them as unknown commands.
   program.helpCommand(true);
   program.allowExcessArguments(true);
+  // Registered last, so hooks that set up the home (a global option) run first: before any command
+  // touches the home, an old single-folder home moves to the XDG places once (home-move.ts).
+  program.hook('preAction', (_root, action) => homeStep(action, 'moveOldHome'));
+  program.hook('postAction', (_root, action) => homeStep(action, 'moveOldHomeAfter'));
   return program;
+}
+
+/** Runs one step of home-move.ts for `action`; a refusal is reported as any command's error, and a refused command does not run. */
+async function homeStep(action: Command, step: 'moveOldHome' | 'moveOldHomeAfter'): Promise<void> {
+  const words: string[] = [];
+  for (let command: Command | null = action; command?.parent; command = command.parent) words.unshift(command.name());
+  // Words at the root are a command that does not exist: its did-you-mean comes first, and nothing moves on a typo.
+  if (words.length === 0 && action.args.length > 0) return;
+  await runCommand(async () => (await import('./home-move.js'))[step](words.join(' ')));
+  // Before the action, a refusal must keep the command from running (nothing is printed yet, so exiting loses nothing).
+  if (step === 'moveOldHome' && process.exitCode) process.exit(process.exitCode);
 }

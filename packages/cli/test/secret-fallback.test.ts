@@ -45,7 +45,7 @@ describe('no session bus', () => {
   it('tells the user before the first value is written, not after', async () => {
     const seen: boolean[] = [];
     const store = new SecretStore({
-      home: home.path,
+      dir: join(home.path, 'secrets'),
       platform: 'linux',
       dbusSessionBusAddress: undefined,
       onFileFallback: async (notice) => {

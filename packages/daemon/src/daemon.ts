@@ -227,7 +227,7 @@ export class Daemon {
       return found;
     };
     return dispatchTable({
-      'daemon.status': async (): Promise<DaemonStatus> => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size, environment: { platform: process.platform, browser: this.#options.config.browserEnvironment } }),
+      'daemon.status': async (): Promise<DaemonStatus> => ({ pid: process.pid, home: this.#options.config.home, startedAt: this.#startedAt, agents: this.#hosts.size, environment: { platform: process.platform, browser: this.#options.config.browserEnvironment }, paths: { ...this.#options.config.layout, socket: this.#options.config.socketPath } }),
       'daemon.stop': async () => {
         setImmediate(() => void this.stop());
         return { stopping: true };

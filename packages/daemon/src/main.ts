@@ -4,8 +4,9 @@
  * "opperator daemon ready" once the control socket answers.
  */
 import { dirname, join } from 'node:path';
+import { migrateHome } from '@opperator/protocol';
 import { SecretStore } from '@opperator/secrets';
-import { buildRootOf, chooseLaunch } from './agent-launch.js';
+import { chooseLaunch } from './agent-launch.js';
 import { readDaemonConfig } from './config.js';
 import { Daemon } from './daemon.js';
 import { keepOwnLogBounded, logFileArgument } from './daemon-log.js';
@@ -44,10 +45,21 @@ process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 
 const config = readDaemonConfig();
+// A daemon started by a service manager may be the first to run with the XDG layout, so it moves an old
+// single-folder home itself (the CLI does it before starting one); never while that layout's daemon runs.
+const moved = await migrateHome(config.layout, { runtimeDir: config.runtimeDir, uid: process.getuid?.() ?? 0 }).catch((err: unknown) => ({
+  outcome: 'blocked' as const,
+  message: `could not move the files of ${config.home} to their XDG places: ${err instanceof Error ? err.message : String(err)}`,
+}));
+if (moved.outcome === 'blocked') {
+  process.stderr.write(`opperator daemon: ${moved.message}\n`);
+  process.exit(1);
+}
+if (moved.outcome === 'migrated') process.stderr.write(`opperator daemon: ${moved.report}\n`);
 // Started in the background, the daemon writes to a log file for months: kept bounded (see rotateOwnLog).
 const logFile = logFileArgument(process.argv.slice(2));
 if (logFile) keepOwnLogBounded(logFile);
-const secrets = new SecretStore({ home: config.home, mode: config.secretStoreMode, dbusSessionBusAddress: config.dbusSessionBusAddress });
+const secrets = new SecretStore({ dir: config.secretsDir, mode: config.secretStoreMode, dbusSessionBusAddress: config.dbusSessionBusAddress });
 // Agents are TypeScript files. The daemon builds each one with esbuild into
 // plain JavaScript (with the SDK runner) before it starts it; without
 // esbuild, the SDK runner runs agent.ts under tsx (where tsx is installed:
@@ -55,14 +67,15 @@ const secrets = new SecretStore({ home: config.home, mode: config.secretStoreMod
 // install their own; the daemon only needs paths, it imports neither.
 const sdk = locateRuntimeSdk(import.meta.url);
 const launch = await chooseLaunch(
-  { runnerFile: sdk.runnerFile, sdkIndexFile: sdk.indexFile, resolveTsx: () => import.meta.resolve('tsx'), buildRoot: buildRootOf(config.stateDir) },
+  { runnerFile: sdk.runnerFile, sdkIndexFile: sdk.indexFile, resolveTsx: () => import.meta.resolve('tsx'), buildRoot: config.buildDir },
   (message) => process.stderr.write(`${message}\n`),
 );
 
 // Every agent process is recorded while it runs: a daemon killed with SIGKILL leaves them behind, the next one stops them.
 const processRecords = new AgentProcessRecords(join(config.stateDir, 'agent-processes'));
-// Agents with `isolate: true` run under bubblewrap, seeing neither the home (agents.yaml, secrets, other agents) nor the socket.
-const isolation = new BwrapIsolation({ searchPath: config.agentBaseEnv.PATH ?? '', protectedPaths: [config.home, dirname(config.socketPath)], readOnlyPaths: (name) => launch.readOnlyPaths?.(name) ?? [] });
+// Agents with `isolate: true` run under bubblewrap, seeing neither the home (agents.yaml, other agents), the state (other agents' logs and tasks), the secrets nor the socket.
+const protectedPaths = [...new Set([config.home, config.stateDir, config.secretsDir, dirname(config.socketPath)])];
+const isolation = new BwrapIsolation({ searchPath: config.agentBaseEnv.PATH ?? '', protectedPaths, readOnlyPaths: (name) => launch.readOnlyPaths?.(name) ?? [] });
 daemon = new Daemon({ config, launch, secrets, processOptions: { processRecords, isolation } });
 try {
   // A home too deep for a socket path has its socket in a short private directory (controlSocketLocation).

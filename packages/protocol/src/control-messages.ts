@@ -64,5 +64,10 @@ export const daemonStatusSchema = z.object({
   agents: z.number().int().nonnegative(),
   // Unreadable (a value over the limit) reads as absent: the rest of the status still counts.
   environment: z.object({ platform: z.string().min(1).max(32), browser: browserEnvironmentSchema }).optional().catch(undefined),
+  /** Where this daemon keeps its files (`homeLayout`), and its socket; absent from daemons older than the XDG layout. */
+  paths: z
+    .object({ config: z.string(), state: z.string(), cache: z.string(), data: z.string(), run: z.string(), socket: z.string(), forced: z.boolean() })
+    .optional()
+    .catch(undefined),
 });
 export type DaemonStatus = z.infer<typeof daemonStatusSchema>;

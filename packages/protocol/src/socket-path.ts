@@ -21,11 +21,13 @@ export interface ControlSocketLocationOptions {
   runtimeDir?: string | undefined;
   /** The user id, for the `/tmp/opperator-<uid>` fallback. */
   uid: number;
+  /** The directory the socket goes in when its path fits (`HomeLayout.run`); `<home>/run` when left out. */
+  runDir?: string | undefined;
 }
 
 /**
- * The control socket of a home: `<home>/run/daemon.sock` when that fits
- * the Unix limit, else `$XDG_RUNTIME_DIR/opperator-<hash>/daemon.sock`, else
+ * The control socket of a home: `<runDir>/daemon.sock` (`<home>/run` by
+ * default; `HomeLayout.run` in the XDG layout) when that fits the Unix limit, else `$XDG_RUNTIME_DIR/opperator-<hash>/daemon.sock`, else
  * `/tmp/opperator-<uid>/<hash>/daemon.sock`, where `<hash>` is 16 hex digits
  * of the home's SHA-256. The daemon and every client call this one function,
  * so they agree; the daemon creates those directories with mode 0700 and
@@ -37,7 +39,7 @@ export interface ControlSocketLocationOptions {
  * ```
  */
 export function controlSocketLocation(home: string, options: ControlSocketLocationOptions): ControlSocketLocation {
-  const inHome = join(home, 'run', 'daemon.sock');
+  const inHome = join(options.runDir ?? join(home, 'run'), 'daemon.sock');
   if (fits(inHome)) return { socketPath: inHome, shortened: false };
   const hash = createHash('sha256').update(home).digest('hex').slice(0, 16);
   if (options.runtimeDir?.startsWith('/')) {

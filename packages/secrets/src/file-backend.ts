@@ -7,7 +7,8 @@ interface FileSecretsDocument {
 }
 
 /**
- * The fallback backend: values in `$OPPERATOR_HOME/secrets/secrets.json`,
+ * The fallback backend: values in `<secrets dir>/secrets.json` (the data
+ * directory, `~/.local/share/opperator/secrets`, or `$OPPERATOR_HOME/secrets`),
  * mode 0600 in a 0700 directory, NOT encrypted. Used only when no keyring
  * can be used, or when asked for with OPPERATOR_SECRET_STORE=file.
  */

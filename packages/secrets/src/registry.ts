@@ -22,7 +22,7 @@ interface RegistryDocument {
 /**
  * Names, backends and times of the secrets opperator stored: keyrings cannot
  * list their items reliably, so the list lives here
- * (`$OPPERATOR_HOME/secrets/registry.json`, 0600).
+ * (`<secrets dir>/registry.json`, 0600, next to the file backend's values).
  */
 export class SecretRegistry {
   readonly #file: PrivateJsonFile<RegistryDocument>;

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { SecretStoreError } from './errors.js';
 import { FileSecretBackend } from './file-backend.js';
 import { KeyringSecretBackend, classifyKeyringError, keyringFix, type KeyringAvailability } from './keyring-backend.js';
@@ -25,8 +24,12 @@ export interface FileFallbackNotice {
 
 /** Options of {@link SecretStore}. */
 export interface SecretStoreOptions {
-  /** `OPPERATOR_HOME`; secrets live in `<home>/secrets/`. */
-  home: string;
+  /**
+   * The directory of the registry and the plaintext fallback file
+   * (`HomeLayout.data` + `/secrets`: `~/.local/share/opperator/secrets`, or
+   * `$OPPERATOR_HOME/secrets`), passed in: this package reads no environment.
+   */
+  dir: string;
   mode?: SecretStoreMode;
   platform?: NodeJS.Platform;
   /** `DBUS_SESSION_BUS_ADDRESS`, passed in: this package reads no environment. */
@@ -55,7 +58,7 @@ export interface SecretBackendStatus {
  *
  * @example
  * ```ts
- * const store = new SecretStore({ home, dbusSessionBusAddress: process.env.DBUS_SESSION_BUS_ADDRESS });
+ * const store = new SecretStore({ dir: homePaths(layout).secretsDir, dbusSessionBusAddress: process.env.DBUS_SESSION_BUS_ADDRESS });
  * await store.set('gmail_client_id', '1234.apps.googleusercontent.com');
  * const clientId = await store.get('gmail_client_id');
  * ```
@@ -69,7 +72,7 @@ export class SecretStore {
   readonly #onFileFallback: SecretStoreOptions['onFileFallback'];
 
   constructor(options: SecretStoreOptions) {
-    const dir = join(options.home, 'secrets');
+    const dir = options.dir;
     this.mode = options.mode ?? 'auto';
     this.#keyring = new KeyringSecretBackend({ platform: options.platform ?? process.platform, dbusSessionBusAddress: options.dbusSessionBusAddress });
     this.#file = new FileSecretBackend(dir);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretStore, SecretStoreError } from '../src/index.js';
 import { makeTempDir, type TempDir } from '@opperator/testing';
@@ -10,7 +11,7 @@ let home: TempDir;
 let store: SecretStore;
 beforeEach(async () => {
   home = await makeTempDir('opperator-secrets-');
-  store = new SecretStore({ home: home.path, mode: 'file' });
+  store = new SecretStore({ dir: join(home.path, 'secrets'), mode: 'file' });
 });
 afterEach(async () => {
   await home.remove();

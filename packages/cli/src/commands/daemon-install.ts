@@ -77,7 +77,10 @@ export async function daemonUninstall(): Promise<void> {
 /**
  * This installation as a service: this Node, the daemon bundle next to the
  * CLI, and the home in use (plus `PATH`, and `OPPERATOR_SECRET_STORE` when
- * forced), so the service's daemon is the one the CLI talks to.
+ * forced), so the service's daemon is the one the CLI talks to. The home is
+ * `OPPERATOR_HOME` when set; else the XDG directories as this shell resolves
+ * them, and its `XDG_RUNTIME_DIR` (empty when it has none, so a service
+ * manager's own value cannot put the socket where this CLI does not look).
  *
  * @example
  * ```ts
@@ -85,7 +88,9 @@ export async function daemonUninstall(): Promise<void> {
  * ```
  */
 export function serviceTarget(config: CliConfig): ServiceTarget {
-  const environment: Record<string, string> = { OPPERATOR_HOME: config.home };
+  const environment: Record<string, string> = config.layout.forced
+    ? { OPPERATOR_HOME: config.home }
+    : { ...config.xdgBaseDirectories, XDG_RUNTIME_DIR: config.runtimeDir ?? '' };
   if (config.secretStoreMode !== 'auto') environment.OPPERATOR_SECRET_STORE = config.secretStoreMode;
   if (config.searchPath) environment.PATH = config.searchPath;
   return {

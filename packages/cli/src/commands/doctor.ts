@@ -7,6 +7,7 @@ import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { toTerminalText } from '../terminal-text.js';
 import { daemonSignInLines } from './doctor-daemon.js';
+import { filesLines } from './doctor-files.js';
 import { isolationLines } from './doctor-isolation.js';
 import { openSecretStore } from './secret-context.js';
 
@@ -33,6 +34,7 @@ export async function doctor(): Promise<void> {
         : '  new secrets cannot be stored: OPPERATOR_SECRET_STORE=keyring and the keyring is unavailable',
   );
 
+  lines.push('', 'Files', ...(await filesLines(config)));
   const agentsFile = new AgentsFile(join(config.home, 'agents.yaml'));
   lines.push('', 'Sign-in from this shell', ...(await signInLines(config)));
   lines.push('', 'Sign-in from the daemon (detached and scheduled runs)', ...(await daemonSignInLines(config, agentsFile)));

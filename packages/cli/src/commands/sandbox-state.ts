@@ -8,7 +8,7 @@ import { isAlive } from '../process-exit.js';
 export interface SandboxStateClient { clientId: string; clientSecret?: string }
 
 /**
- * `$OPPERATOR_HOME/state/sandbox.json` (mode 0600): kept after `stop` so
+ * `sandbox.json` in the state directory (mode 0600): kept after `stop` so
  * client secrets and the admin token stay the same.
  */
 export interface SandboxState {
@@ -29,9 +29,9 @@ export interface SandboxState {
 export type RunningSandbox = SandboxState & { pid: number; issuer: string; port: number };
 
 /**
- * Where the sandbox keeps its files under OPPERATOR_HOME: the CLI's record
- * (`sandbox.json`), the server's log, and the server's own state (sessions,
- * grants, tokens, keys: `sandbox-store.json`), all in `state/`.
+ * Where the sandbox keeps its files: the CLI's record (`sandbox.json`), the
+ * server's log, and the server's own state (sessions, grants, tokens, keys:
+ * `sandbox-store.json`), all in the state directory (`HomeLayout.state`).
  *
  * @example
  * ```ts
@@ -39,8 +39,7 @@ export type RunningSandbox = SandboxState & { pid: number; issuer: string; port:
  * ```
  */
 export function sandboxPaths(): { statePath: string; logPath: string; storePath: string } {
-  const { home } = readConfig();
-  const dir = join(home, 'state');
+  const dir = readConfig().layout.state;
   return { statePath: join(dir, 'sandbox.json'), logPath: join(dir, 'sandbox.log'), storePath: join(dir, 'sandbox-store.json') };
 }
 

@@ -5,7 +5,7 @@ import { readConfig } from '../config.js';
 export function openSecretStore(options: { onFileFallback?: (notice: FileFallbackNotice) => void } = {}): SecretStore {
   const config = readConfig();
   return new SecretStore({
-    home: config.home,
+    dir: config.paths.secretsDir,
     mode: config.secretStoreMode,
     dbusSessionBusAddress: config.dbusSessionBusAddress,
     onFileFallback: options.onFileFallback ?? ((notice) => void process.stderr.write(describeFileFallback(notice))),

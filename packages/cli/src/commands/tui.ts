@@ -1,5 +1,5 @@
 import { readFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { canOpenBrowser, createBrowserOpener } from '@opperator/oauth/browser';
 import { markInteractiveTerminal, readConfig } from '../config.js';
@@ -11,13 +11,13 @@ import { connectDaemon } from './with-daemon.js';
  * `opperator` with no arguments on a terminal: the TUI. It starts the daemon
  * when none runs (like every command); when the daemon goes away later, the
  * TUI waits for it rather than starting another. Collapsed sections are
- * remembered in `$OPPERATOR_HOME/state/tui.json`.
+ * remembered in `tui.json` in the state directory.
  */
 export async function openTui(): Promise<void> {
   const restoreEnvironment = markInteractiveTerminal();
   const { runTui } = await import('@opperator/tui');
   restoreEnvironment();
-  const statePath = join(readConfig().home, 'state', 'tui.json');
+  const statePath = readConfig().paths.tuiStateFile;
   const saved: { collapsed?: Record<string, boolean> } = await readFile(statePath, 'utf8').then((text) => JSON.parse(text) as { collapsed?: Record<string, boolean> }, () => ({}));
   let first = true;
   await runTui({
