@@ -1,5 +1,6 @@
 import { RootCommand, ShellCompDirective, type Command as TabCommand } from '@bomb.sh/tab';
 import type { Argument, Command, Option } from 'commander';
+import { RESERVED_AGENT_NAMES } from '@opperator/protocol';
 
 // Shell completion answers come from @bomb.sh/tab (cobra's protocol: the
 // shell script runs `opperator complete -- WORDS` and reads one candidate a
@@ -22,7 +23,8 @@ export interface CompletionValues {
  * Which values an argument takes, by convention rather than a list, so new
  * commands follow it: an argument called `agent` anywhere, or `name` under
  * `agent` (but `agent bootstrap`, which names a new one), is an agent of
- * agents.yaml; `agent invoke`'s `command` is one of that agent's commands;
+ * agents.yaml (and a reserved name its description offers, as `all` in
+ * "an agent, or all"); `agent invoke`'s `command` is one of that agent's commands;
  * an `id` under `task` is a task; a `folder` or `dir` is a directory.
  */
 function argumentKind(path: readonly string[], argument: Argument): 'agent' | 'agentCommand' | 'task' | 'directory' | 'command' | undefined {
@@ -105,7 +107,12 @@ export function completionTree(program: Command, values: CompletionValues): { an
         addOptions(target, sub);
         for (const argument of sub.registeredArguments) {
           const choices = argument.argChoices ?? [];
-          const handler = choices.length > 0 ? (complete: (value: string, description: string) => void) => choices.forEach((choice) => complete(choice, '')) : handlerFor(argumentKind(subPath, argument), program);
+          const kind = argumentKind(subPath, argument);
+          const reserved = kind === 'agent' ? RESERVED_AGENT_NAMES.filter((word) => new RegExp(`\\b${word}\\b`).test(argument.description)) : [];
+          const handler =
+            choices.length > 0 || reserved.length > 0
+              ? (complete: (value: string, description: string) => void) => [...choices, ...reserved, ...(reserved.length > 0 ? values.agents : [])].forEach((choice) => complete(choice, ''))
+              : handlerFor(kind, program);
           target.argument(argument.name(), handler, argument.variadic);
         }
       }

@@ -37,7 +37,8 @@ export function buildProgram(version: string): Command {
   program.action((_options: unknown, command: Command) => {
     const [typed] = command.args;
     if (typed !== undefined) {
-      const suggestion = suggestName(typed, program.commands.flatMap((sub) => [sub.name(), ...sub.aliases()]));
+      // Visible commands only: the hidden `complete` (for the completion scripts) is no one's typo.
+      const suggestion = suggestName(typed, program.createHelp().visibleCommands(program).flatMap((sub) => [sub.name(), ...sub.aliases()]));
       return program.error(`unknown command '${typed}'${suggestion ? `. Did you mean '${suggestion}'?` : ''}`, { code: 'commander.unknownCommand', exitCode: 2 });
     }
     return runCommand(async () => {

@@ -95,6 +95,9 @@ describe('opperator completion', () => {
     expect(help.stdout).toContain('fpath=');
     expect((await runCli(['completion', 'tcsh'])).code).toBe(2);
     expect((await runCli(['--help'])).stdout).toContain('completion');
+    // The hidden command the scripts call is in neither the help nor a did-you-mean.
+    expect((await runCli(['--help'])).stdout).not.toMatch(/^ {2}complete /m);
+    expect((await runCli(['complet'])).stderr).not.toContain("'complete'");
   });
 
   it('completes every command of the program tree, so a new command completes without being listed', async () => {
@@ -120,7 +123,9 @@ describe.skipIf(!has('bash') || !hasBashCompletion)('in bash (needs bash and the
   });
 
   it('completes agent names from agents.yaml without starting the daemon', async () => {
-    expect(bashComplete('opperator agent start ').sort()).toEqual(['github-watch', 'worker']);
+    expect(bashComplete('opperator agent logs ').sort()).toEqual(['github-watch', 'worker']);
+    // start|stop|restart also take `all` (their argument says so).
+    expect(bashComplete('opperator agent start ').sort()).toEqual(['all', 'github-watch', 'worker']);
     expect(bashComplete('opperator agent logs g')).toEqual(['github-watch']);
     expect(bashComplete('opperator task list --agent w')).toEqual(['worker']);
     expect((await runCli(['daemon', 'status'], { env: { OPPERATOR_HOME: home.path } })).code).toBe(5);
@@ -129,7 +134,7 @@ describe.skipIf(!has('bash') || !hasBashCompletion)('in bash (needs bash and the
   it('reads the home given by --home on the line', async () => {
     const other = await makeAgentHome([{ name: 'elsewhere', source: '' }]);
     try {
-      expect(bashComplete(`opperator --home ${other.path} agent start `)).toEqual(['elsewhere']);
+      expect(bashComplete(`opperator --home ${other.path} agent logs `)).toEqual(['elsewhere']);
     } finally {
       await other.remove();
     }
@@ -151,7 +156,7 @@ describe.skipIf(!has('zsh'))('in zsh (needs zsh)', () => {
   it('completes commands, options and agent names, with descriptions', () => {
     expect(zshComplete(['opperator', 'ag'])).toEqual(['agent:run, watch and talk to agents']);
     // value:description, as _describe takes them; agent names come without one.
-    expect(zshComplete(['opperator', 'agent', 'start', '']).sort()).toEqual(['github-watch:', 'worker:']);
+    expect(zshComplete(['opperator', 'agent', 'logs', '']).sort()).toEqual(['github-watch:', 'worker:']);
     expect(zshComplete(['opperator', 'agent', 'logs', '--f'])).toEqual(['--follow:keep printing new lines']);
     expect(zshComplete(['opperator', 'agent', 'add', ''])).toEqual(["_arguments *:dirname:_files -/ "]);
   });
@@ -160,7 +165,7 @@ describe.skipIf(!has('zsh'))('in zsh (needs zsh)', () => {
 describe.skipIf(!has('fish'))('in fish (needs fish)', () => {
   it("completes commands, options and agent names through fish's own completion engine", () => {
     expect(fishComplete('opperator ag')).toEqual(['agent']);
-    expect(fishComplete('opperator agent start ').sort()).toEqual(['github-watch', 'worker']);
+    expect(fishComplete('opperator agent logs ').sort()).toEqual(['github-watch', 'worker']);
     expect(fishComplete('opperator agent logs --f')).toEqual(['--follow']);
   });
 });
