@@ -4,11 +4,15 @@ import { readConfig } from './config.js';
 import { serviceForcingHome } from './commands/doctor-files.js';
 
 /**
- * Commands that run before the move: `daemon stop` and `daemon status` must
- * reach a daemon the old layout started (see `daemonPaths`), or the user
- * could never stop it; help and completion (`complete` runs at each TAB) touch no file.
+ * Commands that run before the move: `daemon stop|status` and `sandbox
+ * stop|status` must reach a daemon or sandbox the old layout started (see
+ * `daemonPaths`, `sandboxPaths`), or the user could never stop it; help and
+ * completion (`complete` runs at each TAB) touch no file.
  */
-const BEFORE_THE_MOVE = new Set(['daemon stop', 'daemon status', 'help', 'completion', 'complete']);
+const BEFORE_THE_MOVE = new Set(['daemon stop', 'daemon status', 'sandbox stop', 'sandbox status', 'help', 'completion', 'complete']);
+
+/** After these, what held the move back may be gone: it is tried at once. */
+const THEN_MOVE = new Set(['daemon stop', 'sandbox stop']);
 
 /**
  * Before a command touches the home: moves an old single-folder home
@@ -35,8 +39,10 @@ export async function moveOldHome(command: string): Promise<void> {
 }
 
 /**
- * After `daemon stop` stopped a daemon of the old layout, the move it was
- * holding back can happen at once (at any other time there is nothing to do).
+ * After `daemon stop` or `sandbox stop` stopped what the old layout
+ * started, the move it was holding back can happen at once. Still held
+ * back (the other one runs), the stop itself has succeeded: a note says
+ * what else to stop.
  *
  * @example
  * ```ts
@@ -44,5 +50,11 @@ export async function moveOldHome(command: string): Promise<void> {
  * ```
  */
 export async function moveOldHomeAfter(command: string): Promise<void> {
-  if (command === 'daemon stop') await moveOldHome('');
+  if (!THEN_MOVE.has(command)) return;
+  try {
+    await moveOldHome('');
+  } catch (err) {
+    if (!(err instanceof CliError && err.kind === 'conflict')) throw err;
+    process.stderr.write(`opperator: note: ${err.message}\n`);
+  }
 }

@@ -1,4 +1,4 @@
-import { dirname, join, sep } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentBuilder, type AgentSource, type Esbuild } from './agent-build.js';
 
@@ -30,7 +30,7 @@ export interface LaunchPaths {
   sdkIndexFile: string;
   /** `import.meta.resolve('tsx')`, asked only for the fallback launch; throws where tsx is not installed (a packaged install). */
   resolveTsx: () => string;
-  /** `$OPPERATOR_HOME/state/build`. */
+  /** The agent build cache, `DaemonConfig.buildDir`: `~/.cache/opperator/build`, or `$OPPERATOR_HOME/state/build`. */
   buildRoot: string;
 }
 
@@ -117,6 +117,3 @@ async function loadEsbuild(): Promise<Esbuild> {
   if (!api || typeof api.build !== 'function') throw new Error('the esbuild module has no build()');
   return api;
 }
-
-/** `$OPPERATOR_HOME/state/build` for a state directory. */
-export const buildRootOf = (stateDir: string): string => join(stateDir, 'build');

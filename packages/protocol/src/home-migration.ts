@@ -44,7 +44,7 @@ export type HomeMigrationResult =
  *
  * Losing nothing is the rule: it refuses while a daemon of the old layout
  * runs (its socket answers, or its pid file names a live process and its
- * socket is there); each entry is renamed (copied, then removed, across
+ * socket is there) or a sandbox it started does (it writes its store there); each entry is renamed (copied, then removed, across
  * filesystems); a folder that already exists at the destination is merged
  * entry by entry and an existing file there is never replaced: the old one
  * stays where it was and is listed in `kept`. A marker in the state
@@ -58,7 +58,7 @@ export type HomeMigrationResult =
  * ```
  */
 export async function migrateHome(layout: HomeLayout, options: HomeMigrationOptions): Promise<HomeMigrationResult> {
-  if (layout.forced || existsSync(join(layout.state, HOME_MIGRATION_MARKER))) return { outcome: 'nothing' };
+  if (!oldHomePending(layout)) return { outcome: 'nothing' };
   const old = layout.config;
   const steps: Array<HomeMove & { label: string; skip?: string[] }> = [
     // The build cache first, so that moving the rest of state/ never carries it along.
@@ -69,15 +69,23 @@ export async function migrateHome(layout: HomeLayout, options: HomeMigrationOpti
   const oldRun = join(old, 'run');
   if (![...steps.map((step) => step.from), oldRun].some((path) => existsSync(path))) return { outcome: 'nothing' };
 
+  const afterStop = `its state, build cache and secrets file move to ${layout.state}, ${layout.cache} and ${layout.data} (nothing is lost), and this command works again.`;
   const pid = await readPid(join(oldRun, 'daemon.pid'));
   const oldSocket = controlSocketLocation(old, { runtimeDir: options.runtimeDir, uid: options.uid }).socketPath;
   if ((await socketAnswers(oldSocket)) || (pid !== undefined && isAlive(pid) && existsSync(oldSocket))) {
     return {
       outcome: 'blocked',
       pid,
-      message:
-        `A daemon started before Opperator's files moved to their XDG places is running${pid ? ` (pid ${pid})` : ''} with everything in ${old}. ` +
-        `Stop it first: opperator daemon stop. Its state, build cache and secrets file then move to ${layout.state}, ${layout.cache} and ${layout.data} (nothing is lost), and this command works again.`,
+      message: `A daemon started before Opperator's files moved to their XDG places is running${pid ? ` (pid ${pid})` : ''} with everything in ${old}. Stop it first: opperator daemon stop. Then ${afterStop}`,
+    };
+  }
+  // The sandbox keeps writing its store where it was started: moving it under a running one would lose its last changes.
+  const sandboxPid = await readSandboxPid(join(old, 'state', 'sandbox.json'));
+  if (sandboxPid !== undefined && isAlive(sandboxPid)) {
+    return {
+      outcome: 'blocked',
+      pid: sandboxPid,
+      message: `A sandbox started before Opperator's files moved to their XDG places is running (pid ${sandboxPid}) with its files in ${join(old, 'state')}. Stop it first: opperator sandbox stop. Then ${afterStop}`,
     };
   }
 
@@ -102,6 +110,19 @@ export async function migrateHome(layout: HomeLayout, options: HomeMigrationOpti
 }
 
 /**
+ * True while an old single-folder home may still have to move: no
+ * `OPPERATOR_HOME`, and no marker of a done move in the state directory.
+ *
+ * @example
+ * ```ts
+ * const dir = oldHomePending(layout) && existsSync(join(layout.config, 'state', 'sandbox.json')) ? join(layout.config, 'state') : layout.state;
+ * ```
+ */
+export function oldHomePending(layout: HomeLayout): boolean {
+  return !layout.forced && !existsSync(join(layout.state, HOME_MIGRATION_MARKER));
+}
+
+/**
  * The old daemon's socket while the migration has not run yet, when it is
  * there: `daemon stop` and `daemon status` must reach a daemon the old
  * layout started, or it could never be stopped. Undefined otherwise.
@@ -112,7 +133,7 @@ export async function migrateHome(layout: HomeLayout, options: HomeMigrationOpti
  * ```
  */
 export function legacyDaemonSocket(layout: HomeLayout, options: Pick<HomeMigrationOptions, 'runtimeDir' | 'uid'>): string | undefined {
-  if (layout.forced || existsSync(join(layout.state, HOME_MIGRATION_MARKER))) return undefined;
+  if (!oldHomePending(layout)) return undefined;
   const socketPath = controlSocketLocation(layout.config, options).socketPath;
   return existsSync(socketPath) ? socketPath : undefined;
 }
@@ -191,6 +212,18 @@ async function lstatOrUndefined(path: string) {
 async function readPid(path: string): Promise<number | undefined> {
   const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** The pid in the CLI's record of a sandbox (`{ pid, issuer, … }`), when there is one. */
+async function readSandboxPid(path: string): Promise<number | undefined> {
+  let record: unknown;
+  try {
+    record = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return undefined; // no record, or a damaged one (the CLI replaces it): no sandbox to wait for
+  }
+  const pid = (record as { pid?: unknown } | null)?.pid;
+  return typeof pid === 'number' && Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 function isAlive(pid: number): boolean {

@@ -16,4 +16,4 @@ export { validateArguments, type CommandArgs as CommandArguments } from './argum
 export { controlSocketLocation, MAX_SOCKET_PATH_BYTES, type ControlSocketLocation, type ControlSocketLocationOptions } from './socket-path.js';
 export { formatHumanTime, UNKNOWN_HUMAN_TIME, type HumanTimeOptions } from './human-time.js';
 export { homeLayout, homePaths, xdgBaseDirectories, type HomeLayout, type HomeLayoutEnvironment, type HomePaths } from './home-layout.js';
-export { migrateHome, legacyDaemonSocket, HOME_MIGRATION_MARKER, LEGACY_DAEMON_PROBE_TIMEOUT_MS, type HomeMigrationOptions, type HomeMigrationResult, type HomeMove } from './home-migration.js';
+export { migrateHome, legacyDaemonSocket, oldHomePending, HOME_MIGRATION_MARKER, LEGACY_DAEMON_PROBE_TIMEOUT_MS, type HomeMigrationOptions, type HomeMigrationResult, type HomeMove } from './home-migration.js';

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HOME_MIGRATION_MARKER, homeLayout, legacyDaemonSocket, migrateHome, type HomeLayout } from '../src/index.js';
+import { HOME_MIGRATION_MARKER, homeLayout, legacyDaemonSocket, migrateHome, oldHomePending, type HomeLayout } from '../src/index.js';
 
 // The one-time move of a home of the single-folder layout (everything in
 // ~/.config/opperator) to the XDG places: nothing lost, nothing replaced,
@@ -127,6 +127,20 @@ describe('migrateHome', () => {
     await writeFile(join(old, 'run', 'daemon.pid'), `${process.pid}\n`);
     await writeFile(join(old, 'run', 'daemon.sock'), '');
     expect((await migrate()).outcome).toBe('blocked');
+  });
+
+  it('refuses while a sandbox the old layout started runs (it writes its store there), and not for a stopped one', async () => {
+    const old = await oldHome();
+    await put(join(old, 'state', 'sandbox.json'), JSON.stringify({ pid: process.pid, issuer: 'http://127.0.0.1:9440', clients: [] }));
+    const result = await migrate();
+    expect(result).toMatchObject({ outcome: 'blocked', pid: process.pid });
+    if (result.outcome === 'blocked') expect(result.message).toContain('opperator sandbox stop');
+    expect(oldHomePending(layout)).toBe(true);
+    // Stopped: its record stays (client secrets), without a pid.
+    await put(join(old, 'state', 'sandbox.json'), JSON.stringify({ clients: [] }));
+    expect((await migrate()).outcome).toBe('migrated');
+    expect(await readFile(join(layout.state, 'sandbox.json'), 'utf8')).toBe('{"clients":[]}');
+    expect(oldHomePending(layout)).toBe(false);
   });
 
   it('copies, then removes, across filesystems', async (context) => {

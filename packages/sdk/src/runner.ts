@@ -11,7 +11,7 @@
  * the runner's) and runs plain JavaScript:
  *
  * ```sh
- * node --enable-source-maps $OPPERATOR_HOME/state/build/demo/runner.mjs $OPPERATOR_HOME/state/build/demo/agent.mjs
+ * node --enable-source-maps ~/.cache/opperator/build/demo/runner.mjs ~/.cache/opperator/build/demo/agent.mjs
  * ```
  *
  * The behaviour is the same either way: the entry argument is whatever

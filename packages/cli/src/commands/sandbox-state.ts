@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { oldHomePending } from '@opperator/protocol';
 import { readConfig } from '../config.js';
 import { isAlive } from '../process-exit.js';
 
@@ -39,7 +40,10 @@ export type RunningSandbox = SandboxState & { pid: number; issuer: string; port:
  * ```
  */
 export function sandboxPaths(): { statePath: string; logPath: string; storePath: string } {
-  const dir = readConfig().layout.state;
+  const { layout } = readConfig();
+  // Until an old single-folder home has moved, a sandbox it started is recorded there: `sandbox stop` must find it (see home-move.ts).
+  const old = join(layout.config, 'state');
+  const dir = oldHomePending(layout) && existsSync(join(old, 'sandbox.json')) ? old : layout.state;
   return { statePath: join(dir, 'sandbox.json'), logPath: join(dir, 'sandbox.log'), storePath: join(dir, 'sandbox-store.json') };
 }
 
