@@ -18,6 +18,15 @@ Examples:
   $ opperator agent invoke mail search --args '{"query":"from:billing","limit":5}' --json
   $ opperator agent invoke mail sync --detach   prints the task id; then: opperator task get ID`;
 
+/** Examples shown at the end of `opperator auth --help`. */
+export const AUTH_EXAMPLES = `
+Examples:
+  $ opperator auth status                       which sign-ins need attention (exit 5 when one does)
+  $ opperator auth login mail                   sign in (the agent's only sign-in; else name it: auth login mail gmail)
+  $ opperator auth refresh mail --scopes "https://www.googleapis.com/auth/gmail.send"
+  $ curl -H "Authorization: Bearer $(opperator auth token mail)" https://gmail.googleapis.com/gmail/v1/users/me/profile
+  $ opperator auth logout mail`;
+
 /** What `agent start|stop|restart` do, with one name or `all`. */
 export const LIFECYCLE_DESCRIPTIONS = {
   start: 'start an agent; all: every agent not running',

@@ -55,6 +55,9 @@ export function describeStatus(
   if (status.missingScopes.length > 0) {
     status.warnings.push(`Not granted yet: ${status.missingScopes.join(' ')}. Sign in again to add them.`);
   }
+  if (!tokens.refreshToken && tokens.expiresAt !== undefined && state === 'valid' && now >= tokens.expiresAt - context.skewMs) {
+    status.warnings.push(`The access token expires at ${new Date(tokens.expiresAt).toISOString()} and there is no refresh token to renew it: sign in again before then.`);
+  }
   const hint = provider.refreshTokenLifetimeHint;
   const issuedAt = tokens.refreshTokenIssuedAt ?? tokens.obtainedAt;
   if (hint && tokens.refreshToken && state !== 'reauthorization-required' && now >= issuedAt + hint.maxAgeMs - REFRESH_TOKEN_WARNING_MS) {

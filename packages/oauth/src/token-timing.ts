@@ -16,13 +16,14 @@ export type TokenState = 'not-authorized' | 'valid' | 'expiring' | 'refreshable'
 /**
  * When the tokens should be refreshed: `skewMs` before the access token
  * expires (less for short-lived tokens), and in any case before the refresh
- * token itself expires. `undefined` when nothing expires.
+ * token itself expires. Without a refresh token: when the access token expires. `undefined` when nothing expires.
  */
 export function refreshDueAt(tokens: StoredTokens, skewMs: number): number | undefined {
   const candidates: number[] = [];
   if (tokens.expiresAt !== undefined) {
     const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
-    candidates.push(tokens.expiresAt - Math.min(skewMs, lifetime * SHORT_LIVED_REFRESH_FRACTION));
+    // Without a refresh token nothing can renew it ahead of time: it is good until it expires.
+    candidates.push(tokens.refreshToken === undefined ? tokens.expiresAt : tokens.expiresAt - Math.min(skewMs, lifetime * SHORT_LIVED_REFRESH_FRACTION));
   }
   if (tokens.refreshToken !== undefined && tokens.refreshTokenExpiresAt !== undefined) {
     const lifetime = Math.max(0, tokens.refreshTokenExpiresAt - (tokens.refreshTokenIssuedAt ?? tokens.obtainedAt));

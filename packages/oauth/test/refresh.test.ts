@@ -164,6 +164,19 @@ describe('getAccessToken refresh', () => {
     expect(refused.requests).toHaveLength(1);
   });
 
+  it('serves an access token without a refresh token until it expires: nothing can renew it early, so it is not declared dead at the refresh skew', async () => {
+    const { client, seed, clock, requests } = setup({ handler: () => refreshed() });
+    await seed({ obtainedAt: T0, expiresAt: T0 + 3_600_000, refreshToken: undefined });
+    clock.now = T0 + 3_540_000; // a minute left, well inside the five-minute skew
+    await expect(client.getAccessToken()).resolves.toBeTypeOf('string');
+    const status = await client.status();
+    expect(status.state).toBe('valid');
+    expect(status.warnings.join(' ')).toMatch(/no refresh token/);
+    clock.now = T0 + 3_600_000;
+    await expect(client.getAccessToken()).rejects.toBeInstanceOf(ReauthorizationRequiredError);
+    expect(requests).toHaveLength(0);
+  });
+
   it('requires re-authorization when there is no refresh token', async () => {
     const { client, seed, requests } = setup({ handler: () => refreshed() });
     await seed({ refreshToken: undefined });

@@ -15,5 +15,6 @@ export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type LimitOp
 export { validateArguments, type CommandArgs as CommandArguments } from './arguments.js';
 export { controlSocketLocation, MAX_SOCKET_PATH_BYTES, type ControlSocketLocation, type ControlSocketLocationOptions } from './socket-path.js';
 export { formatHumanTime, UNKNOWN_HUMAN_TIME, type HumanTimeOptions } from './human-time.js';
+export { SIGN_IN_COMMAND_PREFIXES, SIGN_IN_SECTION_PREFIX, SIGN_IN_TOKEN_STATES, accessTokenResultSchema, signInCommandNames, signInNames, signInStatusSchema, type AccessTokenResult, type SignInStatus } from './sign-in-commands.js';
 export { homeLayout, homePaths, xdgBaseDirectories, type HomeLayout, type HomeLayoutEnvironment, type HomePaths } from './home-layout.js';
 export { migrateHome, legacyDaemonSocket, oldHomePending, HOME_MIGRATION_MARKER, LEGACY_DAEMON_PROBE_TIMEOUT_MS, type HomeMigrationOptions, type HomeMigrationResult, type HomeMove } from './home-migration.js';

@@ -15,6 +15,8 @@ export interface RunAuthorizeOptions {
   loginHint?: string;
   /** The interactive client waiting on the sign-in (the command's `ctx.client`); it opens the page where the user is. */
   client?: InvokingClient | undefined;
+  /** Scopes to add to the grant (see `OAuthClient.authorize`). */
+  scopes?: readonly string[] | undefined;
   /** Told where the user finishes the sign-in once it waits for them (for the auth-status section). */
   onWaitingForUser?: (signIn: SignInUnderWay) => void;
 }
@@ -55,6 +57,7 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
     report({ text: `${why}Requesting a device code...`, progress: 0.1 });
     tokens = await client.authorizeWithDevice({
       ...signal,
+      ...(options.scopes ? { scopes: options.scopes } : {}),
       onWaiting: () => report(describeProgress({ type: 'waiting-for-other-sign-in', store: client.store.description }) ?? 'Waiting for another sign-in...'),
       onUserCode: (code) => {
         const where = code.verificationUriComplete ?? code.verificationUri;
@@ -74,6 +77,7 @@ export async function runAuthorize(client: OAuthClient, options: RunAuthorizeOpt
     if (why && choice.path === 'browser') report({ text: why.trim(), progress: 0.05 });
     tokens = await client.authorize({
       ...signal,
+      ...(options.scopes ? { scopes: options.scopes } : {}),
       ...(openBrowser ? { openBrowser } : {}),
       ...(options.loginHint ? { authorizationParams: { login_hint: options.loginHint } } : {}),
       onProgress: (event) => {

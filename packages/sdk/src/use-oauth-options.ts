@@ -60,6 +60,8 @@ export interface UseOAuthAuthorizeOptions {
    * from where the user is (see `chooseSignInPath`).
    */
   path?: SignInPath;
+  /** Scopes to add to the grant (incremental consent): asked for with the ones already granted or configured, none dropped. */
+  scopes?: readonly string[];
   /** Cancels the sign-in. */
   signal?: AbortSignal;
   /** Receives each step in words. */

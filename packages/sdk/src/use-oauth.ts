@@ -1,9 +1,11 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, emulateProvider, emulatedUrl, presetProvider, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
-import { SdkError, SecretError, messageOf, type SecretErrorCode } from './errors.js';
-import type { SignInPath, SignInUnderWay } from './sign-in-path.js';
-import type { CommandHandler, EveryOptions, LogFields, SectionOptions } from './types.js';
+import { SecretError, messageOf, type SecretErrorCode } from './errors.js';
+import { SIGN_IN_SECTION_PREFIX } from '@opperator/protocol';
+import type { SignInUnderWay } from './sign-in-path.js';
+import type { EveryOptions, LogFields, SectionOptions } from './types.js';
+import { registerSignInCommands, type SignInCommandHost } from './use-oauth-commands.js';
 import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 import { runAuthorize } from './use-oauth-authorize.js';
 import { SharedSignIn } from './shared-sign-in.js';
@@ -20,7 +22,7 @@ export interface OAuthAgentHost {
   /** Where well-known providers are emulated, when they are (`Agent.providerEmulator`). */
   readonly providerEmulator?: string | undefined;
   getSecret(name: string): Promise<string>;
-  registerCommand(name: string, handler: CommandHandler, options?: { description?: string; async?: boolean; progressLabel?: string; arguments?: Array<{ name: string; type: 'boolean'; description?: string }> }): void;
+  registerCommand: SignInCommandHost['registerCommand'];
   registerSection(id: string, title: string, content: string, options?: SectionOptions): void;
   updateSection(id: string, content: string): void;
   every(intervalMs: number, task: (signal: AbortSignal) => unknown, options?: EveryOptions): () => void;
@@ -42,7 +44,7 @@ type Credentials = { ok: true; clientId: string; clientSecret: string | undefine
  */
 export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseOAuthHandle {
   const { name } = options;
-  const sectionId = `oauth_${name}`;
+  const sectionId = `${SIGN_IN_SECTION_PREFIX}${name}`;
   const tokenPath = options.tokenFile && isAbsolute(options.tokenFile) ? options.tokenFile : join(host.agentDir, options.tokenFile ?? 'token.json');
   const store = new FileTokenStore(tokenPath);
   const labels = { name, agentName: host.agentName };
@@ -197,20 +199,7 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
   };
 
   host.registerSection(sectionId, options.title ?? `${titleCase(providerLabel(options.provider))} Authentication`, "<c fg='yellow'>⚠ Not Authenticated</c>\n<i>Checking credentials and token file...</i>");
-  host.registerCommand(
-    `authorize_${name}`,
-    async (args, ctx) => authorize({ path: requestedPath(args), signal: ctx.signal, onProgress: (update) => ctx.reportProgress(update), client: ctx.client }),
-    {
-      description: `Sign in to ${providerLabel(options.provider)}: in the browser where you are, else with a code or by pasting the address the browser ends on ({ "device": true } or { "paste": true } to choose)`,
-      async: true,
-      progressLabel: `Authorizing ${titleCase(name)}`,
-      arguments: [
-        { name: 'device', type: 'boolean', description: 'Sign in with a code typed in a browser anywhere (device flow)' },
-        { name: 'paste', type: 'boolean', description: 'Open the sign-in page in a browser anywhere and paste the address it ends on (for SSH and headless machines)' },
-      ],
-    },
-  );
-  host.registerCommand(`sign_out_${name}`, async () => signOut(), { description: `Sign out of ${providerLabel(options.provider)}: revoke the grant and delete the token file` });
+  registerSignInCommands(host, { name, providerLabel: providerLabel(options.provider), progressLabel: `Authorizing ${titleCase(name)}`, authorize, signOut, status, requireClient });
   void refreshSection();
   host.every(OAUTH_SECTION_RECHECK_MS, () => refreshSection(), { name: `${sectionId} status` });
 
@@ -283,10 +272,4 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The sign-in path a command's arguments ask for; both at once is a usage error. */
-function requestedPath(args: Record<string, unknown>): SignInPath | undefined {
-  if (args.device === true && args.paste === true) throw new SdkError('SDK_INVALID_ARGUMENT', 'Choose one of "device" and "paste", not both.');
-  return args.device === true ? 'device' : args.paste === true ? 'paste' : undefined;
 }
