@@ -48,7 +48,7 @@ describe('opperator agent add', () => {
     const dir = join(home.path, 'agents', 'invoice-monitor');
     for (const secret of MONITOR_SECRETS) expect(added.stdout).toContain(`opperator secret set ${secret}`);
     expect(added.stdout).toContain('opperator agent start invoice-monitor');
-    expect(added.stdout).toContain('opperator agent invoke invoice-monitor authorize_gmail');
+    expect(added.stdout).toContain('opperator auth login invoice-monitor gmail');
 
     expect(await entries()).toEqual([
       expect.objectContaining({ name: 'invoice-monitor', entry: 'agent.ts', secrets: MONITOR_SECRETS, description: expect.stringContaining('Gmail') }),
@@ -124,7 +124,7 @@ describe('opperator agent add', () => {
       expect.objectContaining({ name: 'github-notifications', secrets: ['github_notifications_client_id'], env: { GITHUB_NOTIFICATIONS_PROVIDER: 'sandbox' } }),
     ]);
     expect(added.stdout).toContain('opperator secret set github_notifications_client_id');
-    expect(added.stdout).toContain('opperator agent invoke github-notifications authorize_github');
+    expect(added.stdout).toContain('opperator auth login github-notifications github');
     // The daemon reads the merged file; the added agent starts and shows its section.
     const started = await cli('agent', 'start', 'github-notifications');
     expect(started.code, started.stderr).toBe(0);

@@ -62,9 +62,9 @@ describe('opperator agent bootstrap --template oauth', () => {
         'opperator secret set invoice_monitor_google_client_id <your client id>',
         expect.stringMatching(/^opperator secret set invoice_monitor_google_client_secret +# .*without echo/),
         'opperator agent start invoice-monitor',
-        expect.stringMatching(/^opperator agent invoke invoice-monitor authorize_google +#/),
+        expect.stringMatching(/^opperator auth login invoice-monitor +#/),
         expect.stringMatching(/^opperator agent invoke invoice-monitor whoami +#/),
-        expect.stringMatching(/^opperator agent sections invoice-monitor +#/),
+        expect.stringMatching(/^opperator auth status invoice-monitor +#/),
       ]),
     );
   });
@@ -79,8 +79,8 @@ describe('opperator agent bootstrap --template oauth', () => {
         'opperator secret set demo_sandbox_client_id opperator-demo',
         expect.stringMatching(/^opperator secret set demo_sandbox_client_secret +# /),
         'opperator agent start demo',
-        expect.stringMatching(/^opperator agent invoke demo authorize_sandbox +#/),
-        expect.stringMatching(/^opperator agent sections demo +#/),
+        expect.stringMatching(/^opperator auth login demo +#/),
+        expect.stringMatching(/^opperator auth status demo +#/),
       ]),
     );
     expect(await readFile(join(home.path, 'agents', 'demo', 'agent.ts'), 'utf8')).toContain("sandbox.fetch('http://127.0.0.1:9440/gmail/v1/users/me/profile')");
@@ -125,7 +125,7 @@ describe('opperator agent bootstrap --template oauth', () => {
       expect(source).toContain("scopes: ['openid', 'email', 'offline_access']");
       expect(source).toContain(`oauth.fetch('${discovery.userinfo_endpoint}')`);
       expect((await agentEntry('issuer-agent'))?.secrets).toEqual(['issuer_agent_oauth_client_id', 'issuer_agent_oauth_client_secret']);
-      expect(run.stdout).toContain('opperator agent invoke issuer-agent authorize_oauth');
+      expect(run.stdout).toContain('opperator auth login issuer-agent');
     });
 
     it('started before its secrets exist: the section says Missing and the log names the fix', async () => {

@@ -64,15 +64,15 @@ export interface SectionLabels {
 }
 
 /**
- * The command that runs `authorize_<name>` from a shell.
+ * The command that runs `authorize_<name>` from a shell (`opperator auth login`).
  *
  * @example
  * ```ts
- * authorizeCommandLine({ name: 'gmail', agentName: 'invoice_monitor' }); // 'opperator agent invoke invoice_monitor authorize_gmail'
+ * authorizeCommandLine({ name: 'gmail', agentName: 'invoice_monitor' }); // 'opperator auth login invoice_monitor gmail'
  * ```
  */
 export function authorizeCommandLine(labels: SectionLabels): string {
-  return `opperator agent invoke ${labels.agentName} authorize_${labels.name}`;
+  return `opperator auth login ${labels.agentName} ${labels.name}`;
 }
 
 /**

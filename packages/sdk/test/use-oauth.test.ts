@@ -43,7 +43,7 @@ describe('authSectionContent', () => {
     const content = authSectionContent(base, labels);
     expect(content).toContain('⚠ Not Authenticated');
     expect(content).toContain("<b>Credentials:</b> <c fg='green'>Configured</c>");
-    expect(content).toContain('<b>Next:</b> Sign in: run authorize_sandbox (opperator agent invoke demo authorize_sandbox)');
+    expect(content).toContain('<b>Next:</b> Sign in: run authorize_sandbox (opperator auth login demo sandbox)');
   });
 
   it('signed in: ✓ Authenticated, the account, Token File OK, Monitoring active', () => {
@@ -63,7 +63,7 @@ describe('authSectionContent', () => {
     const content = authSectionContent({ ...base, state: 'reauthorization-required', account: 'a@b', tokenFile: 'ok', reauthorizationReason: 'the refresh token was revoked' }, labels);
     expect(content).toContain("<c fg='red'>✗ Token Expired</c>");
     expect(content).toContain('<b>Reason:</b> the refresh token was revoked');
-    expect(content).toContain('<b>Next:</b> Re-authorize: run authorize_sandbox (opperator agent invoke demo authorize_sandbox)');
+    expect(content).toContain('<b>Next:</b> Re-authorize: run authorize_sandbox (opperator auth login demo sandbox)');
   });
 
   it('markup in an account name cannot open a tag', () => {
@@ -131,7 +131,7 @@ describe('useOAuth with missing secrets', () => {
     const status = await agent.handle!.status();
     expect(status).toMatchObject({ credentials: 'configured', authenticated: false, tokenFile: 'missing', tokenPath: join(dir, 'token.json') });
     await agent.handle!.refreshSection();
-    expect(sectionContents(fake).at(-1)).toContain('Sign in: run authorize_sandbox (opperator agent invoke test-agent authorize_sandbox)');
+    expect(sectionContents(fake).at(-1)).toContain('Sign in: run authorize_sandbox (opperator auth login test-agent sandbox)');
     await expect(agent.handle!.getAccessToken()).rejects.toMatchObject({ code: 'OAUTH_NOT_AUTHORIZED' });
 
     expect(fake.messages.some((m) => m.type === 'lifecycle_event' && m.event === 'stopping')).toBe(false);

@@ -1,3 +1,4 @@
+import { SIGN_IN_COMMAND_PREFIXES } from '@opperator/protocol';
 import { RUNTIME_PROVIDED } from './agent-dependencies.js';
 import type { LeftOut } from './copy-agent-folder.js';
 
@@ -37,7 +38,7 @@ export interface AgentAddResult {
  * @example
  * ```ts
  * addNextSteps({ name: 'invoice-monitor', secrets: ['a'], authorize: 'authorize_gmail', installed: true, dependencies: [], replaced: null });
- * // ['opperator secret set a', 'opperator agent start invoice-monitor', 'opperator agent invoke invoice-monitor authorize_gmail']
+ * // ['opperator secret set a', 'opperator agent start invoice-monitor', 'opperator auth login invoice-monitor gmail']
  * ```
  */
 export function addNextSteps(result: NextStepsInput): string[] {
@@ -55,7 +56,7 @@ function steps(result: NextStepsInput): Step[] {
     ...(!result.installed && result.dependencies.length > 0 ? [[`opperator agent install ${name}`, 'npm install in its folder'] as Step] : []),
     ...result.secrets.map((secret, index): Step => (index === 0 ? [`opperator secret set ${secret}`, 'asked for without echo, or read from stdin'] : [`opperator secret set ${secret}`])),
     result.replaced ? [`opperator agent restart ${name}`, 'runs the new copy (starts it if it is stopped)'] : [`opperator agent start ${name}`],
-    result.authorize ? [`opperator agent invoke ${name} ${result.authorize}`, 'signs it in'] : [`opperator agent commands ${name}`, 'what you can invoke'],
+    result.authorize ? [signInCommand(name, result.authorize), 'signs it in'] : [`opperator agent commands ${name}`, 'what you can invoke'],
   ];
 }
 
@@ -98,4 +99,10 @@ function providedLines(result: AgentAddResult): string[] {
 function alignComments(list: Step[]): string[] {
   const width = Math.max(0, ...list.filter(([, comment]) => comment).map(([command]) => command.length));
   return list.map(([command, comment]) => `  ${comment ? `${command.padEnd(width)}   # ${comment}` : command}`);
+}
+
+/** `auth login` for a useOAuth sign-in's `authorize_<name>`; any other command the folder names, as an invoke. */
+function signInCommand(agent: string, command: string): string {
+  const prefix = SIGN_IN_COMMAND_PREFIXES.authorize;
+  return command.startsWith(prefix) && command.length > prefix.length ? `opperator auth login ${agent} ${command.slice(prefix.length)}` : `opperator agent invoke ${agent} ${command}`;
 }

@@ -58,9 +58,9 @@ export function oauthNextSteps(name: string, dir: string, provider: OAuthTemplat
     ...alignComments([
       ...setup,
       [`opperator agent start ${name}`],
-      [`opperator agent invoke ${name} authorize_${provider.oauthName}`, signIn],
+      [`opperator auth login ${name}`, signIn],
       [`opperator agent invoke ${name} whoami`, provider.api ? `calls ${provider.api.url}` : 'the sign-in state'],
-      [`opperator agent sections ${name}`, `the oauth_${provider.oauthName} section: sign-in state and next step`],
+      [`opperator auth status ${name}`, 'the sign-in: account, expiry, scopes and the next step'],
       [`edit ${join(dir, 'agent.ts')}, then: opperator agent restart ${name}`],
     ]),
   ]);
