@@ -10,6 +10,8 @@ export interface MarkupLineTextProps {
   line: MarkupLine;
   /** Ink's wrap mode for the line. Default `wrap`. */
   wrap?: 'wrap' | 'truncate-end';
+  /** Drawn dim and without its colours: text that is no longer current (a stopped agent's section). */
+  dim?: boolean;
 }
 
 // C0 and C1 controls and DEL (ESC above all: CSI, OSC 52 clipboard writes;
@@ -45,11 +47,13 @@ export function toDisplayText(text: string): string {
  * <MarkupLineText line={parseMarkup("<c fg='green'>OK</c>")[0]!} />
  * ```
  */
-export function MarkupLineText({ line, wrap = 'wrap' }: MarkupLineTextProps): ReactNode {
-  const { color } = useDisplaySettings();
+export function MarkupLineText({ line, wrap = 'wrap', dim = false }: MarkupLineTextProps): ReactNode {
+  const { color: colorOn } = useDisplaySettings();
+  // A stale green "✓ Running" must not read as current: dim, and no colours.
+  const color = colorOn && !dim;
   if (line.length === 0) return <Text> </Text>;
   return (
-    <Text wrap={wrap}>
+    <Text wrap={wrap} dimColor={dim}>
       {line.map((run, index) => (
         <Text
           key={index}

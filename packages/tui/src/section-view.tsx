@@ -30,6 +30,8 @@ export interface SectionViewProps {
   selected?: boolean;
   /** First content line shown when the content is longer than `maxContentLines` (clamped so the last page is full). Default 0. */
   scrollTop?: number;
+  /** Draws the section dim, its colours off: what a stopped agent last wrote, no longer current. Default false. */
+  stale?: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface SectionViewProps {
  * <SectionView title="Gmail" content={"<c fg='green'>✓ Authenticated</c>\n<b>Account:</b> me@example.com"} collapsed={false} maxContentLines={8} />
  * ```
  */
-export function SectionView({ title, content, collapsed, maxContentLines, selected = false, width, scrollTop = 0 }: SectionViewProps): ReactNode {
+export function SectionView({ title, content, collapsed, maxContentLines, selected = false, width, scrollTop = 0, stale = false }: SectionViewProps): ReactNode {
   // Content is indented by two columns under the title.
   const lines = useMemo(() => (width === undefined ? parseMarkup(content) : wrapMarkupLines(parseMarkup(content), width - CONTENT_INDENT)), [content, width]);
   const limited = maxContentLines !== undefined;
@@ -51,14 +53,14 @@ export function SectionView({ title, content, collapsed, maxContentLines, select
   const heading = `${collapsed ? COLLAPSED_MARKER : EXPANDED_MARKER} ${toDisplayText(title)}`;
   return (
     <Box flexDirection="column">
-      <Text bold inverse={selected} wrap="truncate-end">
+      <Text bold inverse={selected} dimColor={stale} wrap="truncate-end">
         {width === undefined ? heading : truncateText(heading, width)}
       </Text>
       {!collapsed && (
         <Box flexDirection="column" paddingLeft={CONTENT_INDENT}>
           {above > 0 && <Text dimColor>… {above} {above === 1 ? 'line' : 'lines'} above</Text>}
           {lines.slice(start, start + shown).map((line, index) => (
-            <MarkupLineText key={start + index} line={line} wrap={limited ? 'truncate-end' : 'wrap'} />
+            <MarkupLineText key={start + index} line={line} wrap={limited ? 'truncate-end' : 'wrap'} dim={stale} />
           ))}
           {hidden > 0 && <Text dimColor>… {hidden} more {hidden === 1 ? 'line' : 'lines'}</Text>}
         </Box>

@@ -133,7 +133,7 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
   const { color } = useDisplaySettings();
   const { sizes, strip } = screenSizes(width, height, agents.length, props.tasks, props);
   const accent = (active: boolean): string | undefined => (color && active ? 'cyan' : undefined);
-  // A stopped agent's sections are what it last wrote: a dim note over them says so, in rows taken from the sidebar.
+  // A stopped agent's sections are what it last wrote: a dim note over them says so, in rows taken from the sidebar, and they are drawn dim.
   const staleRows = staleNoteRows(agents.find((agent) => agent.name === selectedAgent), props.sections, sizes.leftColumns).slice(0, sizes.sidebarRows);
   const sidebarRows = sizes.sidebarRows - staleRows.length;
   return (
@@ -161,6 +161,7 @@ export function AppLayout(props: AppLayoutProps): ReactNode {
               width={sizes.leftColumns}
               height={sidebarRows}
               emptyText={selectedAgent === undefined ? 'No agent selected.' : 'No sections.'}
+              stale={staleRows.length > 0}
             />
           )}
         </Box>

@@ -32,6 +32,8 @@ export interface SidebarProps {
   emptyText?: string;
   /** First content line shown of the focused section, when it is longer than its rows. Default 0. */
   focusedScrollTop?: number;
+  /** The sections are what a stopped agent last wrote: drawn dim, colours off (see `SectionView`). Default false. */
+  stale?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function Sidebar({
   maxContentLines = DEFAULT_SECTION_CONTENT_LINES,
   emptyText = 'No sections.',
   focusedScrollTop = 0,
+  stale = false,
 }: SidebarProps): ReactNode {
   const lineCounts = useMemo(() => sectionLineCounts(sections, width), [sections, width]);
   if (sections.length === 0) {
@@ -82,6 +85,7 @@ export function Sidebar({
           selected={section.id === focusedId}
           scrollTop={section.id === focusedId ? focusedScrollTop : 0}
           width={width}
+          stale={stale}
         />
       ))}
       {window.hiddenBelow > 0 && <Text dimColor>↓ {window.hiddenBelow} more</Text>}

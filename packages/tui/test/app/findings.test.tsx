@@ -11,7 +11,7 @@ import stringWidth from 'string-width';
 import { App } from '../../src/app/App.js';
 import type { TuiClient } from '../../src/state/client.js';
 import type { AgentRow, SectionRow, TaskRow } from '../../src/state/types.js';
-import { ESC, stripAnsi } from '../ansi.js';
+import { ESC, hasColor, stripAnsi } from '../ansi.js';
 import { renderSized, type SizedApp } from './sized-render.js';
 
 afterAll(restoreEnv);
@@ -110,8 +110,12 @@ describe.each([
       .replace(/\s+/g, ' ');
     expect(text).toMatch(/\(agent stopped; last shown [^)]*09:05[^)]*\)/);
     expect(text.indexOf('(agent stopped')).toBeLessThan(text.indexOf('✓ Running'));
-    // The note is drawn dim (SGR 2).
+    // The note is drawn dim (SGR 2), and so is the section: its green "✓ Running" has no colour.
     expect(raw()).toMatch(new RegExp(`${ESC}\\[2m\\(agent stopped`));
+    const running = raw().split('\n').find((line) => line.includes('✓ Running')) ?? '';
+    const left = running.slice(0, running.indexOf('│')).replace(new RegExp(`${ESC}\\[[0-9;]*m$`), '');
+    expect(left).toContain(`${ESC}[2m`);
+    expect(hasColor(left)).toBe(false);
   });
 
   it('/check_invoices, a command without a task, appears in the tasks pane with its result', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Before Ink (and its chalk) load: see force-color.ts.
 const restoreEnv = await vi.hoisted(async () => (await import('../force-color.js')).forceTrueColor());
-import { hasColor } from '../ansi.js';
+import { ESC, hasColor } from '../ansi.js';
 import { AppLayout, type AppLayoutProps, type AppOverlay } from '../../src/views/AppLayout.js';
 import { layoutSizes } from '../../src/views/layout-sizes.js';
 import { NO_AGENTS_TEXT } from '../../src/views/AgentList.js';
@@ -193,5 +193,20 @@ describe('AppLayout with a stopped agent', () => {
   it('says nothing of the kind for a running agent', () => {
     const lines = linesOf(frameOf(<AppLayout {...base(120, 35)} sections={kept} focusedSectionId="status" />, { columns: 120, rows: 35 }));
     expect(lines.join('\n')).not.toContain('last shown');
+  });
+
+  it.each([
+    [80, 24],
+    [120, 35],
+  ])('draws a stopped agent’s sections dim at %i×%i, their colours off: its green “✓ Running” is not shown as current', (width, height) => {
+    // The left column of the row with "✓ Running", without the style the pane rule starts with.
+    const rowOf = (frame: string) => {
+      const row = frame.split('\n').find((line) => line.includes('✓ Running')) ?? '';
+      return row.slice(0, row.indexOf('│')).replace(new RegExp(`${ESC}\\[[0-9;]*m$`), '');
+    };
+    const stopped = rowOf(frameOf(<AppLayout {...base(width, height)} selectedAgent="syncer" sections={kept} />, { columns: width, rows: height }));
+    expect(stopped).toContain(`${ESC}[2m`);
+    expect(hasColor(stopped), JSON.stringify(stopped)).toBe(false);
+    expect(hasColor(rowOf(frameOf(<AppLayout {...base(width, height)} sections={kept} />, { columns: width, rows: height })))).toBe(true);
   });
 });
