@@ -19,10 +19,15 @@ export function wrapMarkupLines(lines: readonly MarkupLine[], columns: number): 
   return lines.flatMap((line) => wrapLine(line, width));
 }
 
+// Printable ASCII: one column per character, no clusters; most section text, measured without segmenting.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 function wrapLine(line: MarkupLine, width: number): MarkupLine[] {
+  if (line.reduce((sum, run) => sum + textColumns(run.text), 0) <= width) return [line];
   // One entry per character drawn, so a break can fall inside a run.
-  const chars = line.flatMap((run) => graphemes(run.text).map((char) => ({ char, run, columns: textColumns(char) })));
-  if (chars.reduce((sum, c) => sum + c.columns, 0) <= width) return [line];
+  const chars = line.flatMap((run) =>
+    PRINTABLE_ASCII.test(run.text) ? Array.from(run.text, (char) => ({ char, run, columns: 1 })) : graphemes(run.text).map((char) => ({ char, run, columns: textColumns(char) })),
+  );
   const rows: MarkupLine[] = [];
   let start = 0;
   while (start < chars.length) {

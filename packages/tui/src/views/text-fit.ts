@@ -13,6 +13,9 @@ import wrapAnsi from 'wrap-ansi';
 // Grapheme clusters: what a terminal draws as one character (👩‍💻, 🇫🇷, 👍🏽, é as e + U+0301).
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+// Printable ASCII: one column per character, each its own cluster.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /**
  * The columns a string takes on a terminal, as Ink counts them (string-width).
  *
@@ -148,6 +151,11 @@ export function wrapText(text: string, width: number): string[] {
   const columns = Math.max(1, Math.floor(width));
   const rows: string[] = [];
   for (const line of text.split(/\r?\n/)) {
+    if (PRINTABLE_ASCII.test(line)) {
+      // One column per character: rows are slices, no segmenting (a task's whole JSON result can be large).
+      for (let at = 0; at < line.length || at === 0; at += columns) rows.push(line.slice(at, at + columns));
+      continue;
+    }
     let row = '';
     let used = 0;
     for (const char of graphemes(line)) {
