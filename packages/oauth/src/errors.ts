@@ -45,6 +45,14 @@ export type OAuthErrorCode =
   | 'OAUTH_TOKEN_FILE_FOREIGN_OWNER'
   /** The token file's directory is shared or another user's (others could plant a link in it): choose a private one. */
   | 'OAUTH_TOKEN_FILE_UNSAFE_DIRECTORY'
+  /** A shared token store (Redis, Postgres) cannot be reached; valid tokens already held keep working. */
+  | 'OAUTH_STORE_UNAVAILABLE'
+  /** A lease-holding writer lost its lease (it stalled past it, or the store restarted) and was fenced off: a newer holder may have written since. */
+  | 'OAUTH_STORE_LEASE_LOST'
+  /** A shared store's record is not a token record this release can read; it was moved aside. */
+  | 'OAUTH_STORE_CORRUPT'
+  /** A shared store's record or schema was written by a newer release; it was left as it is. */
+  | 'OAUTH_STORE_UNSUPPORTED_VERSION'
   /** No tokens are stored: run the authorization flow first. */
   | 'OAUTH_NOT_AUTHORIZED'
   /** The stored access token has expired (refresh arrives with the refresh coordinator). */

@@ -1,10 +1,10 @@
 import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { z } from 'zod';
 import { OAuthError } from './errors.js';
 import { describeIoError, prepareTokenFileWrite, readTokenFileText } from './token-file-guard.js';
 import type { StoredTokens } from './token-set.js';
+import { TOKEN_RECORD_VERSION, decodeTokenRecord, encodeTokenRecord } from './token-record.js';
 import type { StoreLockOptions, TokenStore } from './token-store.js';
 import { DEFAULT_LOCK_STALE_MS, SIGN_IN_LOCK, withFileLock } from './file-lock.js';
 
@@ -15,30 +15,8 @@ import { DEFAULT_LOCK_STALE_MS, SIGN_IN_LOCK, withFileLock } from './file-lock.j
  */
 export const STALE_TEMP_FILE_MS = 60_000;
 
-/** Schema version written by this release. */
-export const TOKEN_FILE_VERSION = 1;
-
-const isoTime = z.iso.datetime({ offset: true });
-
-const tokenFileSchema = z.object({
-  version: z.literal(TOKEN_FILE_VERSION),
-  issuer: z.string().min(1),
-  clientId: z.string().min(1),
-  tokenType: z.string().min(1),
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1).optional(),
-  idToken: z.string().min(1).optional(),
-  scopes: z.array(z.string()),
-  obtainedAt: isoTime,
-  expiresAt: isoTime.optional(),
-  refreshTokenExpiresAt: isoTime.optional(),
-  refreshTokenIssuedAt: isoTime.optional(),
-  signedInAt: isoTime.optional(),
-  account: z.string().optional(),
-  reauthorizationRequired: z.object({ reason: z.string(), at: isoTime }).optional(),
-});
-
-type TokenFile = z.infer<typeof tokenFileSchema>;
+/** Schema version written by this release (the token record's; see token-record.ts). */
+export const TOKEN_FILE_VERSION = TOKEN_RECORD_VERSION;
 
 /** Options of {@link FileTokenStore}. */
 export interface FileTokenStoreOptions {
@@ -111,26 +89,10 @@ export class FileTokenStore implements TokenStore {
     const text = await readTokenFileText(this.path);
     if (text === undefined) return undefined;
 
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw await this.#moveAside('OAUTH_TOKEN_FILE_CORRUPT', 'is not valid JSON', cause);
-    }
-    const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;
-    if (version !== TOKEN_FILE_VERSION) {
-      if (typeof version === 'number' && version > TOKEN_FILE_VERSION) {
-        throw await this.#moveAside('OAUTH_TOKEN_FILE_UNSUPPORTED_VERSION', `has schema version ${version}, newer than this release understands (${TOKEN_FILE_VERSION})`);
-      }
-      throw await this.#moveAside('OAUTH_TOKEN_FILE_CORRUPT', `has no valid schema version (expected ${TOKEN_FILE_VERSION})`);
-    }
-    const parsed = tokenFileSchema.safeParse(json);
-    if (!parsed.success) {
-      // Only field paths go into the message: the values may be tokens.
-      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))].join(', ');
-      throw await this.#moveAside('OAUTH_TOKEN_FILE_CORRUPT', `does not match the token file schema (fields: ${fields})`, parsed.error);
-    }
-    return fromTokenFile(parsed.data);
+    const decoded = decodeTokenRecord(text);
+    if (decoded.ok) return decoded.tokens;
+    const code = decoded.problem === 'unsupported-version' ? 'OAUTH_TOKEN_FILE_UNSUPPORTED_VERSION' : 'OAUTH_TOKEN_FILE_CORRUPT';
+    throw await this.#moveAside(code, decoded.detail, decoded.cause);
   }
 
   async save(tokens: StoredTokens): Promise<void> {
@@ -140,7 +102,7 @@ export class FileTokenStore implements TokenStore {
       // mkdir's mode is filtered by the umask; make the directory we created private for sure.
       if (created !== undefined) await chmod(directory, 0o700);
       await prepareTokenFileWrite(this.path, directory);
-      await writeFileAtomic(this.path, `${JSON.stringify(toTokenFile(tokens), null, 2)}\n`, { mode: 0o600, fsync: true, ...NO_CHOWN });
+      await writeFileAtomic(this.path, `${encodeTokenRecord(tokens, { pretty: true })}\n`, { mode: 0o600, fsync: true, ...NO_CHOWN });
     } catch (err) {
       if (err instanceof OAuthError) throw err;
       throw new OAuthError('OAUTH_TOKEN_FILE_IO', `Cannot write token file ${this.path}: ${describeIoError(err)}.`, { cause: err });
@@ -193,32 +155,4 @@ export class FileTokenStore implements TokenStore {
 /** File permission bits of a path, e.g. `0o600`; for checks and doctor output. */
 export async function readPermissionBits(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
-}
-
-function toTokenFile(tokens: StoredTokens): TokenFile {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const { obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, signedInAt, reauthorizationRequired, ...rest } = tokens;
-  return {
-    version: TOKEN_FILE_VERSION,
-    ...rest,
-    obtainedAt: iso(obtainedAt),
-    ...(expiresAt === undefined ? {} : { expiresAt: iso(expiresAt) }),
-    ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: iso(refreshTokenExpiresAt) }),
-    ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt: iso(refreshTokenIssuedAt) }),
-    ...(signedInAt === undefined ? {} : { signedInAt: iso(signedInAt) }),
-    ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: iso(reauthorizationRequired.at) } }),
-  };
-}
-
-function fromTokenFile(file: TokenFile): StoredTokens {
-  const { version: _version, obtainedAt, expiresAt, refreshTokenExpiresAt, refreshTokenIssuedAt, signedInAt, reauthorizationRequired, ...rest } = file;
-  return {
-    ...rest,
-    obtainedAt: Date.parse(obtainedAt),
-    ...(expiresAt === undefined ? {} : { expiresAt: Date.parse(expiresAt) }),
-    ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt: Date.parse(refreshTokenExpiresAt) }),
-    ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt: Date.parse(refreshTokenIssuedAt) }),
-    ...(signedInAt === undefined ? {} : { signedInAt: Date.parse(signedInAt) }),
-    ...(reauthorizationRequired === undefined ? {} : { reauthorizationRequired: { reason: reauthorizationRequired.reason, at: Date.parse(reauthorizationRequired.at) } }),
-  };
 }

@@ -32,6 +32,13 @@ export interface TokenStore {
    * Runs `work` while holding a lock that every process sharing this store
    * respects, so only one of them refreshes at a time. Optional: without it,
    * refreshes are coordinated only inside one process.
+   *
+   * A store shared by hosts (Redis, Postgres) holds it as a lease that
+   * expires, renewed while `work` runs, so a holder that dies frees it. Its
+   * `save` inside `work` is fenced: once the lease is lost (the holder
+   * stalled past it, the store restarted), `save` writes nothing and throws
+   * `OAUTH_STORE_LEASE_LOST`, so a newer holder's tokens are never
+   * overwritten. An unreachable store throws `OAUTH_STORE_UNAVAILABLE`.
    */
   withLock?<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T>;
   /**
@@ -42,6 +49,8 @@ export interface TokenStore {
    * two sign-ins in different processes race and the last one's tokens win.
    */
   withSignInLock?<T>(work: () => Promise<T>, options?: StoreLockOptions): Promise<T>;
+  /** Releases what the store holds open (a connection pool); the store is not used after. Optional. */
+  close?(): Promise<void>;
 }
 
 /** Options of {@link TokenStore.withLock}. */
