@@ -37,7 +37,7 @@ export { findUrl, taskLabel, outcomeText, toCompactJson } from './views/task-tex
 export { signInUrl, signInPrompt, taskSignInPrompt, parseDeviceCode, type SignInPrompt, type SignInPromptOptions, type DeviceCode, type PasteBackRequest } from './views/sign-in-prompt.js';
 export { LogsPane, type LogsPaneProps } from './views/LogsPane.js';
 export { LOG_LEVELS, levelRank, formatLogTime, logText, filterLogs, splitMatches, type LogLevelFilter } from './views/log-lines.js';
-export { StatusLine, type StatusLineProps } from './views/StatusLine.js';
+export { StatusLine, KEPT_HINTS, type StatusLineProps } from './views/StatusLine.js';
 export { fitHints, hintColumns, HINT_GAP, type KeyHint } from './views/key-hints.js';
 export { HelpOverlay, type HelpOverlayProps } from './views/HelpOverlay.js';
 export { ConfirmDialog, type ConfirmDialogProps } from './views/ConfirmDialog.js';
