@@ -21,6 +21,9 @@ const rules: Record<string, Rule> = {
   protocol: { mayImport: [], envReaders: [], silent: true },
   oauth: { mayImport: [], envReaders: ['browser-opener.ts'], silent: true },
   secrets: { mayImport: [], envReaders: [], silent: true },
+  // Token stores on engines people run; each its own package so the core installs without ioredis or pg.
+  'store-redis': { mayImport: ['oauth'], envReaders: [], silent: true },
+  'store-postgres': { mayImport: ['oauth'], envReaders: [], silent: true },
   sandbox: { mayImport: [] },
   daemon: { mayImport: ['protocol', 'secrets'], envReaders: ['config.ts'] },
   // home-option.ts: `--home DIR` is OPPERATOR_HOME=DIR, set for this process and all it starts.
