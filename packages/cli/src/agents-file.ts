@@ -17,6 +17,8 @@ const HEADER = `# Opperator agents: one entry per agent under \`agents:\`. Only 
 #   restart_window_s   the window max_restarts counts in, in seconds (default 300)
 #   start_with_daemon  start it with the daemon (default false)
 #   isolate            run it under bubblewrap, seeing only its folder and the system (default false)
+#   token_store        where its sign-ins keep tokens: a path, redis://… or postgres://… (default token.json)
+#                      (a token_store: line above agents: is every agent's default)
 # After an edit: opperator agent restart NAME. Commands: opperator help agent
 `;
 

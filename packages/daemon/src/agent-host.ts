@@ -77,7 +77,7 @@ export class AgentHost {
         command: deps.launch.command,
         args: deps.launch.args(this.#source),
         cwd,
-        env: { ...deps.baseEnv, ...deps.definition.env, OPPERATOR_AGENT_NAME: deps.definition.name, OPPERATOR_AGENT_DIR: cwd },
+        env: { ...deps.baseEnv, ...deps.definition.env, OPPERATOR_AGENT_NAME: deps.definition.name, OPPERATOR_AGENT_DIR: cwd, ...(deps.definition.token_store ? { OPPERATOR_TOKEN_STORE: deps.definition.token_store } : {}) },
         isolate: deps.definition.isolate,
         ...deps.processOptions,
       },

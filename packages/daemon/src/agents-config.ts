@@ -11,6 +11,9 @@ export const DEFAULT_MAX_RESTARTS = 5;
 /** The window `max_restarts` counts within, in seconds. */
 export const DEFAULT_RESTART_WINDOW_S = 300;
 
+/** A token store location (see `openTokenStore` in @opperator/oauth); its credentials never appear in messages. */
+const tokenStoreLocation = z.string().trim().min(1, 'is empty: give a path, redis://… or postgres://…');
+
 const agentSchema = z
   .object({
     name: z
@@ -29,13 +32,16 @@ const agentSchema = z
     start_with_daemon: z.boolean().default(false),
     /** Run the agent under bubblewrap: it sees only its folder, its build and the system (docs/security.md). */
     isolate: z.boolean().default(false),
+    /** Where its sign-ins keep tokens (`openTokenStore`): a path, redis://… or postgres://…; null: the file-level default, else token.json in its folder. Given to the agent as OPPERATOR_TOKEN_STORE. */
+    token_store: tokenStoreLocation.nullable().default(null),
   })
   .strict();
 
 /** One agent of `agents.yaml`, with defaults applied. */
 export type AgentDefinition = z.infer<typeof agentSchema>;
 
-const fileSchema = z.object({ agents: z.array(agentSchema).default([]) }).strict();
+/** `token_store` at the top is every agent's default; an agent's own `token_store` wins. */
+const fileSchema = z.object({ token_store: tokenStoreLocation.optional(), agents: z.array(agentSchema).default([]) }).strict();
 
 /** A problem in agents.yaml, naming the file, the place and the fix. */
 export class AgentsConfigError extends Error {
@@ -85,7 +91,8 @@ export function parseAgentsConfig(text: string, path: string): AgentDefinition[]
     if (seen.has(agent.name)) throw new AgentsConfigError(`${path}: agent ${JSON.stringify(agent.name)} is defined twice; names must be unique.`);
     seen.add(agent.name);
   }
-  return parsed.data.agents;
+  const fallback = parsed.data.token_store ?? null;
+  return parsed.data.agents.map((agent) => ({ ...agent, token_store: agent.token_store ?? fallback }));
 }
 
 function describePath(path: ReadonlyArray<PropertyKey>): string {

@@ -19,8 +19,14 @@ afterEach(async () => {
 describe('agents.yaml', () => {
   it('applies defaults and keeps what is given', () => {
     const [agent] = parseAgentsConfig('agents:\n  - name: invoice-monitor\n    secrets: [gmail_id]\n    env: { LOG_LEVEL: info, RETRIES: 3 }\n', 'agents.yaml');
-    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false, isolate: false });
+    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false, isolate: false, token_store: null });
     expect(parseAgentsConfig('', 'agents.yaml')).toEqual([]);
+  });
+
+  it('token_store: an agent\'s own wins over the file-level default; empty is refused', () => {
+    const agents = parseAgentsConfig('token_store: redis://127.0.0.1:6379/0\nagents:\n  - name: a\n  - name: b\n    token_store: postgres://db/tokens\n', 'agents.yaml');
+    expect(agents.map((agent) => agent.token_store)).toEqual(['redis://127.0.0.1:6379/0', 'postgres://db/tokens']);
+    expect(() => parseAgentsConfig('agents:\n  - name: a\n    token_store: " "\n', 'agents.yaml')).toThrow(/agents\[0\]\.token_store is empty/);
   });
 
   it('names the file and the place of a mistake', () => {

@@ -22,6 +22,8 @@ export interface AgentProcessOptions {
   agentDir?: string;
   /** See {@link AgentRuntimeOptions.providerEmulator}. */
   providerEmulator?: string | undefined;
+  /** See {@link AgentRuntimeOptions.tokenStore}. */
+  tokenStore?: string | undefined;
   /** The protocol's input (stdin). */
   input: Readable;
   /** The protocol's output (stdout). */
@@ -55,7 +57,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<num
   let runtime: AgentRuntime;
   try {
     const AgentClass = await loadAgentClass(options.entryFile);
-    runtime = new AgentRuntime(new AgentClass(), { input: options.input, output: options.output, agentName, agentDir, ...(options.providerEmulator ? { providerEmulator: options.providerEmulator } : {}) });
+    runtime = new AgentRuntime(new AgentClass(), { input: options.input, output: options.output, agentName, agentDir, ...(options.providerEmulator ? { providerEmulator: options.providerEmulator } : {}), ...(options.tokenStore ? { tokenStore: options.tokenStore } : {}) });
   } catch (err) {
     return fail('the agent could not be started', err);
   }

@@ -89,6 +89,20 @@ export abstract class Agent {
   }
 
   /**
+   * Where this agent's `useOAuth` sign-ins keep tokens unless one names its
+   * own `store`: `token_store` in agents.yaml (a path, `redis://…`,
+   * `postgres://…`); `undefined`: `token.json` in the agent folder.
+   *
+   * @example
+   * ```ts
+   * if (this.tokenStoreLocation?.startsWith('redis')) this.logInfo('tokens shared through Redis');
+   * ```
+   */
+  get tokenStoreLocation(): string | undefined {
+    return this.#attached('tokenStoreLocation').tokenStore;
+  }
+
+  /**
    * Aborted when the agent is asked to stop (the guide's `_stop_event`). Pass
    * it to anything that waits.
    *

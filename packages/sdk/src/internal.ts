@@ -66,6 +66,8 @@ export interface AgentHost {
   readonly agentDir: string;
   /** The emulator origin useOAuth routes well-known providers to, when set. */
   readonly providerEmulator?: string;
+  /** Where useOAuth keeps tokens by default (agents.yaml `token_store`), when set. */
+  readonly tokenStore?: string;
   /** Sends a message now (logs). */
   send(message: AgentToDaemon): void;
   /** Sends registry/section changes, but only once the initial state was announced; before that they are part of it. */

@@ -21,7 +21,8 @@
  * stdin/stdout carry the NDJSON protocol; stderr is for humans. This is the
  * only file of the SDK that reads the environment: `OPPERATOR_AGENT_NAME`
  * (default: the entry's folder name), `OPPERATOR_AGENT_DIR` (default: the
- * entry's folder) and `OPPERATOR_EMULATE` (the provider emulator `useOAuth`
+ * entry's folder), `OPPERATOR_TOKEN_STORE` (where `useOAuth` keeps tokens,
+ * from `token_store` in agents.yaml) and `OPPERATOR_EMULATE` (the provider emulator `useOAuth`
  * uses instead of the real Google, GitHub and Microsoft; set it in the agent's
  * `env:` in agents.yaml). It is an entry point, not a module to import: the daemon
  * finds its path with `import.meta.resolve('@opperator/sdk/runner')`.
@@ -43,6 +44,7 @@ const code = await runAgentProcess({
   agentName: fromEnv('OPPERATOR_AGENT_NAME'),
   agentDir: fromEnv('OPPERATOR_AGENT_DIR'),
   providerEmulator: fromEnv('OPPERATOR_EMULATE'),
+  tokenStore: fromEnv('OPPERATOR_TOKEN_STORE'),
   input: process.stdin,
   output: process.stdout,
   errorOutput: process.stderr,

@@ -56,6 +56,12 @@ export interface AgentRuntimeOptions {
    * `OPPERATOR_EMULATE`. Absent: the real providers.
    */
   providerEmulator?: string;
+  /**
+   * Where `useOAuth` keeps tokens unless the agent says (`openTokenStore`: a
+   * path, `redis://…`, `postgres://…`): `token_store` in agents.yaml, given as
+   * `OPPERATOR_TOKEN_STORE`. Absent: `token.json` in the agent's folder.
+   */
+  tokenStore?: string;
   /** Default {@link STOP_TIMEOUT_MS}. */
   stopTimeoutMs?: number;
   /** Default `SECRET_TIMEOUT_MS` (30 s). */

@@ -144,6 +144,7 @@ export class AgentRuntime {
       agentName: this.#options.agentName,
       agentDir: this.#options.agentDir,
       ...(this.#options.providerEmulator ? { providerEmulator: this.#options.providerEmulator } : {}),
+      ...(this.#options.tokenStore ? { tokenStore: this.#options.tokenStore } : {}),
       send: (message) => this.#send(message),
       announce: (message) => {
         if (this.#announced) this.#send(message);

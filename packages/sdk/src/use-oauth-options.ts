@@ -1,5 +1,5 @@
 import type { SignInPath } from './sign-in-path.js';
-import type { OAuthProvider, RevocationResult } from '@opperator/oauth';
+import type { OAuthProvider, RevocationResult, TokenStore } from '@opperator/oauth';
 import type { InvokingClient } from '@opperator/protocol';
 import type { ProgressUpdate } from './types.js';
 import type { UseOAuthStatus } from './use-oauth-section.js';
@@ -28,8 +28,19 @@ export interface UseOAuthOptions {
   clientIdSecret: string;
   /** Name of the secret holding the client secret; omit for public (PKCE-only) clients. */
   clientSecretSecret?: string;
-  /** Token file; relative paths are inside the agent folder. Default `token.json`. */
+  /** Token file; relative paths are inside the agent folder. Default `token.json` (or agents.yaml's `token_store`). */
   tokenFile?: string;
+  /**
+   * Where the tokens live instead of a file: a `TokenStore`, or a location
+   * for `openTokenStore` (`redis://…`, `postgres://…`, a path), to share one
+   * grant between processes and hosts with one refresh per expiry
+   * (docs/scale-out.md). The store package must be installed in the agent's
+   * folder (`npm install @opperator/store-redis`). Default: `tokenFile`, else
+   * `token_store` in agents.yaml, else `token.json`.
+   */
+  store?: TokenStore | string;
+  /** The record's key in a shared store; default `opperator/<agent>/<name>`, the same on every host running the agent. */
+  storeKey?: string;
   /** Expected account, passed to the browser flow as `login_hint` (not enforced). */
   account?: string;
   /** Section title; default `<Provider> Authentication`. */

@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { FileTokenStore, OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, emulateProvider, emulatedUrl, presetProvider, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
+import { OAuthClient, OAuthError, ReauthorizationRequiredError, discoverProvider, emulateProvider, emulatedUrl, presetProvider, type OAuthProvider, type RevocationResult } from '@opperator/oauth';
 import { SecretError, messageOf, type SecretErrorCode } from './errors.js';
 import { SIGN_IN_SECTION_PREFIX } from '@opperator/protocol';
 import type { SignInUnderWay } from './sign-in-path.js';
 import type { EveryOptions, LogFields, SectionOptions } from './types.js';
 import { registerSignInCommands, type SignInCommandHost } from './use-oauth-commands.js';
+import { chooseSignInStore } from './use-oauth-store.js';
 import { authSectionContent, authorizeCommandLine, type MissingSecret, type SectionLabels, type UseOAuthStatus } from './use-oauth-section.js';
 import { runAuthorize } from './use-oauth-authorize.js';
 import { SharedSignIn } from './shared-sign-in.js';
@@ -21,6 +21,8 @@ export interface OAuthAgentHost {
   readonly stopSignal: AbortSignal;
   /** Where well-known providers are emulated, when they are (`Agent.providerEmulator`). */
   readonly providerEmulator?: string | undefined;
+  /** `token_store` from agents.yaml (`Agent.tokenStoreLocation`). */
+  readonly tokenStoreLocation?: string | undefined;
   getSecret(name: string): Promise<string>;
   registerCommand: SignInCommandHost['registerCommand'];
   registerSection(id: string, title: string, content: string, options?: SectionOptions): void;
@@ -45,8 +47,8 @@ type Credentials = { ok: true; clientId: string; clientSecret: string | undefine
 export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseOAuthHandle {
   const { name } = options;
   const sectionId = `${SIGN_IN_SECTION_PREFIX}${name}`;
-  const tokenPath = options.tokenFile && isAbsolute(options.tokenFile) ? options.tokenFile : join(host.agentDir, options.tokenFile ?? 'token.json');
-  const store = new FileTokenStore(tokenPath);
+  const signInStore = chooseSignInStore(host, options);
+  const tokenPath = signInStore.label;
   const labels = { name, agentName: host.agentName };
 
   const emulator = options.emulator === false ? undefined : (options.emulator ?? host.providerEmulator);
@@ -87,7 +89,7 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     const resolved = await resolveProvider();
     if (current && current.clientId === credentials.clientId && current.clientSecret === credentials.clientSecret) return current.client;
     current?.stopFresh.abort();
-    const client = new OAuthClient({ provider: resolved, clientId: credentials.clientId, ...(credentials.clientSecret ? { clientSecret: credentials.clientSecret } : {}), ...(options.scopes ? { scopes: options.scopes } : {}), store });
+    const client = new OAuthClient({ provider: resolved, clientId: credentials.clientId, ...(credentials.clientSecret ? { clientSecret: credentials.clientSecret } : {}), ...(options.scopes ? { scopes: options.scopes } : {}), store: await signInStore.open() });
     client.on('tokens', () => void refreshSection());
     // One line per refresh, so the agent's log shows refreshes happening (never the token itself).
     client.on('refreshed', (event) => {
@@ -124,7 +126,8 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
     return signInUnderWay ? { ...current, signIn: signInUnderWay } : current;
   };
   const statusNow = async (): Promise<UseOAuthStatus> => {
-    const tokenFile = (await exists(tokenPath)) ? 'ok' : 'missing';
+    // A shared store's record is looked at by the client's status below; a file's existence is known here.
+    const tokenFile = signInStore.filePath === undefined ? 'missing' : (await exists(signInStore.filePath)) ? 'ok' : 'missing';
     const base = { tokenFile, tokenPath, warnings: [] as string[] } as const;
     const credentials = await readCredentials();
     if (!credentials.ok) return { ...base, warnings: [], authenticated: false, state: 'not-authorized', credentials: 'missing', missingSecrets: credentials.missing };
@@ -134,6 +137,7 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
       if (oauth.state !== 'not-authorized') keepFresh(client);
       return {
         ...base,
+        ...(signInStore.filePath === undefined && oauth.state !== 'not-authorized' ? { tokenFile: 'ok' as const } : {}),
         authenticated: oauth.state === 'valid' || oauth.state === 'expiring' || oauth.state === 'refreshable',
         state: oauth.state,
         credentials: 'configured',
@@ -191,7 +195,7 @@ export function setUpOAuth(host: OAuthAgentHost, options: UseOAuthOptions): UseO
       result = await (await clientFor(credentials)).revoke();
     } else {
       // Without a client id the provider cannot be told, but the local tokens can still go.
-      await store.clear();
+      await (await signInStore.open()).clear();
       result = { revoked: false, cleared: true, detail: `Deleted ${tokenPath}; the grant was not revoked at the provider because the client credentials are missing.` };
     }
     await refreshSection();
