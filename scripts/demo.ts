@@ -169,6 +169,8 @@ try {
   }
   console.log('');
   await opperator(['agent', 'sections', AGENT]);
+  console.log(`\n${styled('bold', '$ opperator auth status', color)}   (every sign-in of every agent, as gh auth status)`);
+  await opperator(['auth', 'status']);
   console.log(`\nDone in ${seconds()} s: signed in, section green, API calls kept working while tokens were refreshed.`);
   if (values.keep) {
     console.log(`Still running. Explore with OPPERATOR_HOME=${home}, e.g.:\n  OPPERATOR_HOME=${home} npx opperator agent logs ${AGENT} -f\nStop with: OPPERATOR_HOME=${home} npx opperator daemon stop && OPPERATOR_HOME=${home} npx opperator sandbox stop`);

@@ -83,7 +83,7 @@ Exit codes:
   ${EXIT_CODES.usage}    usage: bad arguments, names, values or environment variables; arguments an agent refused
   ${EXIT_CODES.notFound}    not found: the agent, command, task or secret does not exist
   ${EXIT_CODES.conflict}    conflict: it already exists
-  ${EXIT_CODES.unavailable}    unavailable: the daemon, the agent or the keyring is not running or usable
+  ${EXIT_CODES.unavailable}    unavailable: the daemon, the agent or the keyring is not running or usable; auth status: a sign-in needs attention
   ${EXIT_CODES.commandFailed}    the agent ran the command and it failed
   130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
 
