@@ -44,7 +44,13 @@ export async function withFileLock<T>(path: string, staleMs: number, work: () =>
   for (;;) {
     if (options.signal?.aborted) throw new OAuthError('OAUTH_ABORTED', `Waiting for the lock ${lockPath} was aborted.`, { cause: options.signal.reason });
     try {
-      release = await lockfile.lock(path, {
+      // proper-lockfile keeps the locks this process holds in a map keyed by
+      // its first argument, not by lockfilePath: keyed by the token path, a
+      // refresh during a sign-in replaced the sign-in lock's entry, its
+      // release then left the sign-in lock behind (the next sign-in waited
+      // until it went stale) and its mtime timer threw a TypeError. One key
+      // per lock kind keeps them apart; the lock directory is unchanged.
+      release = await lockfile.lock(lockPath, {
         lockfilePath: lockPath,
         realpath: false,
         stale: staleMs,

@@ -26,3 +26,5 @@ export { RecordingProxy, type RecordedResponse } from './recording-proxy.js';
 export { sectionContent, waitForSection } from './sections.js';
 export { redeemRefreshToken } from './token-endpoint.js';
 export { invokeWithDeviceCode, type DeviceSignInResult } from './device-sign-in.js';
+export { describeTokenStoreContract, fullRecord, CONTRACT_TEST_TIMEOUT_MS, type ContractStoreHandle, type TokenStoreContractFactory } from './token-store-contract.js';
+export { RotatingTokenEndpoint, type RotatingTokenEndpointOptions, type TokenEndpointRequest } from './rotating-token-endpoint.js';
