@@ -2,11 +2,12 @@
 # Installs everything the project needs on a fresh Debian machine: the system
 # packages (Debian's Chromium for browser tests and the demo, a Secret Service
 # for keyring tests, tmux for terminal tests, w3m for the no-JavaScript sign-in
-# tests, bubblewrap for agents with `isolate: true`, zsh, fish and bash-completion for the shell completion tests) and the npm dependencies; builds the CLI and puts `opperator` on PATH.
+# tests, bubblewrap for agents with `isolate: true`, zsh, fish and bash-completion for the shell completion tests,
+# redis-server and postgresql for the Redis and Postgres token stores' tests, which start their own servers on 127.0.0.1 with temporary data directories) and the npm dependencies; builds the CLI and puts `opperator` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium gnome-keyring dbus dbus-x11 libsecret-tools tmux w3m bubblewrap zsh fish bash-completion)
+packages=(chromium gnome-keyring dbus dbus-x11 libsecret-tools tmux w3m bubblewrap zsh fish bash-completion redis-server postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
