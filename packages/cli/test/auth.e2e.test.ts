@@ -56,7 +56,7 @@ async function waitForStatus(agent: string, status: string, timeoutMs = 30_000):
 }
 
 beforeAll(async () => {
-  server = await startAuthorizationServer();
+  server = await startAuthorizationServer({ emulate: ['google'] });
   [client] = server.clients as [SandboxClient];
   const issuer = JSON.stringify(server.issuer);
   home = await makeAgentHome([
@@ -69,8 +69,9 @@ beforeAll(async () => {
   ]);
   await runCli(['secret', 'set', 'sb_client_id'], { env: env(), input: client.clientId });
   await runCli(['secret', 'set', 'sb_client_secret'], { env: env(), input: client.clientSecret! });
-  await runCli(['secret', 'set', 'g_client_id'], { env: env(), input: 'emulated-google-client.apps.googleusercontent.com' });
-  await runCli(['secret', 'set', 'g_client_secret'], { env: env(), input: 'emulated-google-secret' });
+  // The emulated Google knows the sandbox's confidential client.
+  await runCli(['secret', 'set', 'g_client_id'], { env: env(), input: client.clientId });
+  await runCli(['secret', 'set', 'g_client_secret'], { env: env(), input: client.clientSecret! });
   expect((await cli('daemon', 'start')).code).toBe(0);
   for (const agent of ['mail', 'nosecrets', 'emu', 'plain']) expect((await cli('agent', 'start', agent)).code).toBe(0);
 }, 90_000);
@@ -162,6 +163,23 @@ describe('opperator auth', () => {
     expect(token.stdout).toBe('');
     expect(token.stderr).toMatch(/again: the provider refused the refresh token \(invalid_grant/);
     expect(token.stderr).toContain('Sign in: opperator auth login mail sandbox');
+  }, 90_000);
+
+  it('expiring: emulated Google signed in, its token endpoint failing (503) while the access token nears expiry: signed in, token state expiring, emulated', async () => {
+    const login = await cli('auth', 'login', 'emu');
+    expect(login.code, login.stderr).toBe(0);
+    expect((await waitForStatus('emu', 'signed-in')).emulated).toBe(true);
+    server.emulators.google!.failNext({ count: 1000, status: 503, retryAfterSeconds: 60 });
+    const tokenFile = join(home.path, 'agents', 'emu', 'token.json');
+    const stored = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(tokenFile, JSON.stringify({ ...stored, obtainedAt: new Date(Date.now() - 3_500_000).toISOString(), expiresAt: new Date(Date.now() + 100_000).toISOString() }), { mode: 0o600 });
+    expect((await cli('agent', 'restart', 'emu')).code).toBe(0);
+    const row = await waitForStatus('emu', 'signed-in');
+    expect(row).toMatchObject({ tokenState: 'expiring', provider: 'Google', emulated: true, emulator: server.issuer, hasRefreshToken: true });
+    const human = await cli('auth', 'status', 'emu');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('✓ gmail: signed in to Google (emulated)');
+    expect(human.stdout).toContain(`Emulated at ${server.issuer}`);
   }, 90_000);
 
   it('names: unknown agent and sign-in get a did-you-mean (exit 3), a stopped agent says how to start it (exit 5)', async () => {
