@@ -49,6 +49,30 @@ export class AgentsFile {
   }
 
   /**
+   * Where each agent's sign-ins keep tokens when agents.yaml says
+   * (`token_store`, its own or the file's default), as written: callers
+   * redact it before showing it (`redactStoreLocation`).
+   *
+   * @example
+   * ```ts
+   * await agentsFile.tokenStores(); // [{ name: 'mail', location: 'redis://cache:6379/0' }]
+   * ```
+   */
+  async tokenStores(): Promise<Array<{ name: string; location: string }>> {
+    const document = await this.#load();
+    const fallback = document.get('token_store');
+    const seq = document.get('agents');
+    if (!isSeq(seq)) return [];
+    return seq.items.flatMap((item) => {
+      if (!isMap(item)) return [];
+      const name = item.get('name');
+      const own = item.get('token_store');
+      const location = typeof own === 'string' && own.trim() ? own.trim() : typeof fallback === 'string' && fallback.trim() ? fallback.trim() : undefined;
+      return typeof name === 'string' && location ? [{ name, location }] : [];
+    });
+  }
+
+  /**
    * The agents whose `env:` sets any of `variables` (to a non-empty string),
    * with those values; their own setting wins over what the daemon passes on.
    *

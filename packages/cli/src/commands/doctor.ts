@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import { keyringFix } from '@opperator/secrets';
 import { AgentsFile } from '../agents-file.js';
 import { canOpenBrowser } from '@opperator/oauth/browser';
+import { redactStoreLocation } from '@opperator/oauth';
 import { CliError } from '../cli-error.js';
 import { readConfig } from '../config.js';
 import { toTerminalText } from '../terminal-text.js';
@@ -45,6 +46,7 @@ export async function doctor(): Promise<void> {
   for (const { name, emulator } of emulated) {
     lines.push(`  emulated:  ${name} → ${emulator} (OPPERATOR_EMULATE in its env in agents.yaml; remove it for the real providers)`);
   }
+  lines.push('', 'Token stores', ...(await tokenStoreLines(agentsFile)));
   // Lines echo agents.yaml (names, env) and the daemon's environment: each stays one line, shown and not acted on.
   process.stdout.write(`${lines.map((line) => toTerminalText(line)).join('\n')}\n`);
   if (status.selected === 'none') throw new CliError('unavailable', 'The required keyring is unavailable (see above).');
@@ -104,4 +106,11 @@ async function onPath(program: string, searchPath: string): Promise<string | und
     if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
   }
   return undefined;
+}
+
+/** Where sign-ins keep tokens: token.json in each agent's folder unless agents.yaml names a store (shown without its credentials). */
+async function tokenStoreLines(agentsFile: AgentsFile): Promise<string[]> {
+  const stores = await agentsFile.tokenStores();
+  if (stores.length === 0) return ['  files:     every sign-in keeps token.json in its agent folder (token_store in agents.yaml shares one grant through Redis or Postgres)'];
+  return stores.map(({ name, location }) => `  ${name}: ${redactStoreLocation(location)}${/^(redis|rediss|postgres|postgresql):/i.test(location) ? ' (shared; the store package must be installed in the agent folder)' : ''}`);
 }
