@@ -27,7 +27,9 @@ const rules: Record<string, Rule> = {
   sandbox: { mayImport: [] },
   daemon: { mayImport: ['protocol', 'secrets'], envReaders: ['config.ts'] },
   // home-option.ts: `--home DIR` is OPPERATOR_HOME=DIR, set for this process and all it starts.
-  cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol', 'tui'], envReaders: ['config.ts', 'home-option.ts'] },
+  cli: { mayImport: ['secrets', 'oauth', 'sandbox', 'protocol', 'tui', 'mcp'], envReaders: ['config.ts', 'home-option.ts'] },
+  // The MCP server talks to the daemon through the typed control client only.
+  mcp: { mayImport: ['protocol'], envReaders: [] },
   testing: { mayImport: ['oauth', 'sandbox', 'secrets'] },
   sdk: { mayImport: ['protocol', 'oauth'], forbiddenBuiltins: ['child_process'], envReaders: ['runner.ts', 'use-oauth-authorize.ts'], silent: false },
   // The wire types; and the clients' side of paste-back (@opperator/oauth/paste-back, node:http only), as the CLI's prompt uses it.
