@@ -13,6 +13,7 @@ export { ControlClient, ControlClientError, CONNECT_TIMEOUT_MS, MAX_RESPONSE_BYT
 export { readMessages, encodeMessage, type InvalidLine, type ReadMessagesOptions } from './ndjson.js';
 export { MAX_MESSAGE_DEPTH, MAX_MESSAGE_ENTRIES, scanMessageLimits, type LimitOptions, type LimitScan, type MessageLimit } from './limits.js';
 export { validateArguments, type CommandArgs as CommandArguments } from './arguments.js';
+export { commandArgumentsJsonSchema, type ArgumentJsonSchema, type CommandArgumentsJsonSchema } from './arguments-schema.js';
 export { controlSocketLocation, MAX_SOCKET_PATH_BYTES, type ControlSocketLocation, type ControlSocketLocationOptions } from './socket-path.js';
 export { formatHumanTime, UNKNOWN_HUMAN_TIME, type HumanTimeOptions } from './human-time.js';
 export { SIGN_IN_COMMAND_PREFIXES, SIGN_IN_SECTION_PREFIX, SIGN_IN_TOKEN_STATES, accessTokenResultSchema, signInCommandNames, signInNames, signInStatusSchema, type AccessTokenResult, type SignInStatus } from './sign-in-commands.js';
