@@ -27,7 +27,7 @@ export { emulateProvider, emulatedUrl, EMULATOR_PATH_PREFIX } from './emulation.
 export { discoverProvider, DISCOVERY_TIMEOUT_MS, type DiscoverProviderOptions } from './discover-provider.js';
 export { TokenSet, redactTokens, type StoredTokens } from './token-set.js';
 export { MemoryTokenStore, type TokenStore, type StoreLockOptions } from './token-store.js';
-export { openTokenStore, redactStoreLocation, TOKEN_STORE_PACKAGES, type OpenTokenStoreOptions, type TokenStorePackage } from './open-token-store.js';
+export { openTokenStore, redactStoreLocation, registerTokenStorePackage, TOKEN_STORE_PACKAGES, type OpenTokenStoreOptions, type TokenStorePackage } from './open-token-store.js';
 export { TOKEN_RECORD_VERSION, decodeTokenRecord, encodeTokenRecord, type DecodedTokenRecord } from './token-record.js';
 export { FileTokenStore, TOKEN_FILE_VERSION, STALE_TEMP_FILE_MS, readPermissionBits, type FileTokenStoreOptions } from './file-token-store.js';
 export { DEFAULT_LOCK_STALE_MS, LOCK_WAIT_TIMEOUT_MS } from './file-lock.js';

@@ -35,6 +35,34 @@ export const TOKEN_STORE_PACKAGES: Readonly<Record<string, string>> = Object.fre
 });
 
 /**
+ * Where store packages announce themselves when imported. Kept on
+ * `globalThis` under a registered symbol, so a store package bundled with
+ * its own copy of this module (an agent's bundle) still reaches the
+ * `openTokenStore` the SDK calls.
+ */
+const REGISTRY_KEY = Symbol.for('@opperator/oauth token store packages');
+
+function registry(): Map<string, TokenStorePackage> {
+  const holder = globalThis as { [REGISTRY_KEY]?: Map<string, TokenStorePackage> };
+  holder[REGISTRY_KEY] ??= new Map();
+  return holder[REGISTRY_KEY];
+}
+
+/**
+ * Makes `openTokenStore` open `schemes` (`'redis:'`) with `storePackage`.
+ * A store package calls it when imported, so an agent that imports it (or
+ * whose bundle the daemon gives it) needs no run-time module resolution.
+ *
+ * @example
+ * ```ts
+ * registerTokenStorePackage(['redis:', 'rediss:'], { createTokenStore });
+ * ```
+ */
+export function registerTokenStorePackage(schemes: readonly string[], storePackage: TokenStorePackage): void {
+  for (const scheme of schemes) registry().set(scheme.toLowerCase(), storePackage);
+}
+
+/**
  * Opens the token store a location names: a file path (or `file:` URL) for
  * a {@link FileTokenStore}, `redis://…` / `rediss://…` and `postgres://…` for
  * a store shared by processes and hosts (from `@opperator/store-redis` and
@@ -56,8 +84,9 @@ export async function openTokenStore(location: string, options: OpenTokenStoreOp
   const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme === undefined) return new FileTokenStore(isAbsolute(trimmed) ? trimmed : resolve(options.baseDir ?? process.cwd(), trimmed));
   if (scheme === 'file:') return new FileTokenStore(fileURLToPath(trimmed));
+  const registered = registry().get(scheme);
   const packageName = TOKEN_STORE_PACKAGES[scheme];
-  if (packageName === undefined) {
+  if (registered === undefined && packageName === undefined) {
     throw new OAuthError('OAUTH_INVALID_ARGUMENT', `${redactStoreLocation(trimmed)} is not a token store this release knows: give a file path, redis://…, rediss://… or postgres://….`);
   }
   if (!options.key) throw new OAuthError('OAUTH_INVALID_ARGUMENT', `A shared token store (${redactStoreLocation(trimmed)}) needs a key naming the record every process shares.`);
@@ -67,7 +96,7 @@ export async function openTokenStore(location: string, options: OpenTokenStoreOp
   } catch (cause) {
     throw new OAuthError('OAUTH_INVALID_ARGUMENT', `${redactStoreLocation(trimmed)} is not a valid URL.`, { cause });
   }
-  const storePackage = await loadStorePackage(packageName, options.resolveFrom);
+  const storePackage = registered ?? (await loadStorePackage(packageName!, options.resolveFrom));
   return storePackage.createTokenStore(url, { key: options.key, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
 }
 

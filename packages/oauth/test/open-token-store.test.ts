@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileTokenStore, MemoryTokenStore, openTokenStore, redactStoreLocation } from '../src/index.js';
+import { FileTokenStore, MemoryTokenStore, openTokenStore, redactStoreLocation, registerTokenStorePackage } from '../src/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -27,6 +27,20 @@ describe('openTokenStore', () => {
     await expect(openTokenStore('  ')).rejects.toMatchObject({ code: 'OAUTH_INVALID_ARGUMENT' });
     await expect(openTokenStore('redis://:hunter2@127.0.0.1:6379/0')).rejects.toMatchObject({ code: 'OAUTH_INVALID_ARGUMENT', message: expect.stringContaining('needs a key') });
     await expect(openTokenStore('redis://:hunter2@127.0.0.1:6379/0')).rejects.toMatchObject({ message: expect.not.stringContaining('hunter2') });
+  });
+});
+
+describe('registerTokenStorePackage', () => {
+  it('a registered package opens its schemes without any module resolution, with the key and lease given', async () => {
+    const opened: Array<{ url: string; key: string; leaseMs?: number }> = [];
+    registerTokenStorePackage(['test-store:'], {
+      createTokenStore: (url, options) => {
+        opened.push({ url: url.href, ...options });
+        return new MemoryTokenStore();
+      },
+    });
+    expect(await openTokenStore('test-store://host/db', { key: 'mail/gmail', leaseMs: 5_000 })).toBeInstanceOf(MemoryTokenStore);
+    expect(opened).toEqual([{ url: 'test-store://host/db', key: 'mail/gmail', leaseMs: 5_000 }]);
   });
 });
 
