@@ -28,4 +28,5 @@ export { redeemRefreshToken } from './token-endpoint.js';
 export { invokeWithDeviceCode, type DeviceSignInResult } from './device-sign-in.js';
 export { describeTokenStoreContract, fullRecord, CONTRACT_TEST_TIMEOUT_MS, type ContractStoreHandle, type TokenStoreContractFactory } from './token-store-contract.js';
 export { RotatingTokenEndpoint, type RotatingTokenEndpointOptions, type TokenEndpointRequest } from './rotating-token-endpoint.js';
+export { startPostgresServer, findPostgresBinDir, type TestPostgresServer } from './postgres-server.js';
 export { startRedisServer, redisServerMissing, REDIS_SERVER_PATH, type TestRedisServer, type RedisServerOptions } from './redis-server.js';
