@@ -1,8 +1,8 @@
 import { mkdir, readFile, readdir, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, relative, resolve } from 'node:path';
 import type * as EsbuildModule from 'esbuild';
-import type { BuildFailure, Loader, Message, Metafile, Plugin } from 'esbuild';
+import type { BuildFailure, Message, Metafile, Plugin } from 'esbuild';
+import { agentPlugin, installedStorePackages } from './agent-build-plugin.js';
 
 /** The part of the esbuild module the builder uses (a seam: the daemon loads esbuild at run time). */
 export type Esbuild = Pick<typeof EsbuildModule, 'build' | 'version'> & Partial<Pick<typeof EsbuildModule, 'stop'>>;
@@ -47,7 +47,7 @@ export class AgentBuildError extends Error {
 }
 
 // Bump when the build options below change, so old caches are not reused.
-const RECIPE = 2;
+const RECIPE = 3;
 const CACHE_FILE = 'inputs.json';
 /** esbuild's service process holds ~40 MB after a build; builds are rare (after edits), so it goes after this idle time. */
 const SERVICE_IDLE_MS = 30_000;
@@ -133,7 +133,9 @@ export class AgentBuilder {
     const paths = this.outputs(agent.name);
     // Installing or removing an SDK of the agent's own changes which SDK it is built with.
     const ownSdk = await realpath(join(agent.dir, 'node_modules', '@opperator', 'sdk')).catch(() => 'runtime');
-    const key = JSON.stringify([RECIPE, this.#esbuild.version, process.version, agent.dir, agent.entryFile, this.#sdk, ownSdk]);
+    // Installing or removing a token store package changes what the bundle imports.
+    const storePackages = await installedStorePackages(agent.dir);
+    const key = JSON.stringify([RECIPE, this.#esbuild.version, process.version, agent.dir, agent.entryFile, this.#sdk, ownSdk, storePackages]);
     if (await isFresh(outDir, key)) return { ...paths, rebuilt: false, ms: performance.now() - started };
     await mkdir(outDir, { recursive: true, mode: 0o700 });
     await linkNodeModules(outDir, agent.dir);
@@ -159,7 +161,9 @@ export class AgentBuilder {
         write: false,
         logLevel: 'silent',
         absWorkingDir: agentDirReal,
-        plugins: [sdkPlugin(agentDirReal, this.#sdk), agentPlugin(agentDirReal)],
+        plugins: [sdkPlugin(agentDirReal, this.#sdk), agentPlugin(agentDirReal, { entryFile: await realpath(agent.entryFile).catch(() => agent.entryFile), storePackages })],
+        // pg's optional native binding, required inside a try: absent, pg uses its JavaScript client.
+        external: ['pg-native'],
         // Bundled CommonJS (proper-lockfile, write-file-atomic via @opperator/oauth) calls require() and reads __filename.
         // `define` rewrites only free references: an agent's own `const __filename = ...` would clash with a banner `const`.
         banner: {
@@ -222,39 +226,6 @@ function sdkPlugin(agentDir: string, sdk: RuntimeSdkFiles): Plugin {
       });
     },
   };
-}
-
-/** Marks the agent's own bare imports external (except `@opperator/*`) and keeps `import.meta.url` pointing at the source file. */
-function agentPlugin(agentDir: string): Plugin {
-  const inAgent = (path: string) => path.startsWith(agentDir + sep) && !relative(agentDir, path).split(sep).includes('node_modules');
-  return {
-    name: 'opperator-agent',
-    setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.kind === 'entry-point' || args.path.startsWith('@opperator/') || args.path.startsWith('node:')) return undefined;
-        if (!inAgent(args.importer)) return undefined; // imports of the SDK's own sources (zod, ...) are bundled
-        return { path: args.path, external: true };
-      });
-      // The bundle runs from the build folder; code that reads files next to its source must still find them.
-      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-        if (!inAgent(args.path)) return undefined;
-        const text = await readFile(args.path, 'utf8');
-        if (!text.includes('import.meta.')) return undefined;
-        const url = pathToFileURL(args.path);
-        const contents = text
-          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url.href))
-          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
-          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(resolve(args.path, '..')));
-        return { contents, loader: loaderOf(args.path), resolveDir: resolve(args.path, '..') };
-      });
-    },
-  };
-}
-
-function loaderOf(path: string): Loader {
-  const ext = extname(path);
-  if (ext === '.tsx' || ext === '.jsx') return ext.slice(1) as Loader;
-  return /\.[cm]?ts$/.test(ext) ? 'ts' : 'js';
 }
 
 /** Every esbuild error as `file:line:column: text`, then the fix. */
