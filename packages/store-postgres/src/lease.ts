@@ -51,6 +51,13 @@ export interface HeldLease {
   fence: string;
   /** Set once a renewal found the lease gone: saves under it fail without asking the database. */
   lost: boolean;
+  /**
+   * When the lease expires at the latest, on this process's monotonic clock
+   * (`performance.now()`): the send time of the last statement that set its
+   * expiry, plus its length. The database judges expiry itself; this is only
+   * how long a save keeps trying through an outage.
+   */
+  expiresBy: number;
 }
 
 /** What the lease needs from its store: the key, the tables, and a query that translates errors. */
@@ -96,8 +103,9 @@ async function acquire(context: LeaseContext, kind: LeaseKind, options: StoreLoc
   let waiting = false;
   for (;;) {
     throwIfAborted(context, kind, options.signal);
+    const sentAt = performance.now();
     const [row] = await context.query(take, [key, kind.name, holder, kind.leaseMs, tables.fences], `take the ${kind.name} lease`);
-    if (row) return { kind: kind.name, holder, fence: String(row.fence), lost: false };
+    if (row) return { kind: kind.name, holder, fence: String(row.fence), lost: false, expiresBy: sentAt + kind.leaseMs };
     if (!waiting) {
       waiting = true;
       options.onWait?.();
@@ -136,11 +144,13 @@ function keepRenewing(context: LeaseContext, kind: LeaseKind, lease: HeldLease):
     timer.unref();
   };
   const tick = () => {
+    const sentAt = performance.now();
     inFlight = context
       .query(renew, [context.key, kind.name, lease.holder, kind.leaseMs], `renew the ${kind.name} lease`)
       .then(
         (rows) => {
           if (rows.length === 0) lease.lost = true;
+          else lease.expiresBy = sentAt + kind.leaseMs;
         },
         () => {
           // Unreachable for now: the next tick tries again. The fenced save

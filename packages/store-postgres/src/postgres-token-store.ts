@@ -1,11 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { OAuthError, decodeTokenRecord, encodeTokenRecord, type StoreLockOptions, type StoredTokens, type TokenStore } from '@opperator/oauth';
+import { OAuthError, decodeTokenRecord, isOAuthError, encodeTokenRecord, type StoreLockOptions, type StoredTokens, type TokenStore } from '@opperator/oauth';
 import type pg from 'pg';
 import { absorbIdleErrors, createPool, locateServer, translateQueryError, type ServerLocation } from './connection.js';
 import { withLease, type HeldLease, type LeaseContext, type LeaseKind } from './lease.js';
 import { DEFAULT_SCHEMA, ensureSchema, storeTables, type StoreTables } from './schema.js';
-import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, DEFAULT_SIGN_IN_LEASE_MS, MIN_LEASE_MS, REFRESH_WAIT_TIMEOUT_MS, SIGN_IN_POLL_MS } from './timeouts.js';
+import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, DEFAULT_SIGN_IN_LEASE_MS, LEASED_SAVE_RETRY_MS, MIN_LEASE_MS, REFRESH_WAIT_TIMEOUT_MS, SIGN_IN_POLL_MS } from './timeouts.js';
 
 /** How the store reaches its server: a URL (the store makes and ends its pool) or a pool of yours. */
 export type PostgresConnection =
@@ -143,9 +144,28 @@ export class PostgresTokenStore implements TokenStore {
       return;
     }
     if (lease.lost) throw this.#leaseLost();
-    // The fenced write, one statement: lock our lease row if it is still ours
-    // and unexpired (a new holder's takeover waits for this statement), then
-    // write only if no newer fence wrote the record since. See lease.ts.
+    for (;;) {
+      try {
+        await this.#fencedSave(lease, record);
+        return;
+      } catch (err) {
+        // The server is unreachable (restarting, say) while we hold the
+        // lease: nobody else can refresh until it expires, and this record
+        // may carry a rotated refresh token that exists nowhere else. Keep
+        // trying until the lease would have expired; the database still
+        // judges whether it has.
+        const retry = isOAuthError(err, 'OAUTH_STORE_UNAVAILABLE') && !this.#closing && performance.now() + LEASED_SAVE_RETRY_MS < lease.expiresBy;
+        if (!retry) throw err;
+        await sleep(LEASED_SAVE_RETRY_MS);
+      }
+    }
+  }
+
+  /** The fenced write (see lease.ts): one statement, or OAUTH_STORE_LEASE_LOST with nothing written. */
+  async #fencedSave(lease: HeldLease, record: string): Promise<void> {
+    // Lock our lease row if it is still ours and unexpired (a new holder's
+    // takeover waits for this statement), then write only if no newer fence
+    // wrote the record since.
     const written = await this.#query(
       `WITH lease AS (
          SELECT fence FROM ${this.#tables.leases}

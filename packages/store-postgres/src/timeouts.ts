@@ -40,3 +40,10 @@ export const QUERY_TIMEOUT_MS = 5_000;
 
 /** An idle connection is closed after this, so a quiet agent holds none open. */
 export const IDLE_CONNECTION_MS = 30_000;
+
+/**
+ * Pause between attempts of a save under a lease that met an unreachable
+ * server: it is tried again until the lease would have expired, since it may
+ * hold a rotated refresh token that exists nowhere else.
+ */
+export const LEASED_SAVE_RETRY_MS = 100;
