@@ -30,6 +30,9 @@ export class RedisConnection {
     // message names the host and the failure (ECONNREFUSED), never a secret.
     this.#lastError = err.message;
   };
+  readonly #onReady = () => {
+    this.#lastError = undefined;
+  };
 
   constructor(target: RedisTarget) {
     if ('client' in target) {
@@ -59,6 +62,7 @@ export class RedisConnection {
       this.#owned = true;
     }
     this.#client.on('error', this.#onError);
+    this.#client.on('ready', this.#onReady);
     this.location = describeRedisLocation(this.#client, 'url' in target ? target.url : undefined);
   }
 
@@ -86,6 +90,7 @@ export class RedisConnection {
       this.#client.disconnect();
     }
     this.#client.off('error', this.#onError);
+    this.#client.off('ready', this.#onReady);
   }
 
   /** Connects on first use; waits for a connection attempt under way; refuses at once while Redis is known to be down. */
@@ -127,8 +132,11 @@ export class RedisConnection {
   }
 
   #unavailable(what: string, err?: unknown): OAuthError {
-    const reason = err instanceof Error ? err.message : this.#lastError;
-    return new OAuthError('OAUTH_STORE_UNAVAILABLE', `Cannot ${what}: Redis at ${this.location} is unreachable${reason ? ` (${reason})` : ''}. Valid tokens already held keep working; it reconnects by itself.`, err === undefined ? {} : { cause: safeCause(err) });
+    // ioredis rejects with a bare "Connection is closed."; the 'error' event
+    // before it said why (ECONNREFUSED, WRONGPASS).
+    const reasons = [...new Set([err instanceof Error ? err.message : undefined, this.#lastError].filter((reason) => reason !== undefined))];
+    const why = reasons.length > 0 ? ` (${reasons.join('; ')})` : '';
+    return new OAuthError('OAUTH_STORE_UNAVAILABLE', `Cannot ${what}: Redis at ${this.location} is not available${why}. Tokens already held are served until they expire; the connection is retried in the background.`, err === undefined ? {} : { cause: safeCause(err) });
   }
 }
 

@@ -3,13 +3,13 @@ import { Redis } from 'ioredis';
 import type { TestRedisServer } from '@opperator/testing';
 import { RedisTokenStore, type RedisTokenStoreSettings } from '../src/index.js';
 
-/** Why these tests cannot run here (redis-server missing), else undefined; and the server the file starts. */
+/** Stores and raw clients on one test server. */
 export interface RedisFixture {
   server: TestRedisServer;
   /** A key no other test uses. */
   newKey(prefix?: string): string;
   /** A store on the server; closed by closeAll(). */
-  openStore(key: string, settings?: Omit<RedisTokenStoreSettings, 'key'> & { url?: string }): RedisTokenStore;
+  openStore(key: string, settings?: Omit<RedisTokenStoreSettings, 'key'> & { url?: string; timeoutMs?: number }): RedisTokenStore;
   /** A plain ioredis client on the server, for reading and spoiling keys behind the store's back. */
   raw(): Redis;
   closeAll(): Promise<void>;

@@ -42,6 +42,10 @@ export interface TestRedisServer {
   down(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts the server again after {@link down}, on the same port and directory. */
   up(): Promise<void>;
+  /** Pauses the server (SIGSTOP) until {@link thaw}: connections stay open and nothing answers, as a hung host or a black-holed network. */
+  freeze(): void;
+  /** Resumes a frozen server (SIGCONT). */
+  thaw(): void;
 }
 
 /** Why Redis tests cannot run here, or `undefined` when redis-server is installed. */
@@ -81,6 +85,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const down = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const running = child;
     child = undefined;
+    // A frozen server would not act on SIGTERM until resumed.
+    running?.kill('SIGCONT');
     if (running) await terminate(running, signal);
   };
   const up = async () => {
@@ -97,6 +103,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await down();
       await up();
     },
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     stop: async () => {
       await down();
       await temp.remove();
