@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTokenRecord } from '@opperator/oauth';
+import { encodeTokenRecord, openTokenStore } from '@opperator/oauth';
 import { startPostgresServer, type TestPostgresServer } from '@opperator/testing';
 import { CONNECT_TIMEOUT_MS, PostgresTokenStore, STORE_SCHEMA_VERSION, createTokenStore } from '../src/index.js';
 import { adminPool, runFixture, sampleTokens, timed } from './helpers.js';
@@ -202,6 +202,19 @@ describe.skipIf(postgresMissing)('PostgresTokenStore', () => {
       expect((await admin.query(`SELECT key FROM from_url.opperator_tokens`)).rows).toEqual([{ key: 'via-url' }]);
     } finally {
       await store.close?.();
+    }
+  });
+
+  it('is what openTokenStore opens for postgres:// and postgresql:// once imported, described without the password', async () => {
+    for (const url of [server.url, server.url.replace('postgres://', 'postgresql://')]) {
+      const store = await openTokenStore(url, { key: 'opened', leaseMs: 2_000 });
+      try {
+        expect(store).toBeInstanceOf(PostgresTokenStore);
+        await store.save(sampleTokens('a'));
+        expect(store.description).toBe(`postgres://127.0.0.1:${server.port}/postgres key opened`);
+      } finally {
+        await store.close?.();
+      }
     }
   });
 
