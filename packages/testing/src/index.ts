@@ -30,3 +30,5 @@ export { describeTokenStoreContract, fullRecord, CONTRACT_TEST_TIMEOUT_MS, type 
 export { RotatingTokenEndpoint, type RotatingTokenEndpointOptions, type TokenEndpointRequest } from './rotating-token-endpoint.js';
 export { startPostgresServer, findPostgresBinDir, type TestPostgresServer } from './postgres-server.js';
 export { startRedisServer, redisServerMissing, REDIS_SERVER_PATH, type TestRedisServer, type RedisServerOptions } from './redis-server.js';
+export { runSharedGrantChaos, type SharedGrantChaosOptions, type SharedGrantChaosResult } from './shared-grant-chaos.js';
+export type { ChaosWorkerReport } from './shared-grant-worker.js';
