@@ -184,6 +184,24 @@ describe.skipIf(postgresMissing)('PostgresTokenStore', () => {
     }
   });
 
+  it('takes what the URL leaves out from pg’s environment (PGPASSWORD), and shows that password nowhere either', async () => {
+    const previous = process.env.PGPASSWORD;
+    process.env.PGPASSWORD = server.password;
+    try {
+      const store = new PostgresTokenStore({ connectionString: `postgres://postgres@127.0.0.1:${server.port}/postgres`, key: 'env-password' });
+      opened.push(store);
+      await store.save(sampleTokens('a'));
+      expect(await store.load()).toEqual(sampleTokens('a'));
+      expect(`${store.description} ${JSON.stringify(store)} ${inspect(store)}`).not.toContain(server.password);
+      await store.close();
+      const error = await store.load().catch((err: unknown) => err);
+      expect(inspect(error, { depth: 10 })).not.toContain(server.password);
+    } finally {
+      if (previous === undefined) delete process.env.PGPASSWORD;
+      else process.env.PGPASSWORD = previous;
+    }
+  });
+
   it('says a wrong password was refused without showing it', async () => {
     const store = new PostgresTokenStore({ connectionString: `postgres://postgres:not-${server.password}@127.0.0.1:${server.port}/postgres`, key: 'k' });
     opened.push(store);
