@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /** A real PostgreSQL server on 127.0.0.1 with its data in a temporary directory. */
 export interface TestPostgresServer {
@@ -33,7 +33,7 @@ const DEBIAN_POSTGRES_DIR = '/usr/lib/postgresql';
 
 /**
  * The directory holding `initdb` and `postgres` (the newest Debian major
- * version), or `undefined` when PostgreSQL is not installed: tests skip
+ * version, else the first on PATH), or `undefined` when PostgreSQL is not installed: tests skip
  * with that reason, and only then.
  *
  * @example
@@ -45,11 +45,9 @@ const DEBIAN_POSTGRES_DIR = '/usr/lib/postgresql';
 export async function findPostgresBinDir(): Promise<string | undefined> {
   const versions = existsSync(DEBIAN_POSTGRES_DIR) ? await readdir(DEBIAN_POSTGRES_DIR) : [];
   const newest = versions.filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  for (const version of newest) {
-    const bin = join(DEBIAN_POSTGRES_DIR, version, 'bin');
-    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return bin;
-  }
-  return undefined;
+  // Debian's newest major first, then whatever PATH offers (other distributions, Homebrew).
+  const candidates = [...newest.map((version) => join(DEBIAN_POSTGRES_DIR, version, 'bin')), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+  return candidates.find((bin) => existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres')));
 }
 
 /**
@@ -71,7 +69,7 @@ export async function findPostgresBinDir(): Promise<string | undefined> {
  */
 export async function startPostgresServer(): Promise<TestPostgresServer> {
   const bin = await findPostgresBinDir();
-  if (!bin) throw new Error(`PostgreSQL is not installed (no ${DEBIAN_POSTGRES_DIR}/<version>/bin/postgres); scripts/setup.sh installs the postgresql package.`);
+  if (!bin) throw new Error(`PostgreSQL is not installed (no ${DEBIAN_POSTGRES_DIR}/<version>/bin/postgres, none on PATH); scripts/setup.sh installs the postgresql package.`);
   const owner = await serverOwner();
   const dir = await mkdtemp(join(tmpdir(), 'opperator-postgres-'));
   const data = join(dir, 'data');
