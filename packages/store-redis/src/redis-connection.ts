@@ -25,6 +25,8 @@ export class RedisConnection {
   readonly #owned: boolean;
   readonly #timeoutMs: number;
   #lastError: string | undefined;
+  /** One wait for the connection under way, shared by every caller (not a listener pair each). */
+  #readying: Promise<void> | undefined;
   readonly #onError = (err: Error) => {
     // Without a listener, an 'error' event would crash the agent. The
     // message names the host and the failure (ECONNREFUSED), never a secret.
@@ -106,7 +108,10 @@ export class RedisConnection {
         return;
       case 'connecting':
       case 'connect':
-        await withTimeout(onceReady(client), this.#timeoutMs).catch((err: unknown) => {
+        this.#readying ??= onceReady(client).finally(() => {
+          this.#readying = undefined;
+        });
+        await withTimeout(this.#readying, this.#timeoutMs).catch((err: unknown) => {
           throw this.#unavailable(what, err);
         });
         return;

@@ -113,6 +113,7 @@ export class RedisTokenStore implements TokenStore {
     this.#signInLease = { lockKey: `${this.key}:sign-in-lock`, label: 'sign-in lock', leaseMs: signInLeaseMs, pollMs: SIGN_IN_POLL_MS, waitTimeoutMs: Number.POSITIVE_INFINITY };
   }
 
+  /** The record at `<key>`; an unreadable one is moved aside (`OAUTH_STORE_CORRUPT`), a newer release's left (`OAUTH_STORE_UNSUPPORTED_VERSION`). */
   async load(): Promise<StoredTokens | undefined> {
     for (let attempt = 1; ; attempt += 1) {
       const text = await this.#connection.run(`read the record ${this.key}`, (client) => client.get(this.key).catch((err: unknown) => (isWrongType(err) ? WRONG_TYPE : Promise.reject(err))));
@@ -136,6 +137,7 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
+  /** Replaces the record (one SET: atomic); inside `withLock`, only while the lease holds. */
   async save(tokens: StoredTokens): Promise<void> {
     const text = encodeTokenRecord(tokens);
     const lease = this.#holding.getStore();
@@ -146,6 +148,7 @@ export class RedisTokenStore implements TokenStore {
     await this.#fenced(lease, 'write', (client) => client.eval(SET_IF_HOLDER, 2, this.#refreshLease.lockKey, this.key, lease.holder, text));
   }
 
+  /** Deletes the record; inside `withLock`, only while the lease holds. */
   async clear(): Promise<void> {
     const lease = this.#holding.getStore();
     if (lease === undefined) {
