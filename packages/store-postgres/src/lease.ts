@@ -29,6 +29,12 @@ import { RENEWALS_PER_LEASE } from './timeouts.js';
  * storage-side check Kleppmann asks for: it also refuses a late write after
  * anything that wrote with a newer fence (a sign-in's save, or leases lost
  * to an operator deleting rows).
+ *
+ * Waiters poll (every 50-100 ms by default) rather than LISTEN for a NOTIFY
+ * on release: a listener needs a connection of its own held open for the
+ * store's whole life (per process, on every host), must be re-established
+ * after every server restart, and would keep an idle agent's process alive;
+ * a poll is one indexed statement, and a refresh window happens once an hour.
  */
 
 /** Which lease, and how it behaves. */
