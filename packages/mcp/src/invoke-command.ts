@@ -1,0 +1,171 @@
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { CONTROL_ERROR, ControlClientError, validateArguments, type Progress } from '@opperator/protocol';
+import type { CommandTarget } from './command-catalog.js';
+import type { McpDaemonClient } from './daemon-link.js';
+import { errorResult, textResult } from './tool-results.js';
+
+/** How long a cancelled call waits for its task to end before it stops waiting (the answer is dropped either way). */
+export const CANCEL_WAIT_MS = 10_000;
+
+/**
+ * How long the result waits after a progress notification sent just before
+ * it. The SDK's client dispatches notifications a microtask late but
+ * responses at once, so progress read in the same chunk as the response is
+ * dropped as "unknown token" (modelcontextprotocol/typescript-sdk#2580):
+ * a separate write a moment later lets the last step (often "done") arrive.
+ */
+export const PROGRESS_SETTLE_MS = 15;
+
+/** What a tool handler gets from the SDK for the request it serves. */
+export type ToolRequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * Runs an agent's command for a `tools/call`:
+ *
+ * - arguments are checked with `validateArguments` first; refused ones come
+ *   back as an `isError` result naming each problem and the schema;
+ * - `agent.invoke` with client `{ browser: false, paste: false }`: the MCP
+ *   host may be on another machine, so a sign-in never opens a browser here
+ *   and its page (and device code) reaches the user in the progress text;
+ * - each progress update becomes `notifications/progress` when the request
+ *   carries a progress token (fraction as `progress` of `total` 100, text and
+ *   any page to open as `message`);
+ * - `notifications/cancelled` (the SDK aborts `extra.signal`) cancels the
+ *   command's task with `task.cancel`, then stops waiting after
+ *   {@link CANCEL_WAIT_MS}.
+ *
+ * @example
+ * ```ts
+ * return invokeCommand(client, { agent: 'mail', command }, { folder: 'INBOX' }, extra);
+ * ```
+ */
+export async function invokeCommand(client: McpDaemonClient, target: CommandTarget, args: Record<string, unknown>, extra: ToolRequestExtra): Promise<CallToolResult> {
+  const { agent, command } = target;
+  const problems = validateArguments(command.arguments, args);
+  if (problems.length > 0) {
+    const takes = command.arguments && command.arguments.length > 0 ? command.arguments.map((argument) => `${argument.name} (${argument.type}${argument.required ? ', required' : ''})`).join(', ') : 'no arguments';
+    return errorResult(`Refused arguments for ${agent} ${command.name}: ${problems.join('; ')}. It takes ${takes}.`);
+  }
+  const progress = new ProgressForwarder(extra);
+  const cancel = new TaskCancel(client, extra.signal, command.async);
+  try {
+    const outcome = await client.request(
+      'agent.invoke',
+      { name: agent, command: command.name, args, client: { browser: false, paste: false } },
+      {
+        signal: cancel.stopWaiting.signal,
+        onEvent: (event) => {
+          if ('task' in event) cancel.started(event.task.id);
+          else progress.forward(event.progress);
+        },
+      },
+    );
+    await progress.flushed();
+    if ('detached' in outcome) return textResult(`Started task ${outcome.task.id}; task_status {"task_id":${JSON.stringify(outcome.task.id)}} follows it.`);
+    if (!outcome.ok) {
+      const task = outcome.taskId ? ` (task ${outcome.taskId})` : '';
+      return errorResult(`${agent} ${command.name} failed${task}: ${outcome.error.message}`);
+    }
+    return commandResult(outcome.result);
+  } catch (err) {
+    if (err instanceof ControlClientError && err.code === CONTROL_ERROR.ABORTED) return errorResult(`${agent} ${command.name} was cancelled${cancel.taskId ? ` (task ${cancel.taskId})` : ''}.`);
+    throw err;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+/** A command's result as a tool result: strings as they are, anything else as JSON (objects also as structured content). */
+function commandResult(result: unknown): CallToolResult {
+  if (typeof result === 'string') return textResult(result);
+  const text = result === undefined ? 'Done.' : JSON.stringify(result, null, 2);
+  const structured = result !== null && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : undefined;
+  return textResult(text, structured);
+}
+
+/** Progress updates as `notifications/progress` for the request's progress token; nothing without one. */
+class ProgressForwarder {
+  readonly #extra: ToolRequestExtra;
+  #last = 0;
+  #sent: Promise<void> = Promise.resolve();
+  #lastSentAt = -Infinity;
+
+  constructor(extra: ToolRequestExtra) {
+    this.#extra = extra;
+  }
+
+  forward(update: Progress): void {
+    const token = this.#extra._meta?.progressToken;
+    if (token === undefined) return;
+    // MCP wants progress to grow with every notification: a text-only update nudges it up by a hair.
+    const reported = typeof update.progress === 'number' ? Math.round(update.progress * 1000) / 10 : this.#last;
+    const value = Math.max(reported, Math.round((this.#last + 0.01) * 100) / 100);
+    this.#last = value;
+    const message = describeProgress(update);
+    const sending = this.#extra
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: value, total: 100, ...(message ? { message } : {}) } })
+      // A client gone mid-command: the command's end (or its cancel) is what matters.
+      .catch((err: unknown) => void err);
+    this.#sent = this.#sent.then(() => sending);
+    this.#lastSentAt = performance.now();
+  }
+
+  /** Resolves once every notification is written and settled (see {@link PROGRESS_SETTLE_MS}): a client drops progress that comes after the result. */
+  async flushed(): Promise<void> {
+    await this.#sent;
+    const wait = this.#lastSentAt + PROGRESS_SETTLE_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** One line for a progress notification: the text or status, and any page the user must open. */
+export function describeProgress(update: Progress): string {
+  const parts = [update.text ?? update.status ?? ''];
+  if (update.openUrl && !parts[0]!.includes(update.openUrl)) parts.push(`Open this page to continue: ${update.openUrl}`);
+  if (update.pasteBack && !parts[0]!.includes(update.pasteBack.url)) parts.push(`Open this page to continue: ${update.pasteBack.url}`);
+  return parts.filter((part) => part !== '').join(' ');
+}
+
+/** Cancels the command's task when the MCP request is cancelled, whichever of the two comes first. */
+class TaskCancel {
+  readonly stopWaiting = new AbortController();
+  taskId: string | undefined;
+  readonly #client: McpDaemonClient;
+  readonly #signal: AbortSignal;
+  #timer: NodeJS.Timeout | undefined;
+  #asked = false;
+  readonly #onAbort = () => {
+    if (this.taskId) this.#cancel(this.taskId);
+    // A sync command has no task: it runs on in the agent, and nothing waits for it. An async one's task id may still be on its way.
+    this.#timer = setTimeout(() => this.stopWaiting.abort(), this.#async ? CANCEL_WAIT_MS : 0);
+  };
+  readonly #async: boolean;
+
+  constructor(client: McpDaemonClient, signal: AbortSignal, async: boolean) {
+    this.#client = client;
+    this.#signal = signal;
+    this.#async = async;
+    if (signal.aborted) this.stopWaiting.abort();
+    else signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  started(id: string): void {
+    this.taskId = id;
+    if (this.#signal.aborted) this.#cancel(id);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
+
+  #cancel(id: string): void {
+    if (this.#asked) return;
+    this.#asked = true;
+    // A task that already ended cannot be cancelled (DAEMON_TASK_NOT_FOUND): its answer is on its way.
+    this.#client.request('task.cancel', { id }).catch((err: unknown) => {
+      if (!(err instanceof ControlClientError)) throw err;
+    });
+  }
+}
