@@ -1,6 +1,7 @@
 import { Argument, Command } from 'commander';
 import { AGENT_LIST_EXAMPLES, DAEMON_RESTART_EXAMPLES, ENVIRONMENT, EXIT_CODE_TEXT, INVOKE_EXAMPLES, LIFECYCLE_DESCRIPTIONS, lifecycleExamples, LOGS_EXAMPLES, ROOT_EXAMPLES } from './help-text.js';
 import { addAuthCommands } from './program-auth.js';
+import { addMcpCommand } from './program-mcp.js';
 import { runCommand } from './run-command.js';
 import { COMPLETION_HELP } from './help-text.js';
 import { applyHomeOption } from './home-option.js';
@@ -187,6 +188,7 @@ export function buildProgram(version: string): Command {
     .action((name: string, options: { follow?: boolean; lines?: string; since?: string; json?: boolean }) => runCommand(async () => (await import('./commands/agent-logs.js')).agentLogs(name, options), { agentName: name }));
 
   addAuthCommands(program);
+  addMcpCommand(program, version);
 
   const task = program.command('task').description('async commands and their progress');
   task

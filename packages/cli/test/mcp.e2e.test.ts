@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ToolListChangedNotificationSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+
+// `opperator mcp` as an MCP client sees it: the SDK's own Client over real
+// stdio, spawning the built CLI, which starts a real daemon running real
+// agent processes. Nothing is mocked.
+
+let home: TempDir;
+let client: Client;
+let stderr = '';
+const listChanges: number[] = [];
+const env = () => ({ OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' });
+const cli = (...args: string[]) => runCli(args, { env: env() });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Every result text seen, to check no token ever reached the client. */
+const seen: string[] = [];
+
+async function call(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  seen.push(JSON.stringify(result));
+  return result;
+}
+const textOf = (result: CallToolResult) => result.content.map((item) => (item.type === 'text' ? item.text : '')).join('\n');
+
+async function toolNames(): Promise<string[]> {
+  const { tools } = await client.listTools();
+  seen.push(JSON.stringify(tools));
+  return tools.map((tool) => tool.name);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  const fixtures = new URL('./fixtures/', import.meta.url);
+  home = await makeAgentHome([
+    { name: 'notes', source: await readFile(new URL('mcp-notes-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false\nstart_with_daemon: true' },
+    { name: 'worker', source: await readFile(new URL('worker-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false' },
+  ]);
+  const { DBUS_SESSION_BUS_ADDRESS: _bus, BROWSER: _browser, ...base } = process.env;
+  // No daemon runs yet: `opperator mcp` starts it.
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, 'mcp'], env: { ...(base as Record<string, string>), ...env() }, stderr: 'pipe' });
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  client = new Client({ name: 'opperator-e2e', version: '1.0.0' });
+  client.onerror = (err) => process.stderr.write(`client error: ${err.message}\n`);
+  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => void listChanges.push(Date.now()));
+  await client.connect(transport);
+  await waitFor('the notes tools', async () => ((await toolNames()).includes('notes__add_note') ? true : undefined));
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await cli('daemon', 'stop');
+  await home?.remove();
+});
+
+describe('opperator mcp over stdio', () => {
+  it('starts the daemon, saying so on stderr only, and names itself', () => {
+    expect(stderr).toContain('started the daemon');
+    expect(client.getServerVersion()?.name).toBe('opperator');
+    expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+  });
+
+  it('lists the built-in tools with accurate annotations, and each visible command as a tool with its argument schema', async () => {
+    const { tools } = await client.listTools();
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task']) expect(byName.has(name)).toBe(true);
+    expect(byName.get('list_agents')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    expect(byName.get('stop_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(byName.get('start_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+    expect(byName.get('restart_agent')?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: false });
+    expect(byName.get('notes__add_note')?.inputSchema).toEqual({
+      type: 'object',
+      properties: { text: { type: 'string', description: 'What to note.' }, tag: { type: 'string', enum: ['work', 'home'] }, priority: { type: 'integer' } },
+      required: ['text'],
+      additionalProperties: false,
+    });
+    expect(byName.get('notes__add_note')?.description).toContain('Add a note.');
+    expect(byName.has('notes__authorize_demo')).toBe(true);
+    // Hidden commands, and any oauth_token_* (even one left visible), are never tools.
+    for (const name of ['notes__internal_sync', 'notes__oauth_status_demo', 'notes__oauth_token_demo', 'notes__oauth_token_forgot']) expect(byName.has(name)).toBe(false);
+    // The stopped worker has no command tools.
+    expect([...byName.keys()].some((name) => name.startsWith('worker__'))).toBe(false);
+  });
+
+  it('calls an agent command with valid arguments, and refuses invalid ones as a tool error', async () => {
+    const ok = await call('notes__add_note', { text: 'buy milk', tag: 'home' });
+    expect(ok.isError).toBeFalsy();
+    expect(ok.structuredContent).toEqual({ count: 1 });
+    const wrongEnum = await call('notes__add_note', { text: 'x', tag: 'garden' });
+    expect(wrongEnum.isError).toBe(true);
+    expect(textOf(wrongEnum)).toContain('argument "tag" must be one of "work", "home"');
+    const missing = await call('notes__add_note', { priority: 1.5, colour: 'red' });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toMatch(/"text" is required.*"priority" must be an integer.*unknown argument "colour"/);
+    // Nothing refused reached the agent.
+    expect((await call('notes__count_notes')).structuredContent).toEqual({ count: 1 });
+    // A hidden or token command is not callable either, by its would-be tool name.
+    expect((await call('notes__oauth_token_demo')).isError).toBe(true);
+    expect((await call('notes__oauth_token_forgot')).isError).toBe(true);
+  });
+
+  it('answers lifecycle and inspection tools, with fixes in tool errors', async () => {
+    const list = await call('list_agents');
+    expect(list.structuredContent).toMatchObject({ agents: [{ name: 'notes', state: 'running' }, { name: 'worker', state: 'stopped' }] });
+    expect(textOf(list)).toContain('notes__add_note');
+    const sections = await call('agent_sections', { agent: 'notes' });
+    expect(textOf(sections)).toContain('## Summary\n\n**Notes:** 1 _latest_ \\[buy milk\\]');
+    const commands = await call('agent_commands', { agent: 'notes' });
+    expect(textOf(commands)).toContain('notes__add_note: Add a note.');
+    expect(textOf(commands)).not.toContain('internal_sync');
+    const logs = await call('agent_logs', { agent: 'notes', lines: 5, since: '10m' });
+    expect(logs.isError).toBeFalsy();
+    const typo = await call('agent_sections', { agent: 'notse' });
+    expect(typo.isError).toBe(true);
+    expect(textOf(typo)).toContain('Did you mean "notes"?');
+    const notRunning = await call('agent_logs', { agent: 'notes', since: 'yesterday' });
+    expect(textOf(notRunning)).toContain('"since" must be');
+    const badArgs = await call('start_agent', {});
+    expect(badArgs.isError).toBe(true);
+    expect(textOf(badArgs)).toContain('argument "agent" is required');
+  });
+
+  it('sends tools/list_changed when an agent starts outside MCP, and its commands become tools', async () => {
+    const before = listChanges.length;
+    expect((await cli('agent', 'start', 'worker')).code).toBe(0);
+    await waitFor('tools/list_changed', async () => (listChanges.length > before ? true : undefined));
+    expect(await toolNames()).toEqual(expect.arrayContaining(['worker__count', 'worker__long', 'worker__echo']));
+  }, 30_000);
+
+  it('forwards progress as notifications/progress, and a sign-in shows the page and code to open', async () => {
+    const updates: Progress[] = [];
+    const result = (await client.callTool({ name: 'worker__count', arguments: {} }, undefined, { onprogress: (progress) => void updates.push(progress) })) as CallToolResult;
+    expect(result.structuredContent).toEqual({ counted: 3 });
+    expect(updates.map((update) => update.message)).toEqual(['step 1', 'step 2', 'step 3']);
+    expect(updates.map((update) => update.progress)).toEqual([33.3, 66.7, 100]);
+    expect(updates.every((update) => update.total === 100)).toBe(true);
+
+    const signIn: Progress[] = [];
+    const authorized = (await client.callTool({ name: 'notes__authorize_demo', arguments: {} }, undefined, { onprogress: (progress) => void signIn.push(progress) })) as CallToolResult;
+    expect(authorized.structuredContent).toEqual({ account: 'user@example.test' });
+    expect(signIn[0]?.message).toContain('https://sign-in.example.test/device and enter the code WXYZ-1234');
+    expect(signIn[1]?.message).toContain('Open this page to continue: https://sign-in.example.test/authorize?state=abc');
+  });
+
+  it('cancels the task when the MCP request is cancelled', async () => {
+    const abort = new AbortController();
+    const pending = client.callTool({ name: 'worker__long', arguments: {} }, undefined, { signal: abort.signal });
+    const running = await waitFor('the long task', async () => {
+      const { structuredContent } = await call('task_status', { agent: 'worker' });
+      return (structuredContent as { tasks: Array<{ id: string; command: string; state: string }> }).tasks.find((task) => task.command === 'long' && task.state === 'running');
+    });
+    abort.abort('the user changed their mind');
+    await expect(pending).rejects.toThrow();
+    const ended = await waitFor('the task cancelled', async () => {
+      const { structuredContent } = await call('task_status', { task_id: running.id });
+      const [task] = (structuredContent as { tasks: Array<{ state: string }> }).tasks;
+      return task?.state === 'running' ? undefined : task;
+    });
+    expect(ended.state).toBe('cancelled');
+  }, 30_000);
+
+  it('stops an agent through a tool: its tools go away with a list_changed', async () => {
+    const before = listChanges.length;
+    const stopped = await call('stop_agent', { agent: 'worker' });
+    expect(stopped.structuredContent).toMatchObject({ agent: 'worker', state: 'stopped' });
+    await waitFor('tools/list_changed', async () => (listChanges.length > before ? true : undefined));
+    expect((await toolNames()).some((name) => name.startsWith('worker__'))).toBe(false);
+    const gone = await call('worker__count');
+    expect(gone.isError).toBe(true);
+    expect(textOf(gone)).toContain('list_agents');
+  }, 30_000);
+
+  it('is about as fast as `opperator agent invoke` for the same command (figures logged)', async () => {
+    const rounds = 20;
+    let started = performance.now();
+    for (let i = 0; i < rounds; i += 1) await call('notes__count_notes');
+    const mcpMs = (performance.now() - started) / rounds;
+    started = performance.now();
+    for (let i = 0; i < 5; i += 1) expect((await cli('agent', 'invoke', 'notes', 'count_notes')).code).toBe(0);
+    const cliMs = (performance.now() - started) / 5;
+    process.stderr.write(`mcp round trip: ${mcpMs.toFixed(1)} ms per tools/call; opperator agent invoke: ${cliMs.toFixed(1)} ms per run; ratio ${(cliMs / mcpMs).toFixed(1)}x\n`);
+    expect(mcpMs).toBeLessThan(cliMs);
+  }, 30_000);
+
+  it('`opperator mcp --help` shows how MCP clients start it', async () => {
+    const help = await cli('mcp', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('"mcpServers"');
+    expect(help.stdout).toContain('claude mcp add opperator -- opperator mcp');
+  });
+
+  it('never shows a token or secret in any result', () => {
+    expect(seen.join('\n')).not.toContain('tok-SECRET');
+  });
+});
