@@ -45,7 +45,7 @@ export interface SharedGrantChaosResult {
   longestFailingMs: number;
   /** The slowest single getAccessToken() call, in ms. */
   longestCallMs: number;
-  /** How long each getAccessToken() call that made a refresh took, in ms, in the windows without a kill or restart. */
+  /** How long each getAccessToken() call that made a refresh took, in ms, in the windows without a kill or restart (from the workers that reported: a killed worker's earlier refreshes are lost with it). */
   refreshCallMs: number[];
   /** The same in the windows with a kill (waiting out the dead holder's lease) or a store restart. */
   disturbedRefreshCallMs: number[];
