@@ -1,4 +1,4 @@
-// Builds the published libraries (protocol, oauth, sdk) into their dist/
+// Builds the published libraries (protocol, oauth, sdk, the token stores) into their dist/
 // folders: JavaScript plus .d.ts, with tsc and each package's
 // tsconfig.build.json. Dependencies first: a package's declarations refer to
 // those of the packages it imports (see the `paths` in tsconfig.build.json).
@@ -14,6 +14,8 @@ const LIBRARIES = [
   { name: '@opperator/protocol', dir: 'packages/protocol', needs: [] },
   { name: '@opperator/oauth', dir: 'packages/oauth', needs: [] },
   { name: '@opperator/sdk', dir: 'packages/sdk', needs: ['@opperator/protocol', '@opperator/oauth'] },
+  { name: '@opperator/store-redis', dir: 'packages/store-redis', needs: ['@opperator/oauth'] },
+  { name: '@opperator/store-postgres', dir: 'packages/store-postgres', needs: ['@opperator/oauth'] },
 ];
 
 const repoRoot = new URL('..', import.meta.url).pathname;
