@@ -139,6 +139,13 @@ describe('opperator mcp over stdio', () => {
     expect(await toolNames()).toEqual(expect.arrayContaining(['worker__count', 'worker__long', 'worker__echo']));
   }, 30_000);
 
+  it('sends tools/list_changed when a running agent registers a command', async () => {
+    const before = listChanges.length;
+    expect((await call('notes__enable_archive')).isError).toBeFalsy();
+    await waitFor('tools/list_changed', async () => (listChanges.length > before ? true : undefined));
+    expect(await toolNames()).toContain('notes__archive_notes');
+  }, 30_000);
+
   it('forwards progress as notifications/progress, and a sign-in shows the page and code to open', async () => {
     const updates: Progress[] = [];
     const result = (await client.callTool({ name: 'worker__count', arguments: {} }, undefined, { onprogress: (progress) => void updates.push(progress) })) as CallToolResult;

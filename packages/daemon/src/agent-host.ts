@@ -27,6 +27,8 @@ export interface AgentHostDependencies {
   secrets: Pick<SecretStore, 'get'>;
   /** Test seam: shorter timeouts. */
   processOptions?: Partial<AgentProcessOptions>;
+  /** The agent announced its commands (at start, or later when it registers one): watchers such as `opperator mcp` re-read them. */
+  onCommandsChange?: () => void;
 }
 
 /** An invocation waiting for its response. */
@@ -174,6 +176,7 @@ export class AgentHost {
     switch (message.type) {
       case 'command_registry':
         this.commands = message.commands;
+        this.#deps.onCommandsChange?.();
         return;
       case 'sidebar_section':
         // Not awaited: memory (what clients see) changes now and the file write

@@ -205,6 +205,8 @@ export class Daemon {
       tasks: this.#tasks,
       secrets,
       ...(processOptions ? { processOptions } : {}),
+      // A watch has no event of its own for commands (an older client would refuse one): an agents event makes watchers re-read them.
+      onCommandsChange: () => this.#agentChanges.emit('change'),
     });
     host.supervisor.on('state', () => this.#agentChanges.emit('change'));
     return host;
