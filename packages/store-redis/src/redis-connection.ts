@@ -90,6 +90,9 @@ export class RedisConnection {
         });
       }
       this.#client.disconnect();
+      // Our listeners stay: a reply still in flight (a refused AUTH) can
+      // emit 'error' after the disconnect, and ioredis would print it.
+      return;
     }
     this.#client.off('error', this.#onError);
     this.#client.off('ready', this.#onReady);
