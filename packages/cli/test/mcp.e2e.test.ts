@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ToolListChangedNotificationSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 
@@ -13,6 +13,7 @@ let home: TempDir;
 let client: Client;
 let stderr = '';
 const listChanges: number[] = [];
+const resourceUpdates: string[] = [];
 const env = () => ({ OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file' });
 const cli = (...args: string[]) => runCli(args, { env: env() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,6 +56,7 @@ beforeAll(async () => {
   client = new Client({ name: 'opperator-e2e', version: '1.0.0' });
   client.onerror = (err) => process.stderr.write(`client error: ${err.message}\n`);
   client.setNotificationHandler(ToolListChangedNotificationSchema, async () => void listChanges.push(Date.now()));
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => void resourceUpdates.push(notification.params.uri));
   await client.connect(transport);
   await waitFor('the notes tools', async () => ((await toolNames()).includes('notes__add_note') ? true : undefined));
 }, 60_000);
@@ -199,6 +201,23 @@ describe('opperator mcp over stdio', () => {
     const cliMs = (performance.now() - started) / 5;
     process.stderr.write(`mcp round trip: ${mcpMs.toFixed(1)} ms per tools/call; opperator agent invoke: ${cliMs.toFixed(1)} ms per run; ratio ${(cliMs / mcpMs).toFixed(1)}x\n`);
     expect(mcpMs).toBeLessThan(cliMs);
+  }, 30_000);
+
+  it('serves each agent\'s sections (Markdown) and logs as resources, with updates to a subscribed section', async () => {
+    const { resources } = await client.listResources();
+    expect(resources.map((resource) => resource.uri)).toEqual(expect.arrayContaining(['opperator://agents/notes/sections', 'opperator://agents/notes/logs', 'opperator://agents/worker/sections']));
+    const uri = 'opperator://agents/notes/sections';
+    const before = await client.readResource({ uri });
+    expect(before.contents[0]).toMatchObject({ uri, mimeType: 'text/markdown' });
+    expect((before.contents[0] as { text: string }).text).toMatch(/^## Summary\n\n\*\*Notes:\*\* \d+/);
+    await client.subscribeResource({ uri });
+    expect((await call('notes__add_note', { text: 'call mum', tag: 'home' })).isError).toBeFalsy();
+    await waitFor('resources/updated', async () => (resourceUpdates.includes(uri) ? true : undefined));
+    expect((((await client.readResource({ uri })).contents[0]) as { text: string }).text).toContain('\\[call mum\\]');
+    const logs = await client.readResource({ uri: 'opperator://agents/worker/logs' });
+    expect(logs.contents[0]).toMatchObject({ mimeType: 'text/plain' });
+    await expect(client.readResource({ uri: 'opperator://agents/nobody/sections' })).rejects.toThrow(/No agent named "nobody"/);
+    await client.unsubscribeResource({ uri });
   }, 30_000);
 
   it('`opperator mcp --help` shows how MCP clients start it', async () => {

@@ -5,6 +5,7 @@ import { CommandCatalog } from './command-catalog.js';
 import { DaemonLink, type ConnectDaemon, type WatchEvent } from './daemon-link.js';
 import { agentCommandsTool, agentLogsTool, agentSectionsTool } from './inspection-tools.js';
 import { invokeCommand, type ToolRequestExtra } from './invoke-command.js';
+import { AgentResources } from './resources.js';
 import { listAgentsTool, restartAgentTool, startAgentTool, stopAgentTool } from './lifecycle-tools.js';
 import { cancelTaskTool, taskStatusTool } from './task-tools.js';
 import { describeBuiltInTool, type BuiltInTool, type ToolContext } from './tool-definition.js';
@@ -53,7 +54,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
   const server = new Server(
     { name: 'opperator', title: 'Opperator', version: deps.version },
     {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true } },
       instructions:
         'Opperator runs the user\'s agents in the background. list_agents shows them; a running agent\'s commands are tools named <agent>__<command>. ' +
         'Sign-ins (authorize_* commands) report the page to open and any code in their progress: show them to the user. ' +
@@ -72,11 +73,16 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
   const refreshTools = async (): Promise<void> => {
     if (await link.run((client) => catalog.refresh(client, reserved))) notifyToolsChanged();
   };
+  const notify = (send: () => Promise<void>): void => {
+    if (initialized) send().catch((err: unknown) => log(`opperator mcp: could not send a notification: ${messageOf(err)}`));
+  };
   const onWatchEvent = (event: WatchEvent): void => {
-    // Agents started, stopped or crashed: their command tools come and go.
+    resources.onWatchEvent(event, notify);
+    // Agents started, stopped or crashed (or announced commands): their command tools come and go.
     if ('agents' in event) refreshTools().catch((err: unknown) => log(`opperator mcp: could not read the agents' commands: ${messageOf(err)}`));
   };
   const link = new DaemonLink(deps.connect, { onWatchEvent, onDisconnect: () => catalog.clear() && notifyToolsChanged(), log });
+  const resources = new AgentResources(server, link);
   const knownAgents = async (): Promise<string[]> => (await link.run((client) => client.request('agent.list'))).map((agent) => agent.name);
 
   server.oninitialized = () => {
