@@ -1,11 +1,12 @@
 /**
  * `@opperator/store-redis`: a Redis token store for `@opperator/oauth`, so
  * many processes and hosts share one OAuth grant with exactly one refresh
- * per expiry (a lease with expiry, and fenced writes).
+ * per expiry (a lease with expiry, and fenced writes). Importing it makes
+ * `openTokenStore` open `redis://` and `rediss://` URLs.
  *
  * @packageDocumentation
  */
-import type { TokenStore } from '@opperator/oauth';
+import { registerTokenStorePackage, type TokenStore } from '@opperator/oauth';
 import { RedisTokenStore } from './redis-token-store.js';
 
 export {
@@ -21,7 +22,8 @@ export { DEFAULT_REDIS_TIMEOUT_MS, RECONNECT_MAX_DELAY_MS } from './redis-connec
 
 /**
  * The store for a `redis://` or `rediss://` URL: what `openTokenStore` in
- * `@opperator/oauth` calls (by dynamic import) for those URLs. Credentials
+ * `@opperator/oauth` calls for those URLs (this package registers it when
+ * imported, so an agent's bundle needs no run-time module resolution). Credentials
  * come from the URL (`redis://:password@host`, `redis://user:password@host`)
  * and never appear in the store's description or errors.
  *
@@ -33,3 +35,5 @@ export { DEFAULT_REDIS_TIMEOUT_MS, RECONNECT_MAX_DELAY_MS } from './redis-connec
 export function createTokenStore(url: URL, options: { key: string; leaseMs?: number }): TokenStore {
   return new RedisTokenStore({ url, key: options.key, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }) });
 }
+
+registerTokenStorePackage(['redis:', 'rediss:'], { createTokenStore });
