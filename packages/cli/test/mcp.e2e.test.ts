@@ -46,7 +46,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 beforeAll(async () => {
   const fixtures = new URL('./fixtures/', import.meta.url);
   home = await makeAgentHome([
-    { name: 'notes', source: await readFile(new URL('mcp-notes-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false\nstart_with_daemon: true' },
+    { name: 'notes', source: await readFile(new URL('mcp-notes-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false\nstart_with_daemon: true\nsecrets: [DEMO_CLIENT_ID]' },
     { name: 'worker', source: await readFile(new URL('worker-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false' },
   ]);
   const { DBUS_SESSION_BUS_ADDRESS: _bus, BROWSER: _browser, ...base } = process.env;
@@ -77,7 +77,8 @@ describe('opperator mcp over stdio', () => {
   it('lists the built-in tools with accurate annotations, and each visible command as a tool with its argument schema', async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task']) expect(byName.has(name)).toBe(true);
+    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task', 'secret_status']) expect(byName.has(name)).toBe(true);
+    expect(byName.get('secret_status')?.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.get('list_agents')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
     expect(byName.get('stop_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
     expect(byName.get('start_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
@@ -219,6 +220,16 @@ describe('opperator mcp over stdio', () => {
     await expect(client.readResource({ uri: 'opperator://agents/nobody/sections' })).rejects.toThrow(/No agent named "nobody"/);
     await client.unsubscribeResource({ uri });
   }, 30_000);
+
+  it('reports secret names and sign-in states with the command the user runs, never a value', async () => {
+    const result = await call('secret_status', { agent: 'notes' });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({
+      agents: [{ agent: 'notes', secrets: ['DEMO_CLIENT_ID'], signIns: [{ name: 'demo', provider: 'Demo', state: 'not-authorized', credentials: 'missing', missingSecrets: [{ name: 'DEMO_CLIENT_SECRET', reason: 'not-set', fix: 'opperator secret set DEMO_CLIENT_SECRET' }] }] }],
+    });
+    expect(textOf(result)).toContain('`opperator secret set DEMO_CLIENT_SECRET`');
+    expect(textOf(result)).not.toContain('/tmp/demo-tokens.json');
+  });
 
   it('`opperator mcp --help` shows how MCP clients start it', async () => {
     const help = await cli('mcp', '--help');

@@ -7,6 +7,7 @@ import { agentCommandsTool, agentLogsTool, agentSectionsTool } from './inspectio
 import { invokeCommand, type ToolRequestExtra } from './invoke-command.js';
 import { AgentResources } from './resources.js';
 import { listAgentsTool, restartAgentTool, startAgentTool, stopAgentTool } from './lifecycle-tools.js';
+import { secretStatusTool } from './secret-tools.js';
 import { cancelTaskTool, taskStatusTool } from './task-tools.js';
 import { describeBuiltInTool, type BuiltInTool, type ToolContext } from './tool-definition.js';
 import { errorResult, failureResult, suggestName } from './tool-results.js';
@@ -32,7 +33,7 @@ export interface OpperatorMcpServer {
 }
 
 /** The server's own tools, in the order `tools/list` shows them. */
-export const BUILT_IN_TOOLS: readonly BuiltInTool[] = [listAgentsTool, startAgentTool, stopAgentTool, restartAgentTool, agentLogsTool, agentSectionsTool, agentCommandsTool, taskStatusTool, cancelTaskTool];
+export const BUILT_IN_TOOLS: readonly BuiltInTool[] = [listAgentsTool, startAgentTool, stopAgentTool, restartAgentTool, agentLogsTool, agentSectionsTool, agentCommandsTool, taskStatusTool, cancelTaskTool, secretStatusTool];
 
 /**
  * The MCP server of `opperator mcp`: the built-in tools (agents' lifecycle,
