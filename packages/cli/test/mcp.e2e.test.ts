@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
@@ -230,6 +234,19 @@ describe('opperator mcp over stdio', () => {
     expect(textOf(result)).toContain('`opperator secret set DEMO_CLIENT_SECRET`');
     expect(textOf(result)).not.toContain('/tmp/demo-tokens.json');
   });
+
+  it('answers an MCP client no one here wrote: the MCP Inspector CLI lists the tools and calls one', async () => {
+    // inspector-cli 1.0.3 finds its own package.json relative to the working directory: run it from its build folder.
+    const inspectorDir = join(dirname(createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector-cli/package.json')), 'build');
+    const inspect = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(inspectorDir, 'index.js'), process.execPath, CLI_PATH, '--home', home.path, 'mcp', ...args], { cwd: inspectorDir, env: { ...process.env, OPPERATOR_SECRET_STORE: 'file' }, timeout: 20_000 });
+    const listed = JSON.parse((await inspect('--method', 'tools/list')).stdout) as { tools: Array<{ name: string }> };
+    expect(listed.tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['list_agents', 'notes__add_note']));
+    const called = JSON.parse((await inspect('--method', 'tools/call', '--tool-name', 'notes__add_note', '--tool-arg', 'text=from the inspector', 'tag=work')).stdout) as CallToolResult;
+    expect(called.isError).toBeFalsy();
+    expect(called.structuredContent).toMatchObject({ count: expect.any(Number) });
+    seen.push(JSON.stringify(listed), JSON.stringify(called));
+  }, 30_000);
 
   it('`opperator mcp --help` shows how MCP clients start it', async () => {
     const help = await cli('mcp', '--help');
