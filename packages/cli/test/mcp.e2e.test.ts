@@ -248,6 +248,21 @@ describe('opperator mcp over stdio', () => {
     seen.push(JSON.stringify(listed), JSON.stringify(called));
   }, 30_000);
 
+  it('when the daemon stops, the agent tools go with a list_changed; listing does not start it again, calling a tool does', async () => {
+    const before = listChanges.length;
+    expect((await cli('daemon', 'stop')).code).toBe(0);
+    await waitFor('tools/list_changed', async () => (listChanges.length > before ? true : undefined));
+    const names = await toolNames();
+    expect(names).toContain('list_agents');
+    expect(names.some((name) => name.includes('__'))).toBe(false);
+    expect((await cli('daemon', 'status')).code).not.toBe(0);
+    const list = await call('list_agents');
+    expect(list.isError).toBeFalsy();
+    expect((await cli('daemon', 'status')).code).toBe(0);
+    // notes starts with the daemon: its tools come back.
+    await waitFor('the notes tools again', async () => ((await toolNames()).includes('notes__add_note') ? true : undefined));
+  }, 30_000);
+
   it('`opperator mcp --help` shows how MCP clients start it', async () => {
     const help = await cli('mcp', '--help');
     expect(help.code).toBe(0);

@@ -3,8 +3,18 @@ import { CONTROL_ERROR, ControlClientError, type ControlClient, type ControlEven
 /** The part of the typed control client the MCP server uses (`ControlClient` of @opperator/protocol). */
 export type McpDaemonClient = Pick<ControlClient, 'request' | 'close'>;
 
-/** Opens a connection to the daemon, starting it when none runs (the CLI knows how). */
-export type ConnectDaemon = () => Promise<McpDaemonClient>;
+/** Opens a connection to the daemon, starting it when none runs and `start` is true (the CLI knows how). */
+export type ConnectDaemon = (options: { start: boolean }) => Promise<McpDaemonClient>;
+
+/** Options of {@link DaemonLink.run}. */
+export interface LinkRunOptions {
+  /**
+   * Start the daemon when none runs (default true). Listing (tools, resources)
+   * passes false: a client re-listing after a `list_changed` must not start
+   * the daemon the user just stopped; calling a tool is asking for it.
+   */
+  start?: boolean;
+}
 
 /** One event of the daemon's `watch` stream. */
 export type WatchEvent = ControlEvent<'watch'>;
@@ -45,10 +55,10 @@ export class DaemonLink {
   }
 
   /** The current connection, opened (and watched) when there is none. */
-  client(): Promise<McpDaemonClient> {
+  client(options: LinkRunOptions = {}): Promise<McpDaemonClient> {
     if (this.#closed.signal.aborted) return Promise.reject(new ControlClientError(CONTROL_ERROR.DISCONNECTED, 'The MCP server is shutting down.'));
     if (!this.#client) {
-      const opening = this.#connect().then((client) => {
+      const opening = this.#connect({ start: options.start ?? true }).then((client) => {
         this.#watch(client, opening);
         return client;
       });
@@ -60,8 +70,8 @@ export class DaemonLink {
   }
 
   /** Runs `work` on the connection; a connection found closed is dropped, so the next call reconnects. */
-  async run<T>(work: (client: McpDaemonClient) => Promise<T>): Promise<T> {
-    const opening = this.client();
+  async run<T>(work: (client: McpDaemonClient) => Promise<T>, options: LinkRunOptions = {}): Promise<T> {
+    const opening = this.client(options);
     const client = await opening;
     try {
       return await work(client);

@@ -90,7 +90,7 @@ export class AgentResources {
   }
 
   async #list(): Promise<Resource[]> {
-    const agents = await this.#link.run((client) => client.request('agent.list'));
+    const agents = await this.#link.run((client) => client.request('agent.list'), { start: false });
     return agents.flatMap((agent) => [
       { uri: agentResourceUri(agent.name, 'sections'), name: `${agent.name}-sections`, title: `${agent.name}: sections`, description: `Sidebar sections of ${agent.name} (${agent.state}) as Markdown.`, mimeType: 'text/markdown' },
       { uri: agentResourceUri(agent.name, 'logs'), name: `${agent.name}-logs`, title: `${agent.name}: recent logs`, description: `The latest ${RESOURCE_LOG_LINES} log lines of ${agent.name}.`, mimeType: 'text/plain' },
@@ -101,12 +101,12 @@ export class AgentResources {
     const { agent, kind } = parseUri(uri);
     try {
       if (kind === 'sections') {
-        const rows = await this.#link.run((client) => client.request('agent.sections', { name: agent }));
+        const rows = await this.#link.run((client) => client.request('agent.sections', { name: agent }), { start: false });
         const text = rows.length === 0 ? `${agent} shows no sections.` : rows.map((row) => `## ${markupToMarkdown(row.title)}\n\n${markupToMarkdown(row.content)}`).join('\n\n');
         return { contents: [{ uri, mimeType: 'text/markdown', text }] };
       }
       const entries: LogEntryRow[] = [];
-      await this.#link.run((client) => client.request('agent.logs', { name: agent, lines: RESOURCE_LOG_LINES }, { onEvent: ({ log }) => void entries.push(log) }));
+      await this.#link.run((client) => client.request('agent.logs', { name: agent, lines: RESOURCE_LOG_LINES }, { onEvent: ({ log }) => void entries.push(log) }), { start: false });
       const text = entries.map((entry) => `${new Date(entry.time).toISOString()} ${entry.level} [${entry.source}] ${entry.message}`).join('\n');
       return { contents: [{ uri, mimeType: 'text/plain', text }] };
     } catch (err) {

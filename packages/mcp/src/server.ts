@@ -2,7 +2,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { validateArguments } from '@opperator/protocol';
 import { CommandCatalog } from './command-catalog.js';
-import { DaemonLink, type ConnectDaemon, type WatchEvent } from './daemon-link.js';
+import { DaemonLink, type ConnectDaemon, type LinkRunOptions, type WatchEvent } from './daemon-link.js';
 import { agentCommandsTool, agentLogsTool, agentSectionsTool } from './inspection-tools.js';
 import { invokeCommand, type ToolRequestExtra } from './invoke-command.js';
 import { AgentResources } from './resources.js';
@@ -45,7 +45,7 @@ export const BUILT_IN_TOOLS: readonly BuiltInTool[] = [listAgentsTool, startAgen
  *
  * @example
  * ```ts
- * const { server } = createOpperatorMcpServer({ connect: () => connectDaemon(), version: '1.0.0' });
+ * const { server } = createOpperatorMcpServer({ connect: ({ start }) => connectDaemon({ start }), version: '1.0.0' });
  * await server.connect(new StdioServerTransport());
  * ```
  */
@@ -71,8 +71,8 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
     if (!initialized) return;
     server.sendToolListChanged().catch((err: unknown) => log(`opperator mcp: could not send tools/list_changed: ${messageOf(err)}`));
   };
-  const refreshTools = async (): Promise<void> => {
-    if (await link.run((client) => catalog.refresh(client, reserved))) notifyToolsChanged();
+  const refreshTools = async (options: LinkRunOptions = {}): Promise<void> => {
+    if (await link.run((client) => catalog.refresh(client, reserved), options)) notifyToolsChanged();
   };
   const notify = (send: () => Promise<void>): void => {
     if (initialized) send().catch((err: unknown) => log(`opperator mcp: could not send a notification: ${messageOf(err)}`));
@@ -80,7 +80,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
   const onWatchEvent = (event: WatchEvent): void => {
     resources.onWatchEvent(event, notify);
     // Agents started, stopped or crashed (or announced commands): their command tools come and go.
-    if ('agents' in event) refreshTools().catch((err: unknown) => log(`opperator mcp: could not read the agents' commands: ${messageOf(err)}`));
+    if ('agents' in event) refreshTools({ start: false }).catch((err: unknown) => log(`opperator mcp: could not read the agents' commands: ${messageOf(err)}`));
   };
   const link = new DaemonLink(deps.connect, { onWatchEvent, onDisconnect: () => catalog.clear() && notifyToolsChanged(), log });
   const resources = new AgentResources(server, link);
@@ -94,7 +94,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
 
   server.setRequestHandler(ListToolsRequestSchema, async (): Promise<{ tools: Tool[] }> => {
     try {
-      await refreshTools();
+      await refreshTools({ start: false });
     } catch (err) {
       // Without a daemon the built-in tools still answer (with the fix in their error).
       log(`opperator mcp: listing only the built-in tools: ${messageOf(err)}`);

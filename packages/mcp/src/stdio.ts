@@ -8,7 +8,7 @@ import { createOpperatorMcpServer, type OpperatorMcpDeps } from './server.js';
  *
  * @example
  * ```ts
- * await runStdioServer({ connect: () => connectDaemon(), version, log: (line) => process.stderr.write(`${line}\n`) });
+ * await runStdioServer({ connect: ({ start }) => connectDaemon({ start }), version, log: (line) => process.stderr.write(`${line}\n`) });
  * ```
  */
 export async function runStdioServer(deps: OpperatorMcpDeps): Promise<void> {

@@ -8,5 +8,5 @@ import { connectDaemon } from './with-daemon.js';
  * carries nothing but MCP.
  */
 export async function mcpServe(version: string): Promise<void> {
-  await runStdioServer({ connect: () => connectDaemon(), version, log: (line) => process.stderr.write(`${line}\n`) });
+  await runStdioServer({ connect: ({ start }) => connectDaemon({ start }), version, log: (line) => process.stderr.write(`${line}\n`) });
 }
