@@ -1,0 +1,102 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
+import { CLI_PATH, installExampleAgent, makeTempDir, runCli, TestBrowser, type TempDir } from '@opperator/testing';
+
+// The OAuth story through MCP, against the sandbox: the user sets the client
+// credentials with the CLI (secrets never pass through MCP), an assistant
+// starts the agent and runs its sign-in through tools, the user finishes it
+// in a browser (Chromium) with the code the progress showed, and the
+// section, read as a resource, shows the agent signed in. Real daemon, agent,
+// authorization server and browser.
+
+let server: RunningAuthorizationServer;
+let home: TempDir;
+let client: Client;
+const seen: string[] = [];
+// As under a login service or over SSH: no display, no BROWSER where the MCP server runs.
+const base = () => ({ OPPERATOR_HOME: home.path, OPPERATOR_SECRET_STORE: 'file', DISPLAY: '', WAYLAND_DISPLAY: '', BROWSER: '' });
+const cli = (args: string[], input?: string) => runCli(args, { env: base(), ...(input === undefined ? {} : { input }) });
+const textOf = (result: CallToolResult) => result.content.map((item) => (item.type === 'text' ? item.text : '')).join('\n');
+
+async function call(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  seen.push(JSON.stringify(result));
+  return result;
+}
+
+beforeAll(async () => {
+  server = await startAuthorizationServer({ devicePollIntervalSeconds: 1 });
+  const [confidential] = server.clients as [SandboxClient];
+  home = await makeTempDir('opperator-mcp-oauth-');
+  await installExampleAgent(home.path, { example: 'invoice-monitor', secrets: ['invoice_monitor_gmail_client_id', 'invoice_monitor_gmail_client_secret'], env: { INVOICE_MONITOR_PROVIDER: server.issuer } });
+  // The user's part: the secrets, typed into the CLI.
+  expect((await cli(['secret', 'set', 'invoice_monitor_gmail_client_id'], confidential.clientId)).code).toBe(0);
+  expect((await cli(['secret', 'set', 'invoice_monitor_gmail_client_secret'], confidential.clientSecret!)).code).toBe(0);
+  const { DBUS_SESSION_BUS_ADDRESS: _bus, ...inherited } = process.env;
+  client = new Client({ name: 'opperator-oauth-e2e', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, 'mcp'], env: { ...(inherited as Record<string, string>), ...base() }, stderr: 'ignore' }));
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await cli(['daemon', 'stop']);
+  await server?.close();
+  await home?.remove();
+});
+
+describe('the OAuth story through MCP', () => {
+  it('starts the agent, signs in with the code its progress shows, and the section reads signed in', async () => {
+    expect((await call('start_agent', { agent: 'invoice-monitor' })).structuredContent).toMatchObject({ state: 'running', tools: expect.arrayContaining(['invoice-monitor__authorize_gmail']) });
+    const before = await call('secret_status', { agent: 'invoice-monitor' });
+    expect(before.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'gmail', credentials: 'configured', authenticated: false }] }] });
+    expect(textOf(before)).toContain('sign in: the tool invoice-monitor__authorize_gmail');
+
+    const messages: string[] = [];
+    let browserDone: Promise<unknown> | undefined;
+    const result = (await client.callTool({ name: 'invoice-monitor__authorize_gmail', arguments: {} }, undefined, {
+      timeout: 60_000,
+      onprogress: ({ message }) => {
+        if (message) messages.push(message);
+        const prompt = message ? /Open (\S+) and enter the code (\S+)/.exec(message) : null;
+        // The user, told the page and the code by the assistant, finishes the sign-in in a browser.
+        if (prompt && !browserDone) browserDone = TestBrowser.launch().then(async (browser) => {
+          try {
+            return await browser.completeDeviceFlow(prompt[1]!, prompt[2]!, { login: 'mcp-user' });
+          } finally {
+            await browser.close();
+          }
+        });
+      },
+    })) as CallToolResult;
+    seen.push(JSON.stringify(result), ...messages);
+    expect(browserDone, messages.join('\n')).toBeDefined();
+    expect(await browserDone).toMatchObject({ outcome: 'approved' });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ account: 'mcp-user@sandbox.test' });
+
+    const deadline = Date.now() + 10_000;
+    let sections = '';
+    while (Date.now() < deadline && !sections.includes('✓ Authenticated')) {
+      sections = ((await client.readResource({ uri: 'opperator://agents/invoice-monitor/sections' })).contents[0] as { text: string }).text;
+      seen.push(sections);
+    }
+    expect(sections).toContain('✓ Authenticated');
+    expect(sections).toContain('mcp-user@sandbox.test');
+    const after = await call('secret_status', { agent: 'invoice-monitor' });
+    expect(after.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'gmail', authenticated: true, account: 'mcp-user@sandbox.test' }] }] });
+  }, 90_000);
+
+  it('never showed the access token, the client secret or the token tool', async () => {
+    const token = await cli(['auth', 'token', 'invoice-monitor']);
+    expect(token.code, token.stderr).toBe(0);
+    const accessToken = token.stdout.trim();
+    expect(accessToken.length).toBeGreaterThan(10);
+    const everything = seen.join('\n') + JSON.stringify(await client.listTools());
+    expect(everything).not.toContain(accessToken);
+    expect(everything).not.toContain((server.clients[0] as SandboxClient).clientSecret!);
+    expect(everything).not.toContain('oauth_token_gmail');
+  });
+});
