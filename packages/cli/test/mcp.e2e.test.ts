@@ -169,13 +169,17 @@ describe('opperator mcp over stdio', () => {
     expect(signIn[1]?.message).toContain('Open this page to continue: https://sign-in.example.test/authorize?state=abc');
   });
 
-  it('cancels the task when the MCP request is cancelled', async () => {
+  it('keeps a silent command alive with progress heartbeats, and cancels its task when the MCP request is cancelled', async () => {
     const abort = new AbortController();
-    const pending = client.callTool({ name: 'worker__long', arguments: {} }, undefined, { signal: abort.signal });
+    const heartbeats: Progress[] = [];
+    // The command says nothing for a minute: the heartbeat (every 10 s) is what a client resetting its timeout on progress waits on.
+    const pending = client.callTool({ name: 'worker__long', arguments: {} }, undefined, { signal: abort.signal, resetTimeoutOnProgress: true, onprogress: (progress) => void heartbeats.push(progress) });
     const running = await waitFor('the long task', async () => {
       const { structuredContent } = await call('task_status', { agent: 'worker' });
       return (structuredContent as { tasks: Array<{ id: string; command: string; state: string }> }).tasks.find((task) => task.command === 'long' && task.state === 'running');
     });
+    await waitFor('a heartbeat', async () => (heartbeats.length > 0 ? true : undefined), 15_000);
+    expect(heartbeats[0]).toMatchObject({ message: 'Still running...', total: 100 });
     abort.abort('the user changed their mind');
     await expect(pending).rejects.toThrow();
     const ended = await waitFor('the task cancelled', async () => {
@@ -184,7 +188,7 @@ describe('opperator mcp over stdio', () => {
       return task?.state === 'running' ? undefined : task;
     });
     expect(ended.state).toBe('cancelled');
-  }, 30_000);
+  }, 40_000);
 
   it('stops an agent through a tool: its tools go away with a list_changed', async () => {
     const before = listChanges.length;

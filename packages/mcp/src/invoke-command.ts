@@ -1,21 +1,13 @@
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CONTROL_ERROR, ControlClientError, validateArguments, type Progress } from '@opperator/protocol';
+import { CONTROL_ERROR, ControlClientError, validateArguments } from '@opperator/protocol';
 import type { CommandTarget } from './command-catalog.js';
 import type { McpDaemonClient } from './daemon-link.js';
+import { ProgressForwarder } from './progress-forwarder.js';
 import { errorResult, textResult } from './tool-results.js';
 
 /** How long a cancelled call waits for its task to end before it stops waiting (the answer is dropped either way). */
 export const CANCEL_WAIT_MS = 10_000;
-
-/**
- * How long the result waits after a progress notification sent just before
- * it. The SDK's client dispatches notifications a microtask late but
- * responses at once, so progress read in the same chunk as the response is
- * dropped as "unknown token" (modelcontextprotocol/typescript-sdk#2580):
- * a separate write a moment later lets the last step (often "done") arrive.
- */
-export const PROGRESS_SETTLE_MS = 15;
 
 /** What a tool handler gets from the SDK for the request it serves. */
 export type ToolRequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -29,8 +21,7 @@ export type ToolRequestExtra = RequestHandlerExtra<ServerRequest, ServerNotifica
  *   host may be on another machine, so a sign-in never opens a browser here
  *   and its page (and device code) reaches the user in the progress text;
  * - each progress update becomes `notifications/progress` when the request
- *   carries a progress token (fraction as `progress` of `total` 100, text and
- *   any page to open as `message`);
+ *   carries a progress token (see {@link ProgressForwarder});
  * - `notifications/cancelled` (the SDK aborts `extra.signal`) cancels the
  *   command's task with `task.cancel`, then stops waiting after
  *   {@link CANCEL_WAIT_MS}.
@@ -72,6 +63,7 @@ export async function invokeCommand(client: McpDaemonClient, target: CommandTarg
     if (err instanceof ControlClientError && err.code === CONTROL_ERROR.ABORTED) return errorResult(`${agent} ${command.name} was cancelled${cancel.taskId ? ` (task ${cancel.taskId})` : ''}.`);
     throw err;
   } finally {
+    progress.stop();
     cancel.dispose();
   }
 }
@@ -82,49 +74,6 @@ function commandResult(result: unknown): CallToolResult {
   const text = result === undefined ? 'Done.' : JSON.stringify(result, null, 2);
   const structured = result !== null && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : undefined;
   return textResult(text, structured);
-}
-
-/** Progress updates as `notifications/progress` for the request's progress token; nothing without one. */
-class ProgressForwarder {
-  readonly #extra: ToolRequestExtra;
-  #last = 0;
-  #sent: Promise<void> = Promise.resolve();
-  #lastSentAt = -Infinity;
-
-  constructor(extra: ToolRequestExtra) {
-    this.#extra = extra;
-  }
-
-  forward(update: Progress): void {
-    const token = this.#extra._meta?.progressToken;
-    if (token === undefined) return;
-    // MCP wants progress to grow with every notification: a text-only update nudges it up by a hair.
-    const reported = typeof update.progress === 'number' ? Math.round(update.progress * 1000) / 10 : this.#last;
-    const value = Math.max(reported, Math.round((this.#last + 0.01) * 100) / 100);
-    this.#last = value;
-    const message = describeProgress(update);
-    const sending = this.#extra
-      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: value, total: 100, ...(message ? { message } : {}) } })
-      // A client gone mid-command: the command's end (or its cancel) is what matters.
-      .catch((err: unknown) => void err);
-    this.#sent = this.#sent.then(() => sending);
-    this.#lastSentAt = performance.now();
-  }
-
-  /** Resolves once every notification is written and settled (see {@link PROGRESS_SETTLE_MS}): a client drops progress that comes after the result. */
-  async flushed(): Promise<void> {
-    await this.#sent;
-    const wait = this.#lastSentAt + PROGRESS_SETTLE_MS - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-}
-
-/** One line for a progress notification: the text or status, and any page the user must open. */
-export function describeProgress(update: Progress): string {
-  const parts = [update.text ?? update.status ?? ''];
-  if (update.openUrl && !parts[0]!.includes(update.openUrl)) parts.push(`Open this page to continue: ${update.openUrl}`);
-  if (update.pasteBack && !parts[0]!.includes(update.pasteBack.url)) parts.push(`Open this page to continue: ${update.pasteBack.url}`);
-  return parts.filter((part) => part !== '').join(' ');
 }
 
 /** Cancels the command's task when the MCP request is cancelled, whichever of the two comes first. */
