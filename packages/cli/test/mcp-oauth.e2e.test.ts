@@ -3,13 +3,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthorizationServer, type RunningAuthorizationServer, type SandboxClient } from '@opperator/sandbox';
-import { CLI_PATH, installExampleAgent, makeTempDir, runCli, TestBrowser, type TempDir } from '@opperator/testing';
+import { CLI_PATH, makeTempDir, runCli, TestBrowser, type TempDir } from '@opperator/testing';
 
-// The OAuth story through MCP, against the sandbox: the user sets the client
-// credentials with the CLI (secrets never pass through MCP), an assistant
-// starts the agent and runs its sign-in through tools, the user finishes it
-// in a browser (Chromium) with the code the progress showed, and the
-// section, read as a resource, shows the agent signed in. Real daemon, agent,
+// The OAuth story through MCP, against the sandbox (given by issuer URL): an
+// assistant bootstraps an OAuth agent and starts it through tools, the user
+// sets the client credentials with the CLI (secrets never pass through MCP),
+// the assistant runs the sign-in through a tool, the user finishes it in a
+// browser (Chromium) with the code the progress showed, and the section,
+// read as a resource, shows the agent signed in. Real daemon, agent,
 // authorization server and browser.
 
 let server: RunningAuthorizationServer;
@@ -29,12 +30,7 @@ async function call(name: string, args: Record<string, unknown> = {}): Promise<C
 
 beforeAll(async () => {
   server = await startAuthorizationServer({ devicePollIntervalSeconds: 1 });
-  const [confidential] = server.clients as [SandboxClient];
   home = await makeTempDir('opperator-mcp-oauth-');
-  await installExampleAgent(home.path, { example: 'invoice-monitor', secrets: ['invoice_monitor_gmail_client_id', 'invoice_monitor_gmail_client_secret'], env: { INVOICE_MONITOR_PROVIDER: server.issuer } });
-  // The user's part: the secrets, typed into the CLI.
-  expect((await cli(['secret', 'set', 'invoice_monitor_gmail_client_id'], confidential.clientId)).code).toBe(0);
-  expect((await cli(['secret', 'set', 'invoice_monitor_gmail_client_secret'], confidential.clientSecret!)).code).toBe(0);
   const { DBUS_SESSION_BUS_ADDRESS: _bus, ...inherited } = process.env;
   client = new Client({ name: 'opperator-oauth-e2e', version: '1.0.0' });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI_PATH, 'mcp'], env: { ...(inherited as Record<string, string>), ...base() }, stderr: 'ignore' }));
@@ -48,15 +44,33 @@ afterAll(async () => {
 });
 
 describe('the OAuth story through MCP', () => {
-  it('starts the agent, signs in with the code its progress shows, and the section reads signed in', async () => {
-    expect((await call('start_agent', { agent: 'invoice-monitor' })).structuredContent).toMatchObject({ state: 'running', tools: expect.arrayContaining(['invoice-monitor__authorize_gmail']) });
-    const before = await call('secret_status', { agent: 'invoice-monitor' });
-    expect(before.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'gmail', credentials: 'configured', authenticated: false }] }] });
-    expect(textOf(before)).toContain('sign in: the tool invoice-monitor__authorize_gmail');
+  it('bootstraps an OAuth agent through a tool; started, it says which secrets the user must set', async () => {
+    const made = await call('bootstrap_agent', { name: 'mail-watch', template: 'oauth', provider: server.issuer });
+    expect(made.isError, textOf(made)).toBeFalsy();
+    expect(made.structuredContent).toMatchObject({ name: 'mail-watch', secrets: ['mail_watch_oauth_client_id', 'mail_watch_oauth_client_secret'], signInTool: 'mail-watch__authorize_oauth' });
+    expect(textOf(made)).toContain('opperator secret set mail_watch_oauth_client_secret');
+    expect(textOf(made)).toContain('start_agent {"agent":"mail-watch"}');
+    const again = await call('bootstrap_agent', { name: 'mail-watch' });
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toContain('already exists');
+
+    expect((await call('start_agent', { agent: 'mail-watch' })).structuredContent).toMatchObject({ state: 'running', tools: expect.arrayContaining(['mail-watch__authorize_oauth', 'mail-watch__whoami']) });
+    const missing = await call('secret_status', { agent: 'mail-watch' });
+    expect(missing.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'oauth', credentials: 'missing', missingSecrets: [{ name: 'mail_watch_oauth_client_id', fix: 'opperator secret set mail_watch_oauth_client_id' }, { name: 'mail_watch_oauth_client_secret' }] }] }] });
+  }, 60_000);
+
+  it('with the secrets set by the user, signs in with the code its progress shows, and the section reads signed in', async () => {
+    // The user's part: the secrets, typed into the CLI.
+    const [confidential] = server.clients as [SandboxClient];
+    expect((await cli(['secret', 'set', 'mail_watch_oauth_client_id'], confidential.clientId)).code).toBe(0);
+    expect((await cli(['secret', 'set', 'mail_watch_oauth_client_secret'], confidential.clientSecret!)).code).toBe(0);
+    const before = await call('secret_status', { agent: 'mail-watch' });
+    expect(before.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'oauth', credentials: 'configured', authenticated: false }] }] });
+    expect(textOf(before)).toContain('sign in: the tool mail-watch__authorize_oauth');
 
     const messages: string[] = [];
     let browserDone: Promise<unknown> | undefined;
-    const result = (await client.callTool({ name: 'invoice-monitor__authorize_gmail', arguments: {} }, undefined, {
+    const result = (await client.callTool({ name: 'mail-watch__authorize_oauth', arguments: {} }, undefined, {
       timeout: 60_000,
       onprogress: ({ message }) => {
         if (message) messages.push(message);
@@ -80,23 +94,25 @@ describe('the OAuth story through MCP', () => {
     const deadline = Date.now() + 10_000;
     let sections = '';
     while (Date.now() < deadline && !sections.includes('✓ Authenticated')) {
-      sections = ((await client.readResource({ uri: 'opperator://agents/invoice-monitor/sections' })).contents[0] as { text: string }).text;
+      sections = ((await client.readResource({ uri: 'opperator://agents/mail-watch/sections' })).contents[0] as { text: string }).text;
       seen.push(sections);
     }
     expect(sections).toContain('✓ Authenticated');
     expect(sections).toContain('mcp-user@sandbox.test');
-    const after = await call('secret_status', { agent: 'invoice-monitor' });
-    expect(after.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'gmail', authenticated: true, account: 'mcp-user@sandbox.test' }] }] });
+    const after = await call('secret_status', { agent: 'mail-watch' });
+    expect(after.structuredContent).toMatchObject({ agents: [{ signIns: [{ name: 'oauth', authenticated: true, account: 'mcp-user@sandbox.test' }] }] });
+    const whoami = await call('mail-watch__whoami');
+    expect(whoami.structuredContent).toMatchObject({ sub: 'mcp-user' });
   }, 90_000);
 
   it('never showed the access token, the client secret or the token tool', async () => {
-    const token = await cli(['auth', 'token', 'invoice-monitor']);
+    const token = await cli(['auth', 'token', 'mail-watch']);
     expect(token.code, token.stderr).toBe(0);
     const accessToken = token.stdout.trim();
     expect(accessToken.length).toBeGreaterThan(10);
     const everything = seen.join('\n') + JSON.stringify(await client.listTools());
     expect(everything).not.toContain(accessToken);
     expect(everything).not.toContain((server.clients[0] as SandboxClient).clientSecret!);
-    expect(everything).not.toContain('oauth_token_gmail');
+    expect(everything).not.toContain('oauth_token_oauth');
   });
 });

@@ -82,7 +82,7 @@ describe('opperator mcp over stdio', () => {
   it('lists the built-in tools with accurate annotations, and each visible command as a tool with its argument schema', async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task', 'secret_status']) expect(byName.has(name)).toBe(true);
+    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task', 'secret_status', 'bootstrap_agent']) expect(byName.has(name)).toBe(true);
     expect(byName.get('secret_status')?.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.get('list_agents')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
     expect(byName.get('stop_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });

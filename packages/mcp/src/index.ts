@@ -8,6 +8,7 @@
  */
 export { createOpperatorMcpServer, BUILT_IN_TOOLS, type OpperatorMcpDeps, type OpperatorMcpServer } from './server.js';
 export { runStdioServer } from './stdio.js';
+export { type BootstrapAgent, type BootstrapOutcome, type BootstrapRequest } from './bootstrap-tool.js';
 export { type ConnectDaemon, type McpDaemonClient } from './daemon-link.js';
 export { isExposedCommand } from './command-catalog.js';
 export { commandToolName, MAX_TOOL_NAME_LENGTH } from './tool-names.js';

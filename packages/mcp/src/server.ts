@@ -1,6 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { validateArguments } from '@opperator/protocol';
+import { bootstrapAgentTool, type BootstrapAgent } from './bootstrap-tool.js';
 import { CommandCatalog } from './command-catalog.js';
 import { DaemonLink, type ConnectDaemon, type LinkRunOptions, type WatchEvent } from './daemon-link.js';
 import { agentCommandsTool, agentLogsTool, agentSectionsTool } from './inspection-tools.js';
@@ -22,6 +23,8 @@ export interface OpperatorMcpDeps {
   log?: (line: string) => void;
   /** Epoch ms; a seam for tests. */
   now?: () => number;
+  /** Creates an agent from a template (the CLI's `agent bootstrap`); without it there is no bootstrap_agent tool. */
+  bootstrapAgent?: BootstrapAgent;
 }
 
 /** A built server: connect it to a transport, close it when done. */
@@ -62,7 +65,8 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
         'Secrets stay with the user: ask them to run `opperator secret set NAME` themselves; never ask for a secret or token in the chat.',
     },
   );
-  const builtIns = new Map(BUILT_IN_TOOLS.map((tool) => [tool.name, tool]));
+  const ownTools = [...BUILT_IN_TOOLS, ...(deps.bootstrapAgent ? [bootstrapAgentTool(deps.bootstrapAgent)] : [])];
+  const builtIns = new Map(ownTools.map((tool) => [tool.name, tool]));
   const reserved = new Set(builtIns.keys());
   const catalog = new CommandCatalog();
   let initialized = false;
@@ -99,7 +103,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
       // Without a daemon the built-in tools still answer (with the fix in their error).
       log(`opperator mcp: listing only the built-in tools: ${messageOf(err)}`);
     }
-    return { tools: [...BUILT_IN_TOOLS.map(describeBuiltInTool), ...catalog.tools()] };
+    return { tools: [...ownTools.map(describeBuiltInTool), ...catalog.tools()] };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {

@@ -37,19 +37,34 @@ function chooseTemplate(options: { template?: string; provider?: string }): (typ
   throw new CliError('usage', `Unknown template ${JSON.stringify(template)}; use --template minimal or --template oauth --provider ${OAUTH_PROVIDER_CHOICES.join('|')}.`);
 }
 
+/** What {@link bootstrapAgent} made, for the CLI to print and `opperator mcp` to return. */
+export interface BootstrappedAgent {
+  name: string;
+  /** The agent's folder. */
+  dir: string;
+  /** The secrets agents.yaml lets it read (the OAuth client's id and secret), empty for the minimal template. */
+  secrets: string[];
+  /** The useOAuth name of its sign-in (`authorize_<signIn>`), for the oauth template. */
+  signIn?: string;
+  /** The exact next commands, as `agent bootstrap` prints them. */
+  nextSteps: string;
+  /** Something to know about the provider (a preset's caveat). */
+  warning?: string;
+}
+
 /**
- * `opperator agent bootstrap NAME [--template minimal|oauth] [--provider P]`:
- * a runnable agent (agent.ts, and a package.json for its own dependencies;
- * the runtime provides `@opperator/sdk`), registered in agents.yaml (with
- * the secrets it may read), then the exact next commands. Nothing written
- * names a path of this machine or installation.
+ * Writes a runnable agent (agent.ts, and a package.json for its own
+ * dependencies; the runtime provides `@opperator/sdk`), registers it in
+ * agents.yaml (with the secrets it may read), and tells a running daemon.
+ * Prints nothing; a bad template or provider, or a taken name, is a
+ * `CliError` before anything is written.
  *
  * @example
  * ```ts
- * await agentBootstrap('mail-watch', { template: 'oauth', provider: 'google' });
+ * const { dir, nextSteps } = await bootstrapAgent('mail-watch', { template: 'oauth', provider: 'google' });
  * ```
  */
-export async function agentBootstrap(name: string, options: { template?: string; provider?: string }): Promise<void> {
+export async function bootstrapAgent(name: string, options: { template?: string; provider?: string }): Promise<BootstrappedAgent> {
   const template = chooseTemplate(options);
   const { dir, agentsFile } = agentPaths(name, { creating: true });
   // Usage errors (a bad --provider) come before conflicts, and before anything is written.
@@ -73,6 +88,28 @@ export async function agentBootstrap(name: string, options: { template?: string;
     start_with_daemon: false,
   });
   await reloadDaemon();
-  if (provider?.warning) process.stderr.write(`opperator: ${provider.warning}\n`);
-  process.stdout.write(provider ? oauthNextSteps(name, dir, provider) : minimalNextSteps(name, dir));
+  return {
+    name,
+    dir,
+    secrets: secrets ? [secrets.clientId, secrets.clientSecret] : [],
+    ...(provider ? { signIn: provider.oauthName } : {}),
+    nextSteps: provider ? oauthNextSteps(name, dir, provider) : minimalNextSteps(name, dir),
+    ...(provider?.warning ? { warning: provider.warning } : {}),
+  };
+}
+
+/**
+ * `opperator agent bootstrap NAME [--template minimal|oauth] [--provider P]`:
+ * {@link bootstrapAgent}, then the exact next commands. Nothing written
+ * names a path of this machine or installation.
+ *
+ * @example
+ * ```ts
+ * await agentBootstrap('mail-watch', { template: 'oauth', provider: 'google' });
+ * ```
+ */
+export async function agentBootstrap(name: string, options: { template?: string; provider?: string }): Promise<void> {
+  const made = await bootstrapAgent(name, options);
+  if (made.warning) process.stderr.write(`opperator: ${made.warning}\n`);
+  process.stdout.write(made.nextSteps);
 }
