@@ -279,6 +279,18 @@ describe('opperator mcp over stdio', () => {
     await waitFor('the notes tools again', async () => ((await toolNames()).includes('notes__add_note') ? true : undefined));
   }, 30_000);
 
+  it('offers the build_oauth_agent prompt and the OAuth guide as a resource', async () => {
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((prompt) => prompt.name)).toEqual(['build_oauth_agent']);
+    const prompt = await client.getPrompt({ name: 'build_oauth_agent', arguments: { provider: 'github', name: 'gh-notify' } });
+    const text = (prompt.messages[0]?.content as { text: string }).text;
+    expect(text).toContain('bootstrap_agent with name gh-notify, template "oauth", provider "github"');
+    await expect(client.getPrompt({ name: 'build_oauth_agent', arguments: {} })).rejects.toThrow(/needs a provider/);
+    const guide = await client.readResource({ uri: 'opperator://guide/oauth-agent' });
+    expect((guide.contents[0] as { text: string }).text).toContain('# Writing an OAuth agent for Opperator');
+    expect((await client.listResources()).resources[0]?.uri).toBe('opperator://guide/oauth-agent');
+  });
+
   it('`opperator mcp --help` shows how MCP clients start it', async () => {
     const help = await cli('mcp', '--help');
     expect(help.code).toBe(0);

@@ -13,6 +13,7 @@ import {
 import { CONTROL_ERROR, ControlClientError, type LogEntryRow } from '@opperator/protocol';
 import type { DaemonLink, WatchEvent } from './daemon-link.js';
 import { markupToMarkdown } from './markup-markdown.js';
+import { OAUTH_AGENT_GUIDE, OAUTH_GUIDE_URI } from './oauth-guide.js';
 
 /** The JSON-RPC code MCP gives an unknown resource. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -63,7 +64,9 @@ export class AgentResources {
         { uriTemplate: 'opperator://agents/{agent}/logs', name: 'agent-logs', title: "An agent's recent logs", description: `The agent's latest ${RESOURCE_LOG_LINES} log lines.`, mimeType: 'text/plain' },
       ],
     }));
-    server.setRequestHandler(ReadResourceRequestSchema, async (request) => this.#read(request.params.uri));
+    server.setRequestHandler(ReadResourceRequestSchema, async (request) =>
+      request.params.uri === OAUTH_GUIDE_URI ? { contents: [{ uri: OAUTH_GUIDE_URI, mimeType: 'text/markdown', text: OAUTH_AGENT_GUIDE }] } : this.#read(request.params.uri),
+    );
     server.setRequestHandler(SubscribeRequestSchema, async (request) => {
       parseUri(request.params.uri);
       this.#subscribed.add(request.params.uri);
@@ -90,11 +93,16 @@ export class AgentResources {
   }
 
   async #list(): Promise<Resource[]> {
-    const agents = await this.#link.run((client) => client.request('agent.list'), { start: false });
-    return agents.flatMap((agent) => [
+    const guide: Resource = { uri: OAUTH_GUIDE_URI, name: 'oauth-agent-guide', title: 'Writing an OAuth agent', description: 'How to write, run and sign in an Opperator agent that uses OAuth, with this server\'s tools.', mimeType: 'text/markdown' };
+    const agents = await this.#link.run((client) => client.request('agent.list'), { start: false }).catch((err: unknown) => {
+      // Without a daemon there are no agents to list; the guide is still there.
+      if (err instanceof ControlClientError) return [];
+      throw err;
+    });
+    return [guide, ...agents.flatMap((agent): Resource[] => [
       { uri: agentResourceUri(agent.name, 'sections'), name: `${agent.name}-sections`, title: `${agent.name}: sections`, description: `Sidebar sections of ${agent.name} (${agent.state}) as Markdown.`, mimeType: 'text/markdown' },
       { uri: agentResourceUri(agent.name, 'logs'), name: `${agent.name}-logs`, title: `${agent.name}: recent logs`, description: `The latest ${RESOURCE_LOG_LINES} log lines of ${agent.name}.`, mimeType: 'text/plain' },
-    ]);
+    ])];
   }
 
   async #read(uri: string): Promise<ReadResourceResult> {

@@ -6,6 +6,7 @@ import { CommandCatalog } from './command-catalog.js';
 import { DaemonLink, type ConnectDaemon, type LinkRunOptions, type WatchEvent } from './daemon-link.js';
 import { agentCommandsTool, agentLogsTool, agentSectionsTool } from './inspection-tools.js';
 import { invokeCommand, type ToolRequestExtra } from './invoke-command.js';
+import { registerPrompts } from './prompts.js';
 import { AgentResources } from './resources.js';
 import { listAgentsTool, restartAgentTool, startAgentTool, stopAgentTool } from './lifecycle-tools.js';
 import { secretStatusTool } from './secret-tools.js';
@@ -58,7 +59,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
   const server = new Server(
     { name: 'opperator', title: 'Opperator', version: deps.version },
     {
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true } },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: {} },
       instructions:
         'Opperator runs the user\'s agents in the background. list_agents shows them; a running agent\'s commands are tools named <agent>__<command>. ' +
         'Sign-ins (authorize_* commands) report the page to open and any code in their progress: show them to the user. ' +
@@ -88,6 +89,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
   };
   const link = new DaemonLink(deps.connect, { onWatchEvent, onDisconnect: () => catalog.clear() && notifyToolsChanged(), log });
   const resources = new AgentResources(server, link);
+  registerPrompts(server);
   const knownAgents = async (): Promise<string[]> => (await link.run((client) => client.request('agent.list'))).map((agent) => agent.name);
 
   server.oninitialized = () => {
