@@ -19,6 +19,8 @@ const HEADER = `# Opperator agents: one entry per agent under \`agents:\`. Only 
 #   isolate            run it under bubblewrap, seeing only its folder and the system (default false)
 #   token_store        where its sign-ins keep tokens: a path, redis://… or postgres://… (default token.json)
 #                      (a token_store: line above agents: is every agent's default)
+#   mcp                what MCP clients see (opperator mcp): { hidden: true } hides the agent,
+#                      { hide_commands: [purge] } only those commands (default: everything but hidden commands)
 # After an edit: opperator agent restart NAME. Commands: opperator help agent
 `;
 

@@ -51,8 +51,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 beforeAll(async () => {
   const fixtures = new URL('./fixtures/', import.meta.url);
   home = await makeAgentHome([
-    { name: 'notes', source: await readFile(new URL('mcp-notes-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false\nstart_with_daemon: true\nsecrets: [DEMO_CLIENT_ID]' },
+    { name: 'notes', source: await readFile(new URL('mcp-notes-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false\nstart_with_daemon: true\nsecrets: [DEMO_CLIENT_ID]\nmcp: { hide_commands: [purge_notes] }' },
     { name: 'worker', source: await readFile(new URL('worker-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false' },
+    // Running, but agents.yaml hides it from MCP clients.
+    { name: 'shadow', source: await readFile(new URL('worker-agent.ts', fixtures), 'utf8'), yaml: 'auto_restart: false\nstart_with_daemon: true\nmcp: { hidden: true }' },
   ]);
   const { DBUS_SESSION_BUS_ADDRESS: _bus, BROWSER: _browser, ...base } = process.env;
   // No daemon runs yet: `opperator mcp` starts it.
@@ -289,6 +291,23 @@ describe('opperator mcp over stdio', () => {
     const guide = await client.readResource({ uri: 'opperator://guide/oauth-agent' });
     expect((guide.contents[0] as { text: string }).text).toContain('# Writing an OAuth agent for Opperator');
     expect((await client.listResources()).resources[0]?.uri).toBe('opperator://guide/oauth-agent');
+  });
+
+  it('shows nothing of an agent or command agents.yaml hides from MCP', async () => {
+    expect(JSON.parse((await cli('agent', 'list', '--json')).stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'shadow', state: 'running' })]));
+    const names = await toolNames();
+    expect(names.some((name) => name.startsWith('shadow__'))).toBe(false);
+    expect(names).not.toContain('notes__purge_notes');
+    expect((await call('notes__purge_notes')).isError).toBe(true);
+    expect(textOf(await call('list_agents'))).not.toContain('shadow');
+    const sections = await call('agent_sections', { agent: 'shadow' });
+    expect(sections.isError).toBe(true);
+    expect(textOf(sections)).toContain('No agent named "shadow"');
+    expect((await call('start_agent', { agent: 'shadow' })).isError).toBe(true);
+    expect((await call('shadow__echo', { text: 'x' })).isError).toBe(true);
+    expect(JSON.stringify(await call('secret_status'))).not.toContain('shadow');
+    expect((await client.listResources()).resources.some((resource) => resource.uri.includes('shadow'))).toBe(false);
+    await expect(client.readResource({ uri: 'opperator://agents/shadow/sections' })).rejects.toThrow(/No agent named "shadow"/);
   });
 
   it('`opperator mcp --help` shows how MCP clients start it', async () => {

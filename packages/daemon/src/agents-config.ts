@@ -34,6 +34,11 @@ const agentSchema = z
     isolate: z.boolean().default(false),
     /** Where its sign-ins keep tokens (`openTokenStore`): a path, redis://… or postgres://…; null: the file-level default, else token.json in its folder. Given to the agent as OPPERATOR_TOKEN_STORE. */
     token_store: tokenStoreLocation.nullable().default(null),
+    /** What MCP clients (`opperator mcp`) see of it: `hidden` hides the agent, `hide_commands` only those commands. */
+    mcp: z
+      .object({ hidden: z.boolean().default(false), hide_commands: z.array(z.string().min(1)).default([]) })
+      .strict()
+      .default({ hidden: false, hide_commands: [] }),
   })
   .strict();
 

@@ -180,7 +180,13 @@ export class Daemon {
   #agentRows() {
     // Secret names (never values): a UI offers to set the missing ones.
     // `wanted`: the user wants it running (restored at the next daemon start), also while it is crashed.
-    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount, secrets: h.definition.secrets, wanted: this.#wanted.has(h.definition.name) }));
+    return [...this.#hosts.values()].map((h) => ({ name: h.definition.name, description: h.definition.description, state: h.state, pid: h.supervisor.pid ?? null, restarts: h.supervisor.restartCount, secrets: h.definition.secrets, wanted: this.#wanted.has(h.definition.name), ...this.#mcpRow(h) }));
+  }
+
+  /** `mcp:` of agents.yaml for clients, when set; read from a pending definition too, since it needs no restart. */
+  #mcpRow(host: AgentHost): { mcp?: { hidden: boolean; hideCommands: string[] } } {
+    const { mcp } = this.#pendingDefinitions.get(host.definition.name) ?? host.definition;
+    return mcp.hidden || mcp.hide_commands.length > 0 ? { mcp: { hidden: mcp.hidden, hideCommands: mcp.hide_commands } } : {};
   }
 
   /** `agent.list`: the rows with, for each agent up, when its run started and what its process group uses (absent where unmeasurable). */

@@ -19,8 +19,15 @@ afterEach(async () => {
 describe('agents.yaml', () => {
   it('applies defaults and keeps what is given', () => {
     const [agent] = parseAgentsConfig('agents:\n  - name: invoice-monitor\n    secrets: [gmail_id]\n    env: { LOG_LEVEL: info, RETRIES: 3 }\n', 'agents.yaml');
-    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false, isolate: false, token_store: null });
+    expect(agent).toEqual({ name: 'invoice-monitor', description: '', entry: 'agent.ts', secrets: ['gmail_id'], env: { LOG_LEVEL: 'info', RETRIES: '3' }, auto_restart: true, max_restarts: 5, restart_window_s: 300, start_with_daemon: false, isolate: false, token_store: null, mcp: { hidden: false, hide_commands: [] } });
     expect(parseAgentsConfig('', 'agents.yaml')).toEqual([]);
+  });
+
+  it('mcp: hides an agent or some of its commands from MCP clients; unknown keys are refused', () => {
+    const [hidden, some] = parseAgentsConfig('agents:\n  - name: a\n    mcp: { hidden: true }\n  - name: b\n    mcp:\n      hide_commands: [purge]\n', 'agents.yaml');
+    expect(hidden?.mcp).toEqual({ hidden: true, hide_commands: [] });
+    expect(some?.mcp).toEqual({ hidden: false, hide_commands: ['purge'] });
+    expect(() => parseAgentsConfig('agents:\n  - name: a\n    mcp: { hide: true }\n', 'agents.yaml')).toThrow(/agents\[0\]\.mcp/);
   });
 
   it('token_store: an agent\'s own wins over the file-level default; empty is refused', () => {

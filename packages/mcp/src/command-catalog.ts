@@ -2,6 +2,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CONTROL_ERROR, commandArgumentsJsonSchema, SIGN_IN_COMMAND_PREFIXES, type CommandDescriptor } from '@opperator/protocol';
 import type { McpDaemonClient } from './daemon-link.js';
 import { commandToolName } from './tool-names.js';
+import { hiddenCommands, isHiddenAgent } from './visibility.js';
 
 /** Where a command tool leads: the agent and the command as it registered it. */
 export interface CommandTarget {
@@ -81,10 +82,12 @@ export class CommandCatalog {
   }
 
   async #read(client: McpDaemonClient, reserved: ReadonlySet<string>): Promise<boolean> {
-    const agents = (await client.request('agent.list')).filter((agent) => agent.state === 'running').map((agent) => agent.name).sort();
+    // agents.yaml may hide an agent, or some of its commands, from MCP.
+    const agents = (await client.request('agent.list')).filter((row) => row.state === 'running' && !isHiddenAgent(row)).sort((a, b) => a.name.localeCompare(b.name));
     const registries = await Promise.all(
-      agents.map(async (agent) => ({
+      agents.map(async ({ name: agent, ...row }) => ({
         agent,
+        hidden: hiddenCommands(row),
         // An agent that stopped between the two requests simply has no tools.
         commands: await client.request('agent.commands', { name: agent }).catch((err: unknown) => (isGoneAgent(err) ? [] : Promise.reject(err))),
       })),
@@ -92,9 +95,9 @@ export class CommandCatalog {
     const tools: Tool[] = [];
     const targets = new Map<string, CommandTarget>();
     const taken = new Set(reserved);
-    for (const { agent, commands } of registries) {
+    for (const { agent, hidden, commands } of registries) {
       for (const command of [...commands].sort((a, b) => a.name.localeCompare(b.name))) {
-        if (!isExposedCommand(command)) continue;
+        if (!isExposedCommand(command) || hidden.has(command.name)) continue;
         const name = commandToolName(agent, command.name, taken);
         taken.add(name);
         targets.set(name, { agent, command });

@@ -1,5 +1,6 @@
 import type { AgentRow } from '@opperator/protocol';
 import { failureResult, textResult } from './tool-results.js';
+import { isHiddenAgent } from './visibility.js';
 import { AGENT_ARGUMENT, READ_ONLY, type BuiltInTool, type ToolContext } from './tool-definition.js';
 
 const agentRowOutput = {
@@ -25,7 +26,7 @@ export const listAgentsTool: BuiltInTool = {
   outputSchema: { type: 'object', properties: { agents: { type: 'array', items: agentRowOutput } }, required: ['agents'] },
   async run(_args, context) {
     try {
-      const agents = await context.link.run((client) => client.request('agent.list'));
+      const agents = (await context.link.run((client) => client.request('agent.list'))).filter((row) => !isHiddenAgent(row));
       const rows = agents.map((agent) => ({ ...pick(agent), tools: toolsOf(context, agent.name) }));
       const text = rows.length === 0 ? 'No agents yet. Create one: opperator agent bootstrap NAME' : rows.map((row) => `- ${row.name}: ${row.state}${row.pid ? ` (pid ${row.pid})` : ''}${row.restarts ? `, ${row.restarts} restarts` : ''}${row.description ? ` — ${row.description}` : ''}${row.tools.length ? `\n  tools: ${row.tools.join(', ')}` : ''}`).join('\n');
       return textResult(text, { agents: rows });

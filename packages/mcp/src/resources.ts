@@ -14,6 +14,7 @@ import { CONTROL_ERROR, ControlClientError, type LogEntryRow } from '@opperator/
 import type { DaemonLink, WatchEvent } from './daemon-link.js';
 import { markupToMarkdown } from './markup-markdown.js';
 import { OAUTH_AGENT_GUIDE, OAUTH_GUIDE_URI } from './oauth-guide.js';
+import { isHiddenAgent, visibleAgentNames } from './visibility.js';
 
 /** The JSON-RPC code MCP gives an unknown resource. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -53,6 +54,7 @@ export class AgentResources {
   readonly #link: DaemonLink;
   readonly #subscribed = new Set<string>();
   #agents: string | undefined;
+  #hidden = new Set<string>();
 
   constructor(server: Server, link: DaemonLink) {
     this.#server = server;
@@ -81,14 +83,15 @@ export class AgentResources {
   /** Turns the daemon's watch events into resource notifications. */
   onWatchEvent(event: WatchEvent, notify: (send: () => Promise<void>) => void): void {
     if ('agents' in event) {
-      const names = event.agents.map((agent) => agent.name).sort().join('\n');
+      const names = event.agents.filter((agent) => !isHiddenAgent(agent)).map((agent) => agent.name).sort().join('\n');
+      this.#hidden = new Set(event.agents.filter((agent) => isHiddenAgent(agent)).map((agent) => agent.name));
       if (this.#agents !== undefined && names !== this.#agents) notify(() => this.#server.sendResourceListChanged());
       this.#agents = names;
       return;
     }
     if ('section' in event) {
       const uri = agentResourceUri(event.section.agent, 'sections');
-      if (this.#subscribed.has(uri)) notify(() => this.#server.sendResourceUpdated({ uri }));
+      if (this.#subscribed.has(uri) && !this.#hidden.has(event.section.agent)) notify(() => this.#server.sendResourceUpdated({ uri }));
     }
   }
 
@@ -99,7 +102,7 @@ export class AgentResources {
       if (err instanceof ControlClientError) return [];
       throw err;
     });
-    return [guide, ...agents.flatMap((agent): Resource[] => [
+    return [guide, ...agents.filter((agent) => !isHiddenAgent(agent)).flatMap((agent): Resource[] => [
       { uri: agentResourceUri(agent.name, 'sections'), name: `${agent.name}-sections`, title: `${agent.name}: sections`, description: `Sidebar sections of ${agent.name} (${agent.state}) as Markdown.`, mimeType: 'text/markdown' },
       { uri: agentResourceUri(agent.name, 'logs'), name: `${agent.name}-logs`, title: `${agent.name}: recent logs`, description: `The latest ${RESOURCE_LOG_LINES} log lines of ${agent.name}.`, mimeType: 'text/plain' },
     ])];
@@ -108,6 +111,8 @@ export class AgentResources {
   async #read(uri: string): Promise<ReadResourceResult> {
     const { agent, kind } = parseUri(uri);
     try {
+      // An agent agents.yaml hides from MCP is not found, like one that does not exist.
+      if (!(await this.#link.run((client) => visibleAgentNames(client), { start: false })).has(agent)) throw new ControlClientError(CONTROL_ERROR.AGENT_NOT_FOUND, `No agent named ${JSON.stringify(agent)}.`);
       if (kind === 'sections') {
         const rows = await this.#link.run((client) => client.request('agent.sections', { name: agent }), { start: false });
         const text = rows.length === 0 ? `${agent} shows no sections.` : rows.map((row) => `## ${markupToMarkdown(row.title)}\n\n${markupToMarkdown(row.content)}`).join('\n\n');

@@ -1,6 +1,7 @@
-import { signInCommandNames, signInNames, signInStatusSchema, type AgentRow, type SignInStatus } from '@opperator/protocol';
+import { CONTROL_ERROR, ControlClientError, signInCommandNames, signInNames, signInStatusSchema, type AgentRow, type SignInStatus } from '@opperator/protocol';
 import type { McpDaemonClient } from './daemon-link.js';
 import { commandToolName } from './tool-names.js';
+import { isHiddenAgent } from './visibility.js';
 import { failureResult, textResult } from './tool-results.js';
 import { READ_ONLY, type BuiltInTool } from './tool-definition.js';
 
@@ -27,8 +28,8 @@ export const secretStatusTool: BuiltInTool = {
     const only = typeof args.agent === 'string' ? args.agent : undefined;
     try {
       const report = await context.link.run(async (client) => {
-        const rows = (await client.request('agent.list')).filter((row) => only === undefined || row.name === only);
-        if (only !== undefined && rows.length === 0) await client.request('agent.sections', { name: only }); // the daemon's not-found, with its code
+        const rows = (await client.request('agent.list')).filter((row) => !isHiddenAgent(row) && (only === undefined || row.name === only));
+        if (only !== undefined && rows.length === 0) throw new ControlClientError(CONTROL_ERROR.AGENT_NOT_FOUND, `No agent named ${JSON.stringify(only)}.`);
         return Promise.all(rows.map((row) => agentSecrets(client, row)));
       });
       return textResult(report.map(describe).join('\n') || 'No agents.', { agents: report });

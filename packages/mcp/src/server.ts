@@ -1,6 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { validateArguments } from '@opperator/protocol';
+import { CONTROL_ERROR, ControlClientError, validateArguments } from '@opperator/protocol';
 import { bootstrapAgentTool, type BootstrapAgent } from './bootstrap-tool.js';
 import { CommandCatalog } from './command-catalog.js';
 import { DaemonLink, type ConnectDaemon, type LinkRunOptions, type WatchEvent } from './daemon-link.js';
@@ -13,6 +13,7 @@ import { secretStatusTool } from './secret-tools.js';
 import { cancelTaskTool, taskStatusTool } from './task-tools.js';
 import { describeBuiltInTool, type BuiltInTool, type ToolContext } from './tool-definition.js';
 import { errorResult, failureResult, suggestName } from './tool-results.js';
+import { isHiddenAgent, visibleAgentNames } from './visibility.js';
 
 /** What the CLI gives the MCP server: how to reach the daemon, and what to call itself. */
 export interface OpperatorMcpDeps {
@@ -90,7 +91,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
   const link = new DaemonLink(deps.connect, { onWatchEvent, onDisconnect: () => catalog.clear() && notifyToolsChanged(), log });
   const resources = new AgentResources(server, link);
   registerPrompts(server);
-  const knownAgents = async (): Promise<string[]> => (await link.run((client) => client.request('agent.list'))).map((agent) => agent.name);
+  const knownAgents = async (): Promise<string[]> => [...(await link.run((client) => visibleAgentNames(client)))];
 
   server.oninitialized = () => {
     initialized = true;
@@ -116,10 +117,25 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
       const problems = validateArguments(builtIn.arguments, args);
       if (problems.length > 0) return errorResult(`Refused arguments for ${name}: ${problems.join('; ')}.`);
       const context: ToolContext = { link, catalog, refreshTools, knownAgents, extra, now };
+      if (typeof args.agent === 'string') {
+        const hidden = await hiddenAgentRefusal(args.agent);
+        if (hidden) return hidden;
+      }
       return builtIn.run(args, context);
     }
     return callCommandTool(name, args, extra);
   });
+
+  /** An agent agents.yaml hides from MCP is not found, like one that does not exist. */
+  async function hiddenAgentRefusal(agent: string): Promise<CallToolResult | undefined> {
+    try {
+      const rows = await link.run((client) => client.request('agent.list'));
+      const row = rows.find((candidate) => candidate.name === agent);
+      return row && isHiddenAgent(row) ? await failureResult(new ControlClientError(CONTROL_ERROR.AGENT_NOT_FOUND, `No agent named ${JSON.stringify(agent)}.`), { agent, knownAgents }) : undefined;
+    } catch (err) {
+      return failureResult(err);
+    }
+  }
 
   async function callCommandTool(name: string, args: Record<string, unknown>, extra: ToolRequestExtra): Promise<CallToolResult> {
     try {

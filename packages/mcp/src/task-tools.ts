@@ -1,6 +1,7 @@
-import { SIGN_IN_COMMAND_PREFIXES, type TaskRecordRow } from '@opperator/protocol';
+import { CONTROL_ERROR, ControlClientError, SIGN_IN_COMMAND_PREFIXES, type TaskRecordRow } from '@opperator/protocol';
 import { failureResult, textResult } from './tool-results.js';
 import { READ_ONLY, type BuiltInTool } from './tool-definition.js';
+import { visibleAgentNames } from './visibility.js';
 
 /** Most tasks task_status lists at once (the latest). */
 export const MAX_LISTED_TASKS = 50;
@@ -26,7 +27,14 @@ export const taskStatusTool: BuiltInTool = {
     const id = typeof args.task_id === 'string' ? args.task_id : undefined;
     const agent = typeof args.agent === 'string' ? args.agent : undefined;
     try {
-      const tasks = await context.link.run(async (client) => (id !== undefined ? [await client.request('task.get', { id })] : (await client.request('task.list', agent === undefined ? {} : { agent })).slice(-MAX_LISTED_TASKS)));
+      const tasks = await context.link.run(async (client) => {
+        const visible = await visibleAgentNames(client);
+        const found = id !== undefined ? [await client.request('task.get', { id })] : await client.request('task.list', agent === undefined ? {} : { agent });
+        // A hidden agent's tasks are not there for MCP clients.
+        const shown = found.filter((task) => visible.has(task.agent));
+        if (id !== undefined && shown.length === 0) throw new ControlClientError(CONTROL_ERROR.TASK_NOT_FOUND, `No task ${JSON.stringify(id)}.`);
+        return shown.slice(-MAX_LISTED_TASKS);
+      });
       const shown = tasks.map(showTask);
       if (shown.length === 0) return textResult('No tasks.', { tasks: [] });
       return textResult(shown.map(describeTask).join('\n'), { tasks: shown });
@@ -46,7 +54,11 @@ export const cancelTaskTool: BuiltInTool = {
   async run(args, context) {
     const id = String(args.task_id);
     try {
-      await context.link.run((client) => client.request('task.cancel', { id }));
+      await context.link.run(async (client) => {
+        const [task, visible] = await Promise.all([client.request('task.get', { id }), visibleAgentNames(client)]);
+        if (!visible.has(task.agent)) throw new ControlClientError(CONTROL_ERROR.TASK_NOT_FOUND, `No task ${JSON.stringify(id)}.`);
+        await client.request('task.cancel', { id });
+      });
       return textResult(`Cancelling task ${id}; task_status {"task_id":${JSON.stringify(id)}} shows when it ended.`);
     } catch (err) {
       return failureResult(err, { taskId: id });

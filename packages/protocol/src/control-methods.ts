@@ -30,6 +30,8 @@ export const agentRowSchema = z.looseObject({
   cpuPercent: z.number().nonnegative().optional(),
   /** Resident memory of the agent's process group, in bytes. Absent where it cannot be measured. */
   memoryBytes: z.number().int().nonnegative().optional(),
+  /** What agents.yaml lets MCP clients see of it (its `mcp:` field); absent: everything but hidden commands. */
+  mcp: z.looseObject({ hidden: z.boolean().optional(), hideCommands: z.array(z.string()).optional() }).optional(),
 });
 export type AgentRow = z.infer<typeof agentRowSchema>;
 
