@@ -5,7 +5,8 @@ import { addMcpCommand } from './program-mcp.js';
 import { runCommand } from './run-command.js';
 import { COMPLETION_HELP } from './help-text.js';
 import { applyHomeOption } from './home-option.js';
-import { suggestName } from './suggest-name.js';
+// The subpath, not the package: the CLI's start must not load every schema of the protocol.
+import { suggestName } from '@opperator/protocol/suggest-name';
 
 /**
  * The `opperator` command tree. Every action loads its module only when it

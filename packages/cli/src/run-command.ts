@@ -53,7 +53,7 @@ export async function runCommand(action: () => Promise<void>, options: RunComman
 
 /** " Did you mean NAME?" for the agent in agents.yaml closest to `typed`, else "". */
 async function agentSuggestion(typed: string): Promise<string> {
-  const [{ join }, { readConfig }, { AgentsFile }, { suggestName }] = await Promise.all([import('node:path'), import('./config.js'), import('./agents-file.js'), import('./suggest-name.js')]);
+  const [{ join }, { readConfig }, { AgentsFile }, { suggestName }] = await Promise.all([import('node:path'), import('./config.js'), import('./agents-file.js'), import('@opperator/protocol/suggest-name')]);
   try {
     const suggestion = suggestName(typed, await new AgentsFile(join(readConfig().home, 'agents.yaml')).names());
     return suggestion ? ` Did you mean ${suggestion}?` : '';

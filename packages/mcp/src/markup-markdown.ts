@@ -1,17 +1,7 @@
-/**
- * Section markup (SPEC §4: `<b>`, `<i>`, `<c fg bg>`) as Markdown for MCP
- * clients. The tag grammar is the TUI's (packages/tui/src/markup.ts): a `<`
- * that does not start a well-formed tag is literal text, quoted attribute
- * values hold no `<`, `>` or line break, so a scan is linear on any input.
- */
-const TAG_PATTERN =
-  /<(\/?)([A-Za-z][A-Za-z0-9_-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"<>\n]*"|'[^'<>\n]*'|[^\s"'<>=`]+))?)*)\s*(\/?)>/y;
+import { markupToPlainText, parseMarkup, type StyledRun } from '@opperator/protocol';
 
-interface Run {
-  text: string;
-  bold: boolean;
-  italic: boolean;
-}
+/** A run as Markdown sees it: colours do not render there. */
+type Run = Pick<StyledRun, 'text' | 'bold' | 'italic'>;
 
 /**
  * Renders section markup as Markdown: `<b>` becomes `**…**`, `<i>` `_…_`,
@@ -27,7 +17,8 @@ interface Run {
  * ```
  */
 export function markupToMarkdown(markup: string): string {
-  return parseRuns(markup.replace(/\r\n/g, '\n'))
+  // The TUI's parser (@opperator/protocol): the same tags dropped, the same text kept.
+  return parseMarkup(markup)
     .map((line) => renderLine(line))
     .join('\n');
 }
@@ -41,55 +32,16 @@ export function markupToMarkdown(markup: string): string {
  * ```
  */
 export function markupToText(markup: string): string {
-  return parseRuns(markup.replace(/\r\n/g, '\n'))
-    .map((line) => line.map((run) => run.text).join(''))
-    .join('\n');
+  return markupToPlainText(markup);
 }
 
-function parseRuns(input: string): Run[][] {
-  const lines: Run[][] = [[]];
-  // Counters, not stacks: a closing tag undoes its latest opening, so misnested input still ends unstyled.
-  let bold = 0;
-  let italic = 0;
-  const emit = (text: string): void => {
-    text.split('\n').forEach((piece, index) => {
-      if (index > 0) lines.push([]);
-      if (piece !== '') lines[lines.length - 1]!.push({ text: piece, bold: bold > 0, italic: italic > 0 });
-    });
-  };
-  let position = 0;
-  while (position < input.length) {
-    const lt = input.indexOf('<', position);
-    if (lt === -1) {
-      emit(input.slice(position));
-      break;
-    }
-    if (lt > position) emit(input.slice(position, lt));
-    TAG_PATTERN.lastIndex = lt;
-    const match = TAG_PATTERN.exec(input);
-    if (!match) {
-      emit('<');
-      position = lt + 1;
-      continue;
-    }
-    position = TAG_PATTERN.lastIndex;
-    const [, closing, rawName, , selfClosing] = match;
-    const name = (rawName ?? '').toLowerCase();
-    if (selfClosing === '/') continue;
-    const step = closing === '/' ? -1 : 1;
-    if (name === 'b') bold = Math.max(0, bold + step);
-    else if (name === 'i') italic = Math.max(0, italic + step);
-  }
-  return lines;
-}
-
-function renderLine(runs: Run[]): string {
+function renderLine(runs: readonly Run[]): string {
   // Neighbouring runs of one style (split by a colour change) render as one span.
   const merged: Run[] = [];
   for (const run of runs) {
     const last = merged[merged.length - 1];
     if (last && last.bold === run.bold && last.italic === run.italic) last.text += run.text;
-    else merged.push({ ...run });
+    else merged.push({ text: run.text, bold: run.bold, italic: run.italic });
   }
   const text = merged.map((run) => emphasize(run)).join('');
   // Block syntax only counts at the start of a line: a list marker, an ordered list, a quote.

@@ -12,7 +12,8 @@ import { listAgentsTool, restartAgentTool, startAgentTool, stopAgentTool } from 
 import { secretStatusTool } from './secret-tools.js';
 import { cancelTaskTool, taskStatusTool } from './task-tools.js';
 import { describeBuiltInTool, type BuiltInTool, type ToolContext } from './tool-definition.js';
-import { errorResult, failureResult, suggestName } from './tool-results.js';
+import { suggestName } from '@opperator/protocol/suggest-name';
+import { errorResult, failureResult } from './tool-results.js';
 import { isHiddenAgent, visibleAgentNames } from './visibility.js';
 
 /** What the CLI gives the MCP server: how to reach the daemon, and what to call itself. */

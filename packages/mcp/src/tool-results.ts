@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CONTROL_ERROR, ControlClientError } from '@opperator/protocol';
+import { suggestName } from '@opperator/protocol/suggest-name';
 
 /**
  * A successful tool result: `text` for the model, and `structured` as
@@ -68,37 +69,4 @@ export async function failureResult(err: unknown, context: FailureContext = {}):
     default:
       return errorResult(err.message);
   }
-}
-
-/**
- * The candidate closest to `typed` (edit distance at most a third of its
- * length, at least 1), for a did-you-mean; undefined when none is close.
- *
- * @example
- * ```ts
- * suggestName('mial', ['mail', 'github']); // 'mail'
- * ```
- */
-export function suggestName(typed: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.floor(typed.length / 3));
-  let best: { name: string; distance: number } | undefined;
-  for (const name of candidates) {
-    const distance = editDistance(typed.toLowerCase(), name.toLowerCase());
-    if (distance <= limit && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-/** Damerau-Levenshtein (optimal string alignment): a swap of two letters is one edit. */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i += 1) {
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = value;
-    }
-  }
-  return rows[a.length]![b.length]!;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isExposedCommand } from '../src/command-catalog.js';
 import { parseSince } from '../src/log-since.js';
-import { suggestName } from '../src/tool-results.js';
 import { commandToolName, MAX_TOOL_NAME_LENGTH } from '../src/tool-names.js';
 
 describe('commandToolName', () => {
@@ -43,13 +42,5 @@ describe('parseSince', () => {
     expect(parseSince('2026-01-01T09:00:00Z', now)).toBe(Date.parse('2026-01-01T09:00:00Z'));
     expect(parseSince('yesterday', now)).toBeUndefined();
     expect(parseSince('1', now)).toBeUndefined();
-  });
-});
-
-describe('suggestName', () => {
-  it('finds a near name, swaps included, and nothing far', () => {
-    expect(suggestName('mial', ['mail', 'github'])).toBe('mail');
-    expect(suggestName('notse', ['notes', 'worker'])).toBe('notes');
-    expect(suggestName('zzz', ['notes'])).toBeUndefined();
   });
 });

@@ -19,3 +19,5 @@ export { formatHumanTime, UNKNOWN_HUMAN_TIME, type HumanTimeOptions } from './hu
 export { SIGN_IN_COMMAND_PREFIXES, SIGN_IN_SECTION_PREFIX, SIGN_IN_TOKEN_STATES, accessTokenResultSchema, signInCommandNames, signInNames, signInStatusSchema, type AccessTokenResult, type SignInStatus } from './sign-in-commands.js';
 export { homeLayout, homePaths, xdgBaseDirectories, type HomeLayout, type HomeLayoutEnvironment, type HomePaths } from './home-layout.js';
 export { migrateHome, legacyDaemonSocket, oldHomePending, HOME_MIGRATION_MARKER, LEGACY_DAEMON_PROBE_TIMEOUT_MS, type HomeMigrationOptions, type HomeMigrationResult, type HomeMove } from './home-migration.js';
+export { parseMarkup, markupToPlainText, type StyledRun, type MarkupLine } from './section-markup.js';
+export { parseMarkupColor, MARKUP_COLOR_NAMES, type MarkupColor, type MarkupColorName } from './section-markup-colors.js';

@@ -5,8 +5,7 @@
  *
  * @packageDocumentation
  */
-export { parseMarkup, markupToPlainText, type StyledRun, type MarkupLine } from './markup.js';
-export { parseMarkupColor, MARKUP_COLOR_NAMES, type MarkupColor, type MarkupColorName } from './markup-colors.js';
+export { parseMarkup, markupToPlainText, parseMarkupColor, MARKUP_COLOR_NAMES, type StyledRun, type MarkupLine, type MarkupColor, type MarkupColorName } from '@opperator/protocol';
 export { toInkColor } from './ink-colors.js';
 export { resolveDisplaySettings, type DisplaySettings, type ResolveDisplaySettingsOptions } from './display-settings.js';
 export { DisplaySettingsContext, useDisplaySettings } from './display-context.js';

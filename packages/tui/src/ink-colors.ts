@@ -1,4 +1,4 @@
-import type { MarkupColor, MarkupColorName } from './markup-colors.js';
+import type { MarkupColor, MarkupColorName } from '@opperator/protocol';
 
 // chalk (under Ink) has no orange, purple, pink or brown. These are entries
 // of the xterm 256-colour palette, so a terminal without true colour (where

@@ -2,7 +2,7 @@ import { Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useDisplaySettings } from './display-context.js';
 import { toInkColor } from './ink-colors.js';
-import type { MarkupLine } from './markup.js';
+import type { MarkupLine } from '@opperator/protocol';
 
 /** Props of {@link MarkupLineText}. */
 export interface MarkupLineTextProps {

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useMemo, type ReactNode } from 'react';
 import { wrapMarkupLines } from './wrap-markup.js';
-import { parseMarkup } from './markup.js';
+import { parseMarkup } from '@opperator/protocol';
 import { MarkupLineText, toDisplayText } from './markup-text.js';
 import { truncateText } from './views/text-fit.js';
 

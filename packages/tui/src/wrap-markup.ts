@@ -1,4 +1,4 @@
-import type { MarkupLine, StyledRun } from './markup.js';
+import type { MarkupLine, StyledRun } from '@opperator/protocol';
 import { graphemes, textColumns } from './views/text-fit.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMarkup } from '../src/markup.js';
+import { parseMarkup } from '@opperator/protocol';
 import { wrapMarkupLines } from '../src/wrap-markup.js';
 
 const text = (lines: ReturnType<typeof wrapMarkupLines>) => lines.map((line) => line.map((run) => run.text).join(''));

@@ -1,4 +1,4 @@
-import type { AgentRow } from '@opperator/protocol';
+import { markupToPlainText, type AgentRow } from '@opperator/protocol';
 import { formatUptime } from '../duration-text.js';
 import { toTerminalText as oneLine } from '../terminal-text.js';
 import { printResult, withDaemon } from './with-daemon.js';
@@ -74,10 +74,6 @@ export async function agentCommands(name: string, options: { json?: boolean }): 
 /** `opperator agent sections NAME [--json]`. */
 export async function agentSections(name: string, options: { json?: boolean }): Promise<void> {
   const sections = await withDaemon((client) => client.request('agent.sections', { name }));
-  printResult(sections, options.json, (rows) => rows.map((s) => `== ${oneLine(s.title)} ==\n${stripMarkup(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`, (rows) => rows.map(sectionJson));
+  printResult(sections, options.json, (rows) => rows.map((s) => `== ${oneLine(s.title)} ==\n${markupToPlainText(s.content)}`).join('\n\n') || `Agent ${name} has no sections.`, (rows) => rows.map(sectionJson));
 }
 
-/** Section markup (SPEC §4) as plain text for the terminal. */
-function stripMarkup(content: string): string {
-  return content.replace(/<\/?[a-zA-Z][^>]*>/g, '');
-}

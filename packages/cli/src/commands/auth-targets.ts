@@ -1,6 +1,6 @@
 import { signInNames, type ControlClient } from '@opperator/protocol';
 import { CliError } from '../cli-error.js';
-import { suggestName } from '../suggest-name.js';
+import { suggestName } from '@opperator/protocol/suggest-name';
 import { toTerminalText as oneLine } from '../terminal-text.js';
 
 /** How long `auth` waits for an agent to answer a hidden sign-in command before it reports it as not answering. */

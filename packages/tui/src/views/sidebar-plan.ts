@@ -1,4 +1,4 @@
-import { parseMarkup } from '../markup.js';
+import { parseMarkup } from '@opperator/protocol';
 import { CONTENT_INDENT, maxScrollTop } from '../section-view.js';
 import type { SectionRow } from '../state/types.js';
 import { wrapMarkupLines } from '../wrap-markup.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { parseMarkup } from '../../src/markup.js';
+import { parseMarkup } from '@opperator/protocol';
 import { graphemes, padText, textColumns, truncateMiddle, truncateText, wrapText, wrapWords } from '../../src/views/text-fit.js';
 import { wrapMarkupLines } from '../../src/wrap-markup.js';
 import { WIDE_SAMPLES } from './wide-samples.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MARKUP_COLOR_NAMES } from '../src/markup-colors.js';
-import { markupToPlainText, parseMarkup } from '../src/markup.js';
+import { MARKUP_COLOR_NAMES } from '../src/section-markup-colors.js';
+import { markupToPlainText, parseMarkup } from '../src/section-markup.js';
 
 // No property-testing library is in the workspace; a seeded generator keeps
 // these reproducible (a failure names its seed and input).

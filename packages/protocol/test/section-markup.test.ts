@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { markupToPlainText, parseMarkup, type StyledRun } from '../src/markup.js';
-import { parseMarkupColor } from '../src/markup-colors.js';
+import { markupToPlainText, parseMarkup, type StyledRun } from '../src/section-markup.js';
+import { parseMarkupColor } from '../src/section-markup-colors.js';
 
 const plain = { bold: false, italic: false };
 const run = (text: string, style: Partial<Omit<StyledRun, 'text'>> = {}): StyledRun => ({ text, ...plain, ...style });

@@ -1,4 +1,4 @@
-import { parseMarkupColor, type MarkupColor } from './markup-colors.js';
+import { parseMarkupColor, type MarkupColor } from './section-markup-colors.js';
 
 /**
  * A stretch of text with one style. Colours are already validated and
