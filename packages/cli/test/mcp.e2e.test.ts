@@ -8,7 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '@opperator/protocol';
-import { CLI_PATH, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
+import { CLI_PATH, EXAMPLES_DIR, makeAgentHome, runCli, type TempDir } from '@opperator/testing';
 
 // `opperator mcp` as an MCP client sees it: the SDK's own Client over real
 // stdio, spawning the built CLI, which starts a real daemon running real
@@ -84,7 +84,9 @@ describe('opperator mcp over stdio', () => {
   it('lists the built-in tools with accurate annotations, and each visible command as a tool with its argument schema', async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
-    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task', 'secret_status', 'bootstrap_agent']) expect(byName.has(name)).toBe(true);
+    for (const name of ['list_agents', 'start_agent', 'stop_agent', 'restart_agent', 'agent_logs', 'agent_sections', 'agent_commands', 'task_status', 'cancel_task', 'secret_status', 'bootstrap_agent', 'add_agent']) expect(byName.has(name)).toBe(true);
+    // It may replace an agent (with force), reaches npm, and a repeat is refused as taken.
+    expect(byName.get('add_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true });
     expect(byName.get('secret_status')?.annotations).toMatchObject({ readOnlyHint: true });
     expect(byName.get('list_agents')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
     expect(byName.get('stop_agent')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
@@ -310,11 +312,44 @@ describe('opperator mcp over stdio', () => {
     await expect(client.readResource({ uri: 'opperator://agents/shadow/sections' })).rejects.toThrow(/No agent named "shadow"/);
   });
 
+  it('adds an agent folder through add_agent: registered stopped, with the secrets the user sets and the tools that come next; a bad folder is a tool error', async () => {
+    const monitor = join(EXAMPLES_DIR, 'invoice-monitor');
+    const added = await call('add_agent', { folder: monitor, install: false });
+    expect(added.isError, textOf(added)).toBeFalsy();
+    expect(added.structuredContent).toMatchObject({
+      name: 'invoice-monitor',
+      dir: join(home.path, 'agents', 'invoice-monitor'),
+      secrets: ['invoice_monitor_gmail_client_id', 'invoice_monitor_gmail_client_secret'],
+      signInTool: 'invoice-monitor__authorize_gmail',
+    });
+    // The same next steps `agent add` prints, then the tools.
+    expect((added.structuredContent as { nextSteps: string[] }).nextSteps).toContain('opperator secret set invoice_monitor_gmail_client_id');
+    expect(textOf(added)).toContain('Added agent invoice-monitor');
+    expect(textOf(added)).toContain('opperator agent install invoice-monitor');
+    expect(textOf(added)).toContain('start_agent {"agent":"invoice-monitor"}');
+    expect(textOf(added)).toContain('invoice-monitor__authorize_gmail');
+    const list = await call('list_agents');
+    expect((list.structuredContent as { agents: Array<{ name: string; state: string }> }).agents).toContainEqual(expect.objectContaining({ name: 'invoice-monitor', state: 'stopped' }));
+
+    const again = await call('add_agent', { folder: monitor, install: false });
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toContain('already exists');
+    expect(textOf(again)).toContain('"force": true');
+    const missing = await call('add_agent', { folder: join(home.path, 'no-such-folder') });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toContain('does not exist; give the path of an agent folder');
+    const notAgent = await call('add_agent', { folder: join(home.path, 'agents', 'notes', 'node_modules') });
+    expect(notAgent.isError).toBe(true);
+    expect(textOf(notAgent)).toContain('has no agent.ts');
+  }, 60_000);
+
   it('`opperator mcp --help` shows how MCP clients start it', async () => {
     const help = await cli('mcp', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('"mcpServers"');
     expect(help.stdout).toContain('claude mcp add opperator -- opperator mcp');
+    expect(help.stdout).toContain('--http');
+    expect(help.stdout).toContain('"Authorization": "Bearer <token>"');
   });
 
   it('never shows a token or secret in any result', () => {

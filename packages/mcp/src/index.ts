@@ -8,6 +8,8 @@
  */
 export { createOpperatorMcpServer, BUILT_IN_TOOLS, type OpperatorMcpDeps, type OpperatorMcpServer } from './server.js';
 export { runStdioServer } from './stdio.js';
+export { runHttpServer, type HttpServerOptions, type RunningHttpServer } from './http.js';
+export { type AddAgent, type AddOutcome, type AddRequest } from './add-tool.js';
 export { type BootstrapAgent, type BootstrapOutcome, type BootstrapRequest } from './bootstrap-tool.js';
 export { type ConnectDaemon, type McpDaemonClient } from './daemon-link.js';
 export { isExposedCommand } from './command-catalog.js';

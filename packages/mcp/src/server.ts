@@ -1,6 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CONTROL_ERROR, ControlClientError, validateArguments } from '@opperator/protocol';
+import { addAgentTool, type AddAgent } from './add-tool.js';
 import { bootstrapAgentTool, type BootstrapAgent } from './bootstrap-tool.js';
 import { CommandCatalog } from './command-catalog.js';
 import { DaemonLink, type ConnectDaemon, type LinkRunOptions, type WatchEvent } from './daemon-link.js';
@@ -28,6 +29,8 @@ export interface OpperatorMcpDeps {
   now?: () => number;
   /** Creates an agent from a template (the CLI's `agent bootstrap`); without it there is no bootstrap_agent tool. */
   bootstrapAgent?: BootstrapAgent;
+  /** Installs an agent folder (the CLI's `agent add`); without it there is no add_agent tool. */
+  addAgent?: AddAgent;
 }
 
 /** A built server: connect it to a transport, close it when done. */
@@ -68,7 +71,7 @@ export function createOpperatorMcpServer(deps: OpperatorMcpDeps): OpperatorMcpSe
         'Secrets stay with the user: ask them to run `opperator secret set NAME` themselves; never ask for a secret or token in the chat.',
     },
   );
-  const ownTools = [...BUILT_IN_TOOLS, ...(deps.bootstrapAgent ? [bootstrapAgentTool(deps.bootstrapAgent)] : [])];
+  const ownTools = [...BUILT_IN_TOOLS, ...(deps.bootstrapAgent ? [bootstrapAgentTool(deps.bootstrapAgent)] : []), ...(deps.addAgent ? [addAgentTool(deps.addAgent)] : [])];
   const builtIns = new Map(ownTools.map((tool) => [tool.name, tool]));
   const reserved = new Set(builtIns.keys());
   const catalog = new CommandCatalog();

@@ -25,20 +25,21 @@ export interface AgentAddOptions {
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 /**
- * `opperator agent add FOLDER [--name NAME] [--force] [--no-install] [--env K=V]... [--json]`:
- * installs an agent folder into the home in one step. Checks it, copies it
- * to `agents/<name>/` (without node_modules, .git, dist, token files or
- * other secrets and state), installs its dependencies (npm; not the
- * `@opperator/*` ones: the runtime provides the SDK), registers it in agents.yaml (merged
- * into the list, comments kept), tells a running daemon, and prints the
- * next steps. Nothing is left behind when a step before registration fails.
+ * Installs an agent folder into the home in one step, printing nothing (npm's
+ * output goes to stderr): checks it, copies it to `agents/<name>/` (without
+ * node_modules, .git, dist, token files or other secrets and state), installs
+ * its dependencies (npm; not the `@opperator/*` ones: the runtime provides the
+ * SDK), registers it in agents.yaml (merged into the list, comments kept) and
+ * tells a running daemon. Nothing is left behind when a step before
+ * registration fails. A bad folder or a taken name is a `CliError` naming the
+ * fix. `agent add` prints the result; `opperator mcp` returns it.
  *
  * @example
  * ```ts
- * await agentAdd('examples/invoice-monitor', { env: ['INVOICE_MONITOR_PROVIDER=sandbox'] });
+ * const { name, nextSteps } = await addAgent('examples/invoice-monitor', { install: false });
  * ```
  */
-export async function agentAdd(folder: string, options: AgentAddOptions): Promise<void> {
+export async function addAgent(folder: string, options: Omit<AgentAddOptions, 'json'>): Promise<AgentAddResult> {
   const envOptions = parseEnvOptions(options.env ?? []);
   const agent = await readAgentFolder(resolve(folder), options.name === undefined ? {} : { name: options.name });
   const { config, dir, agentsFile } = agentPaths(agent.name, { creating: true });
@@ -87,8 +88,21 @@ export async function agentAdd(folder: string, options: AgentAddOptions): Promis
     ...prepared,
     replaced,
   };
-  const result: AgentAddResult = { ...partial, nextSteps: addNextSteps(partial) };
-  printResult(result, options.json, describeAdd);
+  return { ...partial, nextSteps: addNextSteps(partial) };
+}
+
+/**
+ * `opperator agent add FOLDER [--name NAME] [--force] [--no-install] [--env K=V]... [--json]`:
+ * {@link addAgent}, then what was copied, left out, installed and registered,
+ * and the next steps (or all of it as JSON).
+ *
+ * @example
+ * ```ts
+ * await agentAdd('examples/invoice-monitor', { env: ['INVOICE_MONITOR_PROVIDER=sandbox'] });
+ * ```
+ */
+export async function agentAdd(folder: string, options: AgentAddOptions): Promise<void> {
+  printResult(await addAgent(folder, options), options.json, describeAdd);
 }
 
 /** Copies the folder into `staging`, takes `@opperator/*` out of its dependencies, and installs the rest. */
