@@ -105,6 +105,31 @@ describe('the OAuth story through MCP', () => {
     expect(whoami.structuredContent).toMatchObject({ sub: 'mcp-user' });
   }, 90_000);
 
+  it('called without a progress token (hosts that show the model only results), the sign-in answers at once with the page and code, and task_status tells when the user finished', async () => {
+    const started = Date.now();
+    const handed = await call('mail-watch__authorize_oauth');
+    expect(handed.isError, textOf(handed)).toBeFalsy();
+    expect(handed.structuredContent).toMatchObject({ status: 'waiting-for-user', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//), userCode: expect.any(String), taskId: expect.any(String) });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const { url, userCode, taskId } = handed.structuredContent as { url: string; userCode: string; taskId: string };
+    expect(textOf(handed)).toContain(`task_status {"task_id":"${taskId}"}`);
+
+    const browser = await TestBrowser.launch();
+    try {
+      expect(await browser.completeDeviceFlow(url, userCode, { login: 'second-user' })).toMatchObject({ outcome: 'approved' });
+    } finally {
+      await browser.close();
+    }
+    const deadline = Date.now() + 20_000;
+    let status = await call('task_status', { task_id: taskId });
+    while (!/succeeded|failed|cancelled/.test(textOf(status)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      status = await call('task_status', { task_id: taskId });
+    }
+    expect(textOf(status)).toContain('succeeded');
+    expect(textOf(status)).toContain('second-user@sandbox.test');
+  }, 90_000);
+
   it('never showed the access token, the client secret or the token tool', async () => {
     const token = await cli(['auth', 'token', 'mail-watch']);
     expect(token.code, token.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { CONTROL_ERROR, ControlClientError, validateArguments } from '@opperator
 import type { CommandTarget } from './command-catalog.js';
 import type { McpDaemonClient } from './daemon-link.js';
 import { ProgressForwarder } from './progress-forwarder.js';
+import { SignInHandoff } from './sign-in-handoff.js';
 import { errorResult, textResult } from './tool-results.js';
 
 /** How long a cancelled call waits for its task to end before it stops waiting (the answer is dropped either way). */
@@ -40,18 +41,32 @@ export async function invokeCommand(client: McpDaemonClient, target: CommandTarg
   }
   const progress = new ProgressForwarder(extra);
   const cancel = new TaskCancel(client, extra.signal, command.async);
+  const handoff = SignInHandoff.applies(command.name, extra._meta?.progressToken) ? new SignInHandoff() : undefined;
   try {
-    const outcome = await client.request(
+    const request = client.request(
       'agent.invoke',
       { name: agent, command: command.name, args, client: { browser: false, paste: false } },
       {
         signal: cancel.stopWaiting.signal,
         onEvent: (event) => {
-          if ('task' in event) cancel.started(event.task.id);
-          else progress.forward(event.progress);
+          if ('task' in event) {
+            cancel.started(event.task.id);
+            handoff?.taskStarted(event.task.id);
+          } else {
+            progress.forward(event.progress);
+            handoff?.offer(event.progress, { agent, command: command.name });
+          }
         },
       },
     );
+    const early = handoff ? await Promise.race([request.then(() => undefined, () => undefined), handoff.answer]) : undefined;
+    if (early) {
+      // The sign-in goes on in the agent as its task; this call only stops waiting for it.
+      cancel.detach();
+      request.catch(() => undefined);
+      return early;
+    }
+    const outcome = await request;
     await progress.flushed();
     if ('detached' in outcome) return textResult(`Started task ${outcome.task.id}; task_status {"task_id":${JSON.stringify(outcome.task.id)}} follows it.`);
     if (!outcome.ok) {
@@ -102,6 +117,12 @@ class TaskCancel {
   started(id: string): void {
     this.taskId = id;
     if (this.#signal.aborted) this.#cancel(id);
+  }
+
+  /** Stops waiting without cancelling: the task goes on (a sign-in handed to the user). */
+  detach(): void {
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.stopWaiting.abort();
   }
 
   dispose(): void {
