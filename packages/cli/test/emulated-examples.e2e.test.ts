@@ -70,7 +70,7 @@ describe('examples/github-notifications on emulated GitHub', () => {
     server.emulators.github!.revokeGrants({ account: 'octocat' });
     const failing = await invokeJson('github-notifications', 'check_notifications');
     expect(failing.code).toBe(6);
-    expect(failing.stderr).toContain('authorize_github');
+    expect(failing.stderr).toContain('Run: opperator auth login github-notifications github');
     expect(await sectionShows('github-notifications', 'oauth_github', '✗ Token Expired')).toContain('authorize_github');
     expect((await deviceSignIn('github-notifications', 'authorize_github', 'octocat')).code).toBe(0);
     await sectionShows('github-notifications', 'oauth_github', '✓ Authenticated');

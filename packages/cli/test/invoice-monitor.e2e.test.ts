@@ -108,7 +108,7 @@ describe('examples/invoice-monitor against the sandbox', () => {
     expect(expired).toContain('authorize_gmail');
     const failing = await checkInvoices();
     expect(failing.code).toBe(6);
-    expect(failing.stderr).toContain('authorize_gmail');
+    expect(failing.stderr).toContain('Run: opperator auth login invoice-monitor gmail');
 
     const again = await cli('agent', 'invoke', 'invoice-monitor', 'authorize_gmail', '--json');
     expect(again.code, again.stderr).toBe(0);
