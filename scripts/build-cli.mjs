@@ -27,6 +27,8 @@ await build({
     // the runner and the entry, sharing chunks, so both see one Agent class.
     'sdk/index': new URL('../packages/sdk/src/index.ts', import.meta.url).pathname,
     'sdk/runner': new URL('../packages/sdk/src/runner.ts', import.meta.url).pathname,
+    // @opperator/oauth for the token store packages an agent installs (they import it as a peer).
+    'sdk/oauth': new URL('../packages/oauth/src/index.ts', import.meta.url).pathname,
   },
   outdir,
   bundle: true,

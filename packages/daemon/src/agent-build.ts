@@ -22,6 +22,12 @@ export interface RuntimeSdkFiles {
   runnerFile: string;
   /** The SDK entry (`@opperator/sdk`). */
   indexFile: string;
+  /**
+   * The runtime's `@opperator/oauth`, for what an agent installed that
+   * imports it (a token store package) when the agent has no copy of its own:
+   * a packaged install has none next to the agent.
+   */
+  oauthFile?: string;
 }
 
 /** Where a built agent lives: run `node --enable-source-maps <runner> <entry>`. */
@@ -224,6 +230,14 @@ function sdkPlugin(agentDir: string, sdk: RuntimeSdkFiles): Plugin {
         if (args.path === '@opperator/sdk/runner') return { path: sdk.runnerFile };
         return { errors: [{ text: `${args.path} is not part of the SDK the runtime provides (only @opperator/sdk); install it in the agent's folder to use it` }] };
       });
+      // Token store packages import @opperator/oauth (a peer): theirs when installed, else the runtime's.
+      if (sdk.oauthFile) {
+        const oauthFile = sdk.oauthFile;
+        build.onResolve({ filter: /^@opperator\/oauth$/ }, async (args) => {
+          if ((args.pluginData as typeof PLAIN_RESOLVE | undefined)?.opperatorPlain) return undefined;
+          return { path: (await fromAgent(args.path, args.resolveDir)) ?? oauthFile };
+        });
+      }
     },
   };
 }

@@ -28,6 +28,8 @@ export interface LaunchPaths {
   runnerFile: string;
   /** The runtime's SDK entry, given to agents that import `@opperator/sdk` without installing it. */
   sdkIndexFile: string;
+  /** The runtime's `@opperator/oauth` (see `RuntimeSdkFiles.oauthFile`). */
+  sdkOauthFile?: string | undefined;
   /** `import.meta.resolve('tsx')`, asked only for the fallback launch; throws where tsx is not installed (a packaged install). */
   resolveTsx: () => string;
   /** The agent build cache, `DaemonConfig.buildDir`: `~/.cache/opperator/build`, or `$OPPERATOR_HOME/state/build`. */
@@ -63,7 +65,7 @@ export function tsxLaunch(paths: LaunchPaths): AgentLaunch {
  * ```
  */
 export function bundleLaunch(esbuild: Esbuild, paths: LaunchPaths): AgentLaunch {
-  const builder = new AgentBuilder(esbuild, paths.buildRoot, { runnerFile: paths.runnerFile, indexFile: paths.sdkIndexFile });
+  const builder = new AgentBuilder(esbuild, paths.buildRoot, { runnerFile: paths.runnerFile, indexFile: paths.sdkIndexFile, ...(paths.sdkOauthFile ? { oauthFile: paths.sdkOauthFile } : {}) });
   return {
     command: process.execPath,
     args: (agent) => {

@@ -67,7 +67,7 @@ const secrets = new SecretStore({ dir: config.secretsDir, mode: config.secretSto
 // install their own; the daemon only needs paths, it imports neither.
 const sdk = locateRuntimeSdk(import.meta.url);
 const launch = await chooseLaunch(
-  { runnerFile: sdk.runnerFile, sdkIndexFile: sdk.indexFile, resolveTsx: () => import.meta.resolve('tsx'), buildRoot: config.buildDir },
+  { runnerFile: sdk.runnerFile, sdkIndexFile: sdk.indexFile, sdkOauthFile: sdk.oauthFile, resolveTsx: () => import.meta.resolve('tsx'), buildRoot: config.buildDir },
   (message) => process.stderr.write(`${message}\n`),
 );
 

@@ -99,6 +99,21 @@ describe('AgentBuilder', () => {
     expect((await builder.build(agent)).rebuilt).toBe(true);
   });
 
+  it('a token store package installed in the agent folder is bundled in, its @opperator/oauth import served by the runtime\'s when the agent has none, and it registers its scheme', async () => {
+    // As a packaged install has it: the store package in the agent's node_modules, no @opperator/oauth next to it.
+    const store = join(agent.dir, 'node_modules', '@opperator', 'store-fake');
+    await mkdir(store, { recursive: true });
+    await writeFile(join(store, 'package.json'), JSON.stringify({ name: '@opperator/store-fake', version: '1.0.0', type: 'module', main: 'index.js' }));
+    await writeFile(join(store, 'index.js'), "import { registerTokenStorePackage, MemoryTokenStore } from '@opperator/oauth';\nregisterTokenStorePackage(['fake:'], { createTokenStore: () => new MemoryTokenStore() });\n");
+    await writeFile(agent.entryFile, SOURCE.replace("this.registerCommand('probe', async () => ({ answer,", "this.registerCommand('probe', async () => ({ stores: [...((globalThis as Record<symbol, Map<string, unknown>>)[Symbol.for('@opperator/oauth token store packages')]?.keys() ?? [])], answer,"));
+    const withoutRuntimeOauth = await builder.build(agent).catch((err: unknown) => err);
+    expect(String(withoutRuntimeOauth)).toMatch(/@opperator\/oauth/);
+    builder = new AgentBuilder(esbuild, join(home.path, 'state', 'build'), { runnerFile: RUNNER, indexFile: SDK_INDEX, oauthFile: join(SDK_PACKAGE_DIR, '..', 'oauth', 'src', 'index.ts') });
+    expect((await builder.build(agent)).rebuilt).toBe(true);
+    const out = await run([{ type: 'command', id: 'last', name: 'probe', args: {} }]);
+    expect(out).toMatch(/"id":"last","ok":true,"result":\{"stores":\["fake:"\]/);
+  });
+
   it('an import of an SDK subpath the runtime does not provide fails the build, saying to install it', async () => {
     await rm(join(agent.dir, 'node_modules', '@opperator'), { recursive: true });
     await writeFile(agent.entryFile, `import { x } from '@opperator/sdk/internal-thing';\nconsole.log(x);\n${SOURCE}`);
