@@ -1,4 +1,5 @@
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
+import { shiftRotatedCopies } from '@opperator/protocol/rotated-copies';
 
 /** A background process's log (daemon.log, sandbox.log) is rotated at its start once it is larger than this. */
 export const BACKGROUND_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
@@ -28,14 +29,7 @@ export function rotateLogAtStart(path: string, options: { maxBytes?: number; kee
     throw err;
   }
   if (size <= maxBytes) return 'small';
-  rmSync(`${path}.${keep}`, { force: true });
-  for (let index = keep - 1; index >= 1; index -= 1) {
-    try {
-      renameSync(`${path}.${index}`, `${path}.${index + 1}`);
-    } catch (err) {
-      if (!isMissing(err)) throw err; // fewer rotated copies than `keep` so far
-    }
-  }
+  shiftRotatedCopies(path, keep);
   renameSync(path, `${path}.1`);
   return 'rotated';
 }

@@ -1,4 +1,5 @@
-import { copyFileSync, fstatSync, ftruncateSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, fstatSync, ftruncateSync, statSync } from 'node:fs';
+import { shiftRotatedCopies } from '@opperator/protocol/rotated-copies';
 
 /** The daemon's own log is rotated once it grows past this (an agent's log: `LOG_ROTATE_BYTES`, the same). */
 export const DAEMON_LOG_ROTATE_BYTES = 5 * 1024 * 1024;
@@ -52,14 +53,7 @@ export function rotateOwnLog(path: string, options: OwnLogOptions = {}): 'rotate
   }
   if (file.dev !== written.dev || file.ino !== written.ino) return 'not-ours';
   if (file.size <= maxBytes) return 'small';
-  rmSync(`${path}.${keep}`, { force: true });
-  for (let index = keep - 1; index >= 1; index -= 1) {
-    try {
-      renameSync(`${path}.${index}`, `${path}.${index + 1}`);
-    } catch (err) {
-      if (!isMissing(err)) throw err; // fewer rotated copies than `keep` so far
-    }
-  }
+  shiftRotatedCopies(path, keep);
   copyFileSync(path, `${path}.1`);
   ftruncateSync(fd, 0);
   return 'rotated';
